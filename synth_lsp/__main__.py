@@ -1,0 +1,3 @@
+from synth_lsp.cli import main
+
+raise SystemExit(main())

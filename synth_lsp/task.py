@@ -1,0 +1,283 @@
+"""A synthesis task: a script's example pairs, what its result must look like, and how it is scored.
+
+Two example formats are read:
+
+* an ARC task file as published: ``{"train": [{"input", "output"}], "test": [...]}``.
+  Train pair i runs with ``inputs = {"examples": <the other train pairs>, "input_grid": <its input>}``
+  (leave-one-out); a test pair runs with every train pair as examples. The target is
+  ``{"output_grid": grid}`` and only ``output_grid`` is scored.
+* a generic file: ``{"train": [{"inputs": {...}, "output": {...}}], "test": [...]}`` with optional
+  ``"instructions"``, ``"schema"`` (a JSON Schema for ``result``), ``"default"`` (the fallback
+  result) and ``"mask"`` (the keys of ``result`` that are scored).
+
+Which examples a script uses: the header option ``# synth: examples = PATH`` when present,
+otherwise the first of ``NAME.json`` and ``NAME.examples.json`` beside ``NAME.synth.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from synth_lsp.script_header import ScriptHeader, parse_header
+
+SCRIPT_SUFFIX = ".synth.py"
+EXAMPLE_SUFFIXES = (".json", ".examples.json")
+
+ARC_INSTRUCTIONS = (
+    "Find the rule that maps each input grid to its output grid (grids are lists of rows of "
+    "colours 0-9) and write a script that applies it: read inputs['input_grid'] (and, if useful, "
+    "inputs['examples'], the other solved pairs as {'input_grid', 'output_grid'}), and assign "
+    "result = {'output_grid': <the output grid>}."
+)
+ARC_DEFAULT_RESULT: dict[str, Any] = {"output_grid": [[0]]}
+ARC_MASK = ("output_grid",)
+
+Split = Literal["train", "test"]
+TaskKind = Literal["arc", "generic"]
+
+
+class TaskError(ValueError):
+    """The examples cannot be used. `line`/`column` (1-based) locate the problem in `path` when known."""
+
+    def __init__(self, message: str, path: Path | None = None, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = str(self.path)
+            if self.line is not None:
+                where += f":{self.line}:{self.column or 1}"
+            where += ": "
+        return where + self.message
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One example: what the script receives as `inputs`, and the result it should produce."""
+
+    split: Split
+    index: int  # position in its split, as in the examples file
+    inputs: dict[str, Any]
+    expected: dict[str, Any] | None  # None for a test pair whose answer is not published
+    # JSON path of the expected value inside the examples file (for diagnostics there)
+    expected_path: tuple[str | int, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"{self.split} pair {self.index + 1}"
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    kind: TaskKind
+    train: tuple[Pair, ...]
+    test: tuple[Pair, ...]
+    instructions: str
+    default_result: dict[str, Any]
+    output_schema: dict[str, Any] | None = None  # JSON Schema (generic tasks); ARC uses the grid rule
+    mask: tuple[str, ...] | None = None  # keys of result that are scored; None = all of it
+    examples_path: Path | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_grid_task(self) -> bool:
+        return self.kind == "arc"
+
+    def train_grids(self) -> list[tuple[list[list[int]], list[list[int]]]]:
+        """(input, output) grids of the train pairs, for grid tasks."""
+        if not self.is_grid_task:
+            return []
+        return [(p.inputs["input_grid"], p.expected["output_grid"]) for p in self.train if p.expected]
+
+
+def examples_path_for(script_path: Path, header: ScriptHeader | None = None) -> Path:
+    """The examples file a script pairs with (see the module docstring for the rule)."""
+    if header is not None and header.get("examples"):
+        return (script_path.parent / header.get("examples")).resolve()
+    name = script_path.name
+    stem = name[: -len(SCRIPT_SUFFIX)] if name.endswith(SCRIPT_SUFFIX) else script_path.stem
+    candidates = [script_path.parent / (stem + suffix) for suffix in EXAMPLE_SUFFIXES]
+    for candidate in candidates:
+        if candidate.exists():
+            return candidate
+    return candidates[0]
+
+
+def load_task_for_script(script_path: Path, script_text: str | None = None) -> Task:
+    if script_text is None:
+        script_text = script_path.read_text(encoding="utf-8")
+    header = parse_header(script_text)
+    path = examples_path_for(script_path, header)
+    task = load_task(path)
+    return apply_header(task, header)
+
+
+def apply_header(task: Task, header: ScriptHeader) -> Task:
+    """Header options that change the task itself (default result, instructions)."""
+    changes: dict[str, Any] = {}
+    if header.get("default") is not None:
+        changes["default_result"] = header.get("default")
+    if header.get("instructions"):
+        changes["instructions"] = header.get("instructions")
+    if not changes:
+        return task
+    from dataclasses import replace
+
+    return replace(task, **changes)
+
+
+def load_task(path: Path) -> Task:
+    path = Path(path)
+    if not path.exists():
+        raise TaskError(f"examples file not found: {path}", path=path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaskError(f"cannot read examples file: {exc}", path=path) from exc
+    return parse_task(text, path)
+
+
+def parse_task(text: str, path: Path | None = None, name: str | None = None) -> Task:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TaskError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
+    if name is None:
+        name = _task_name(path) if path else "task"
+    if not isinstance(data, dict):
+        raise TaskError("the examples file must hold a JSON object with a `train` list", path=path)
+    train = data.get("train")
+    if not isinstance(train, list) or not train:
+        raise TaskError("the examples file needs a non-empty `train` list of pairs", path=path)
+    test = data.get("test", [])
+    if not isinstance(test, list):
+        raise TaskError("`test` must be a list of pairs", path=path)
+    first = train[0]
+    if isinstance(first, dict) and "input" in first:
+        return _parse_arc(data, train, test, name, path)
+    if isinstance(first, dict) and "inputs" in first:
+        return _parse_generic(data, train, test, name, path)
+    raise TaskError(
+        "cannot tell the format of train[0]: an ARC pair has `input` and `output`, "
+        "a generic pair has `inputs` and `output`",
+        path=path,
+    )
+
+
+def _task_name(path: Path) -> str:
+    name = path.name
+    for suffix in (".examples.json", ".json"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def _parse_arc(data: dict, train: list, test: list, name: str, path: Path | None) -> Task:
+    train_grids: list[tuple[list, list]] = []
+    for i, pair in enumerate(train):
+        _require_pair(pair, ("input", "output"), f"train[{i}]", path)
+        train_grids.append(
+            (
+                _check_grid(pair["input"], f"train[{i}].input", path),
+                _check_grid(pair["output"], f"train[{i}].output", path),
+            )
+        )
+    examples = [{"input_grid": inp, "output_grid": out} for inp, out in train_grids]
+    train_pairs = tuple(
+        Pair(
+            split="train",
+            index=i,
+            inputs={"examples": examples[:i] + examples[i + 1 :], "input_grid": inp},
+            expected={"output_grid": out},
+            expected_path=("train", i, "output"),
+        )
+        for i, (inp, out) in enumerate(train_grids)
+    )
+    test_pairs = []
+    for i, pair in enumerate(test):
+        _require_pair(pair, ("input",), f"test[{i}]", path)
+        inp = _check_grid(pair["input"], f"test[{i}].input", path)
+        out = pair.get("output")
+        expected = {"output_grid": _check_grid(out, f"test[{i}].output", path)} if out is not None else None
+        test_pairs.append(
+            Pair(split="test", index=i, inputs={"examples": examples, "input_grid": inp}, expected=expected, expected_path=("test", i, "output"))
+        )
+    return Task(
+        name=name,
+        kind="arc",
+        train=train_pairs,
+        test=tuple(test_pairs),
+        instructions=str(data.get("instructions") or ARC_INSTRUCTIONS),
+        default_result=dict(ARC_DEFAULT_RESULT),
+        mask=ARC_MASK,
+        examples_path=path,
+        raw=data,
+    )
+
+
+def _parse_generic(data: dict, train: list, test: list, name: str, path: Path | None) -> Task:
+    def pairs(items: list, split: Split) -> tuple[Pair, ...]:
+        out = []
+        for i, pair in enumerate(items):
+            _require_pair(pair, ("inputs",) if split == "test" else ("inputs", "output"), f"{split}[{i}]", path)
+            if not isinstance(pair["inputs"], dict):
+                raise TaskError(f"{split}[{i}].inputs must be a JSON object", path=path)
+            expected = pair.get("output")
+            if expected is not None and not isinstance(expected, dict):
+                raise TaskError(f"{split}[{i}].output must be a JSON object (the script's `result`)", path=path)
+            out.append(Pair(split=split, index=i, inputs=pair["inputs"], expected=expected, expected_path=(split, i, "output")))
+        return tuple(out)
+
+    schema = data.get("schema")
+    if schema is not None:
+        if not isinstance(schema, dict):
+            raise TaskError("`schema` must be a JSON Schema object", path=path)
+        from synth_lsp.schema import check_json_schema
+
+        problem = check_json_schema(schema)
+        if problem:
+            raise TaskError(f"`schema` is not a valid JSON Schema: {problem}", path=path)
+    mask = data.get("mask")
+    if mask is not None and (not isinstance(mask, list) or not all(isinstance(k, str) for k in mask)):
+        raise TaskError("`mask` must be a list of result keys", path=path)
+    default = data.get("default", {})
+    if not isinstance(default, dict):
+        raise TaskError("`default` must be a JSON object", path=path)
+    return Task(
+        name=name,
+        kind="generic",
+        train=pairs(train, "train"),
+        test=pairs(test, "test"),
+        instructions=str(data.get("instructions") or "Write a script that maps `inputs` to the expected `result`."),
+        default_result=default,
+        output_schema=schema,
+        mask=tuple(mask) if mask else None,
+        examples_path=path,
+        raw=data,
+    )
+
+
+def _require_pair(pair: Any, keys: tuple[str, ...], where: str, path: Path | None) -> None:
+    if not isinstance(pair, dict):
+        raise TaskError(f"{where} must be an object with {', '.join(keys)}", path=path)
+    missing = [k for k in keys if k not in pair]
+    if missing:
+        raise TaskError(f"{where} lacks {', '.join('`' + k + '`' for k in missing)}", path=path)
+
+
+def _check_grid(grid: Any, where: str, path: Path | None) -> list[list[int]]:
+    from synth_lsp.schema import grid_problems
+
+    problems = grid_problems(grid, where)
+    if problems:
+        raise TaskError(problems[0], path=path)
+    return grid
