@@ -1,0 +1,116 @@
+"""Reward, diffs, schema checks and the failure contract, on the real sandbox."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from synth_lsp.evaluation import evaluate
+from synth_lsp.schema import check_arc_result
+from synth_lsp.scoring import diff_results, exact_match, grid_diff, json_diff
+from synth_lsp.task import load_task, parse_task
+
+ROOT = Path(__file__).resolve().parent.parent
+TASK_007 = ROOT / "examples" / "arc" / "007bbfb7.json"
+
+FRACTAL = """
+def transform(g):
+    n, m = len(g), len(g[0])
+    out = [[0] * (m * m) for _ in range(n * n)]
+    for r in range(n):
+        for c in range(m):
+            if g[r][c]:
+                for a in range(n):
+                    for b in range(m):
+                        out[r * n + a][c * m + b] = g[a][b]
+    return out
+
+result = {"output_grid": transform(inputs["input_grid"])}
+"""
+
+
+def test_exact_match_respects_mask_and_json_types():
+    assert exact_match({"g": [[1]]}, {"g": [[1]], "extra": 5}, ("g",)) == 1.0
+    assert exact_match({"g": [[1]]}, {"g": [[1]], "extra": 5}) == 0.0
+    assert exact_match({"v": 1}, {"v": True}) == 0.0
+    assert exact_match({"v": 1}, None) == 0.0
+
+
+def test_grid_diff_lists_cells_or_shape():
+    diff = grid_diff([[1, 2], [3, 4]], [[1, 0], [3, 5]])
+    assert diff.kind == "cells"
+    assert [(c.row, c.col, c.expected, c.actual) for c in diff.cells] == [(0, 1, 2, 0), (1, 1, 4, 5)]
+    assert "2 of 4 cells differ" in diff.summary()
+    shape = grid_diff([[1, 2]], [[1], [2]])
+    assert shape.kind == "shape" and "expected 1x2, got 2x1" in shape.summary()
+    assert grid_diff([[1]], [[1]]).equal
+
+
+def test_json_diff_gives_leaf_paths():
+    paths = json_diff({"a": {"b": [1, 2]}, "c": 1}, {"a": {"b": [1, 3]}, "d": 2})
+    described = [p.describe() for p in paths]
+    assert described == ["a.b[1]: expected 2, got 3", "c: missing in result", "d: not expected"]
+
+
+def test_diff_results_uses_the_grid_key():
+    diff = diff_results({"output_grid": [[1]]}, {"output_grid": [[2]]}, ("output_grid",), "output_grid")
+    assert diff.kind == "cells" and diff.key == "output_grid"
+
+
+def test_schema_violation_says_where():
+    problems = check_arc_result({"output_grid": [[1, 2], [3, 12]]})
+    assert [str(p) for p in problems] == ["output_grid[1][1]: 12 is not a colour 0-9"]
+    assert "no 'output_grid'" in str(check_arc_result({"grid": []})[0])
+    assert "True is not a colour" in str(check_arc_result({"output_grid": [[True]]})[0])
+
+
+def test_solution_scores_one_on_train_and_test():
+    task = load_task(TASK_007)
+    ev = evaluate(task, FRACTAL)
+    assert ev.train_reward == 1.0 and ev.solved
+    assert ev.test_passed == 1 and ev.test_reward == 1.0
+
+
+def test_identity_seed_scores_zero_with_shape_diffs():
+    task = load_task(TASK_007)
+    ev = evaluate(task, "result = {'output_grid': inputs['input_grid']}")
+    assert ev.train_reward == 0.0 and ev.train_passed == 0
+    assert all(v.diff.kind == "shape" for v in ev.train)
+
+
+def test_failure_contract_yields_default_with_captured_output():
+    task = load_task(TASK_007)
+    ev = evaluate(task, "import sys\nprint('looking', file=sys.stderr)\nresult = {'output_grid': inputs['input_grid'][99]}")
+    verdict = ev.train[0]
+    assert verdict.error.kind == "runtime"
+    assert verdict.output == task.default_result
+    assert verdict.run.stderr == "looking\n"
+    assert verdict.reward == 0.0
+
+
+def test_invalid_result_is_a_schema_error_with_path():
+    task = load_task(TASK_007)
+    ev = evaluate(task, "result = {'output_grid': [[12]]}")
+    err = ev.train[0].error
+    assert err.kind == "schema" and "output_grid[0][0]: 12 is not a colour 0-9" in err.message
+    assert ev.train[0].output == {"output_grid": [[0]]}
+
+
+def test_generic_task_partial_credit_and_schema():
+    task = parse_task(
+        json.dumps(
+            {
+                "schema": {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]},
+                "default": {"n": -1},
+                "train": [
+                    {"inputs": {"s": "ab"}, "output": {"n": 2}},
+                    {"inputs": {"s": "abcd"}, "output": {"n": 4}},
+                ],
+            }
+        )
+    )
+    ev = evaluate(task, "result = {'n': min(len(inputs['s']), 3)}")
+    assert ev.train_rewards == [1.0, 0.0]
+    assert ev.train[1].diff.paths[0].describe() == "n: expected 4, got 3"
+    bad = evaluate(task, "result = {'n': 'two'}")
+    assert bad.train[0].error.kind == "schema" and "'two' is not of type 'integer'" in bad.train[0].error.message
