@@ -132,7 +132,17 @@ def apply_header(task: Task, header: ScriptHeader) -> Task:
         return task
     from dataclasses import replace
 
-    return replace(task, **changes)
+    return check_default(replace(task, **changes), where="the header's `default`")
+
+
+def check_default(task: Task, where: str = "`default`") -> Task:
+    """The failure contract needs a default result that itself validates."""
+    from synth_lsp.schema import check_arc_result, check_schema_result
+
+    problems = check_arc_result(task.default_result) if task.kind == "arc" else check_schema_result(task.default_result, task.output_schema)
+    if problems:
+        raise TaskError(f"{where} does not match the result schema: {problems[0]}", path=task.examples_path)
+    return task
 
 
 def load_task(path: Path) -> Task:
@@ -252,7 +262,7 @@ def _parse_generic(data: dict, train: list, test: list, name: str, path: Path | 
     default = data.get("default", {})
     if not isinstance(default, dict):
         raise TaskError("`default` must be a JSON object", path=path)
-    return Task(
+    return check_default(Task(
         name=name,
         kind="generic",
         train=pairs(train, "train"),
@@ -263,7 +273,7 @@ def _parse_generic(data: dict, train: list, test: list, name: str, path: Path | 
         mask=tuple(mask) if mask else None,
         examples_path=path,
         raw=data,
-    )
+    ))
 
 
 def _require_pair(pair: Any, keys: tuple[str, ...], where: str, path: Path | None) -> None:

@@ -120,3 +120,13 @@ def test_generic_task_with_schema_mask_and_default():
 def test_generic_task_with_broken_schema_is_refused():
     with pytest.raises(TaskError, match="not a valid JSON Schema"):
         parse_task(json.dumps({"schema": {"type": 12}, "train": [{"inputs": {}, "output": {}}]}))
+
+
+def test_default_result_must_validate(tmp_path):
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}
+    with pytest.raises(TaskError, match="`default` does not match the result schema"):
+        parse_task(json.dumps({"schema": schema, "default": {}, "train": [{"inputs": {}, "output": {"n": 1}}]}))
+    write(tmp_path / "t.json", ARC)
+    script = write(tmp_path / "t.synth.py", '# synth: default = {"output_grid": [[10]]}\nresult = {}\n')
+    with pytest.raises(TaskError, match=r"header's `default` does not match.*output_grid\[0\]\[0\]: 10 is not a colour"):
+        load_task_for_script(script)
