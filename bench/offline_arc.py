@@ -1,0 +1,181 @@
+"""Benchmark of the offline model on ARC-AGI-1 tasks: pass@1 on the test outputs, in the sandbox.
+
+For each task: search on the train pairs (and the test *inputs*), take the first program (the
+simplest full fit, else the best partial fit), emit its script, and run that script in the Monty
+sandbox on every pair. A task counts as solved when the script gets every test output exactly right.
+A depth-1 search over the same primitives runs in the same process as the baseline.
+
+    python bench/offline_arc.py                      # all 400 training tasks, 4 s budget per task
+    python bench/offline_arc.py --limit 40 --budget 2
+    python bench/offline_arc.py --tasks 007bbfb7 0d3d703e
+
+Writes a per-task table to bench/results/offline_arc.md and .csv and prints a summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATA = Path("/work/shared/arc/ARC-AGI-1/training")
+
+
+@dataclass
+class TaskRow:
+    task: str
+    train_fit: str  # "k/n" pairs the chosen program reproduces on the host
+    sandbox_train: str  # "k/n" in the sandbox (must agree with the host)
+    test_correct: bool  # every test output exactly right, in the sandbox
+    seconds: float  # search time on the host
+    baseline_test_correct: bool  # the depth-1 search's program, in the sandbox
+    baseline_seconds: float
+    program: str
+
+
+@dataclass
+class Searched:
+    task: str
+    seconds: float
+    script: str | None
+    description: str
+    train_correct: int
+    train_total: int
+
+
+def _search(path: Path, budget: float, depth: int) -> Searched:
+    from synth_lsp.offline import synthesize
+
+    data = json.loads(path.read_text())
+    train = [(p["input"], p["output"]) for p in data["train"]]
+    started = time.perf_counter()
+    programs = synthesize(train, time_budget_s=budget, max_programs=1, test_inputs=[p["input"] for p in data["test"]], max_depth=depth)
+    seconds = time.perf_counter() - started
+    if not programs:
+        return Searched(path.stem, seconds, None, "(nothing)", 0, len(train))
+    best = programs[0]
+    return Searched(path.stem, seconds, best.script, best.description, best.train_correct, best.train_total)
+
+
+def _search_both(args: tuple[Path, float, int]) -> tuple[Searched, Searched]:
+    path, budget, depth = args
+    return _search(path, budget, depth), _search(path, budget, 1)
+
+
+def _sandbox_check(path: Path, searched: Searched, sandbox) -> tuple[int, bool]:
+    """(train pairs passed, all test outputs right) of the emitted script, run in the sandbox."""
+    from synth_lsp.evaluation import evaluate
+    from synth_lsp.task import load_task
+
+    if searched.script is None:
+        return 0, False
+    evaluation = evaluate(load_task(path), searched.script, sandbox=sandbox)
+    scored = evaluation.scored_test
+    return evaluation.train_passed, bool(scored) and evaluation.test_passed == len(scored)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of ARC task JSON files")
+    parser.add_argument("--budget", type=float, default=4.0, help="search seconds per task")
+    parser.add_argument("--depth", type=int, default=3, help="maximum chain length")
+    parser.add_argument("--limit", type=int, help="only the first N tasks (sorted by name)")
+    parser.add_argument("--tasks", nargs="*", help="only these task names")
+    parser.add_argument("--jobs", type=int, default=1, help="search processes (default 1: one core)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "offline_arc")
+    args = parser.parse_args(argv)
+
+    paths = sorted(args.data.glob("*.json"))
+    if args.tasks:
+        wanted = set(args.tasks)
+        paths = [p for p in paths if p.stem in wanted]
+    if args.limit:
+        paths = paths[: args.limit]
+    if not paths:
+        print(f"no tasks found in {args.data}", file=sys.stderr)
+        return 2
+
+    from synth_lsp.sandbox import Sandbox
+
+    rows: list[TaskRow] = []
+    jobs = [(p, args.budget, args.depth) for p in paths]
+    with Sandbox(processes=1) as sandbox:
+        if args.jobs > 1:
+            with ProcessPoolExecutor(args.jobs) as pool:
+                results = list(pool.map(_search_both, jobs))
+        else:
+            results = map(_search_both, jobs)
+        for path, (full, base) in zip(paths, results):
+            sandbox_train, test_ok = _sandbox_check(path, full, sandbox)
+            _, base_ok = _sandbox_check(path, base, sandbox)
+            rows.append(
+                TaskRow(
+                    task=full.task,
+                    train_fit=f"{full.train_correct}/{full.train_total}",
+                    sandbox_train=f"{sandbox_train}/{full.train_total}",
+                    test_correct=test_ok,
+                    seconds=round(full.seconds, 3),
+                    baseline_test_correct=base_ok,
+                    baseline_seconds=round(base.seconds, 3),
+                    program=full.description,
+                )
+            )
+            mark = "SOLVED" if test_ok else ("fit" if full.train_correct == full.train_total else "-")
+            print(f"{full.task} {mark:6} {full.seconds:6.2f}s {full.description}", file=sys.stderr, flush=True)
+
+    summary = _summary(rows, args)
+    _write(rows, summary, args.out)
+    print(summary)
+    return 0
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def _summary(rows: list[TaskRow], args: argparse.Namespace) -> str:
+    n = len(rows)
+    solved = sum(r.test_correct for r in rows)
+    fits = sum(r.train_fit.split("/")[0] == r.train_fit.split("/")[1] for r in rows)
+    disagree = [r.task for r in rows if r.train_fit != r.sandbox_train and r.train_fit.split("/")[0] != "0"]
+    base_solved = sum(r.baseline_test_correct for r in rows)
+    secs = [r.seconds for r in rows]
+    base_secs = [r.baseline_seconds for r in rows]
+    median, base_median = statistics.median(secs), statistics.median(base_secs)
+    lines = [
+        f"offline model on {n} tasks from {args.data} (budget {args.budget:g} s, depth <= {args.depth}, jobs {args.jobs})",
+        f"  test outputs exactly right (pass@1, in the sandbox): {solved}/{n} = {100 * solved / n:.1f} %",
+        f"  train pairs all fitted: {fits}/{n}; host and sandbox disagree on: {', '.join(disagree) or 'none'}",
+        f"  seconds per task: median {median:.2f}, p95 {_p95(secs):.2f}, max {max(secs):.2f}",
+        f"  baseline (depth 1, same primitives, same run): {base_solved}/{n} = {100 * base_solved / n:.1f} %, "
+        f"median {base_median:.3f} s; search time ratio full/baseline (medians) {median / max(base_median, 1e-9):.1f}x",
+    ]
+    return "\n".join(lines)
+
+
+def _write(rows: list[TaskRow], summary: str, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.with_suffix(".csv"), "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(asdict(rows[0])))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(asdict(row))
+    table = ["| task | train fit (host) | train (sandbox) | test correct | seconds | program |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        program = r.program.replace("|", "/")
+        table.append(f"| {r.task} | {r.train_fit} | {r.sandbox_train} | {'yes' if r.test_correct else 'no'} | {r.seconds:.2f} | {program} |")
+    out.with_suffix(".md").write_text("```\n" + summary + "\n```\n\n" + "\n".join(table) + "\n")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

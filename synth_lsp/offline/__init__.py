@@ -1,0 +1,102 @@
+"""The built-in offline model: an ARC solver with no language model that writes scripts.
+
+`synthesize` searches, on the host, over chains of our own grid primitives for rules that map the
+train inputs to their outputs, and returns programs best first (full fits, then the best partial
+fits) as readable, self-contained `.synth.py` scripts. Those scripts are scored in the sandbox like
+any other candidate; the host search only decides what to propose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from synth_lsp.offline.emit import emit_script
+from synth_lsp.offline.search import search
+from synth_lsp.offline.steps import describe
+
+Grid = list[list[int]]
+
+__all__ = ["NotAGridTask", "OfflineProgram", "synthesize"]
+
+
+class NotAGridTask(ValueError):
+    """The task's examples are not ARC-style grids, so the offline model cannot help."""
+
+
+@dataclass(frozen=True)
+class OfflineProgram:
+    description: str  # human readable, e.g. "tile the grid into itself where it is filled"
+    script: str  # a complete .synth.py script that runs in Monty
+    train_correct: int  # train pairs the host search got exactly right
+    train_total: int
+
+    @property
+    def fits(self) -> bool:
+        return self.train_correct == self.train_total
+
+
+def synthesize(
+    train_pairs: list[tuple[Grid, Grid]],
+    time_budget_s: float = 10.0,
+    max_programs: int = 8,
+    test_inputs: list[Grid] | None = None,
+    max_depth: int = 3,
+) -> list[OfflineProgram]:
+    """Programs for the train pairs, best first: full fits, then the best partial fits.
+
+    `test_inputs` (optional, inputs only) let the search drop rules that break on them.
+    Raises NotAGridTask when the pairs are not grids of colours 0-9.
+    """
+    _check_grids(train_pairs, test_inputs or [])
+    found = search(
+        [(inp, out) for inp, out in train_pairs],
+        list(test_inputs or []),
+        time_budget_s=time_budget_s,
+        max_programs=max_programs,
+        max_depth=max_depth,
+    )
+    total = len(train_pairs)
+    return [
+        OfflineProgram(
+            description=describe(f.steps),
+            script=emit_script(f.steps, f.correct, total),
+            train_correct=f.correct,
+            train_total=total,
+        )
+        for f in found
+    ]
+
+
+def _check_grids(train_pairs: Any, test_inputs: list[Any]) -> None:
+    if not isinstance(train_pairs, (list, tuple)) or not train_pairs:
+        raise NotAGridTask(_not_grid("there are no train pairs"))
+    for i, pair in enumerate(train_pairs):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise NotAGridTask(_not_grid(f"train pair {i + 1} is not an (input, output) pair"))
+        for side, grid in zip(("input", "output"), pair):
+            problem = _grid_problem(grid)
+            if problem:
+                raise NotAGridTask(_not_grid(f"the {side} of train pair {i + 1} {problem}"))
+    for i, grid in enumerate(test_inputs):
+        problem = _grid_problem(grid)
+        if problem:
+            raise NotAGridTask(_not_grid(f"test input {i + 1} {problem}"))
+
+
+def _grid_problem(grid: Any) -> str | None:
+    if not isinstance(grid, list) or not grid or not all(isinstance(row, list) for row in grid):
+        return "is not a grid (a non-empty list of rows)"
+    width = len(grid[0])
+    if width == 0 or any(len(row) != width for row in grid):
+        return "is not rectangular"
+    if not all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 9 for row in grid for v in row):
+        return "holds values other than the colours 0-9"
+    return None
+
+
+def _not_grid(reason: str) -> str:
+    return (
+        "the offline model only helps with ARC-style grid tasks (input_grid -> output_grid, colours 0-9); "
+        f"this task is not one: {reason}. Configure a language model for other tasks."
+    )

@@ -1,0 +1,127 @@
+"""Which primitive calls the search tries for one task.
+
+Parameters come from the train pairs (never the test outputs): the background colour, the colours
+that occur, and the integer size ratios between inputs and outputs. Order matters: within a depth
+the search tries steps in this order, so simpler and more common rules come first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from synth_lsp.offline.steps import Grid, Step
+
+GEOMETRY = (
+    ("rotate_90", "rotate 90 clockwise"),
+    ("rotate_180", "rotate 180"),
+    ("rotate_270", "rotate 90 anticlockwise"),
+    ("flip_left_right", "mirror left-right"),
+    ("flip_up_down", "mirror up-down"),
+    ("transpose", "transpose"),
+    ("anti_transpose", "anti-transpose"),
+)
+CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "densest", "unique_colour", "unique_shape", "first", "last")
+OBJECT_KINDS = ((True, True, "objects"), (False, False, "single-colour objects"), (True, False, "single-colour diagonal objects"))
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """What the train pairs say about the parameters worth trying."""
+
+    background: int
+    input_colours: tuple[int, ...]
+    output_colours: tuple[int, ...]
+    up_factors: tuple[int, ...]  # output side / input side, when an integer > 1
+    down_factors: tuple[int, ...]  # input side / output side, when an integer > 1
+
+
+def task_facts(train_pairs: list[tuple[Grid, Grid]]) -> TaskFacts:
+    counts: dict[int, int] = {}
+    input_colours: set[int] = set()
+    output_colours: set[int] = set()
+    ups: set[int] = set()
+    downs: set[int] = set()
+    for inp, out in train_pairs:
+        for row in inp:
+            for v in row:
+                counts[v] = counts.get(v, 0) + 1
+                input_colours.add(v)
+        for row in out:
+            output_colours.update(row)
+        for a, b in ((len(inp), len(out)), (len(inp[0]), len(out[0]))):
+            if b > a and b % a == 0:
+                ups.add(b // a)
+            if a > b and a % b == 0:
+                downs.add(a // b)
+    background = 0 if 0 in counts else max(sorted(counts), key=lambda c: counts[c])
+    return TaskFacts(
+        background=background,
+        input_colours=tuple(sorted(input_colours)),
+        output_colours=tuple(sorted(output_colours)),
+        up_factors=tuple(sorted(ups)),
+        down_factors=tuple(sorted(downs)),
+    )
+
+
+def build_catalogue(facts: TaskFacts) -> list[Step]:
+    bg = facts.background
+    foreground = [c for c in facts.input_colours if c != bg]
+    out_colours = [c for c in facts.output_colours if c != bg]
+    steps: list[Step] = [Step(name, (), label) for name, label in GEOMETRY]
+
+    steps.append(Step("crop_to_content", (bg,), "crop to the content"))
+    for c in foreground:
+        steps.append(Step("crop_to_colour", (c,), f"crop to colour {c}"))
+        steps.append(Step("crop_inside_colour", (c,), f"crop inside the colour-{c} frame"))
+    for which in ("left", "right", "top", "bottom"):
+        steps.append(Step("half", (which,), f"{which} half"))
+    for diagonal, multicolour, kind in OBJECT_KINDS:
+        for criterion in CRITERIA:
+            steps.append(Step("crop_object", (bg, diagonal, multicolour, criterion), f"crop to the {criterion} of the {kind}"))
+    for criterion in CRITERIA:
+        steps.append(Step("keep_object", (bg, True, True, criterion), f"keep only the {criterion} object"))
+        steps.append(Step("remove_object", (bg, True, True, criterion), f"remove the {criterion} object"))
+    steps.append(Step("remove_small_objects", (bg, 1), "remove single-cell noise"))
+    steps.append(Step("remove_small_objects", (bg, 2), "remove objects of at most 2 cells"))
+
+    for where_background in (False, True):
+        label = "tile the grid into itself where it is " + ("background" if where_background else "filled")
+        steps.append(Step("tile_self", (where_background,), label))
+    for f in sorted(set(facts.up_factors) | {2, 3}):
+        steps.append(Step("scale_up", (f,), f"scale up x{f}"))
+    for f in sorted(set(facts.down_factors) | {2, 3}):
+        steps.append(Step("scale_down", (f,), f"scale down x{f}"))
+    for down, across in ((1, 2), (2, 1), (2, 2), (3, 3), (1, 3), (3, 1)):
+        steps.append(Step("tile", (down, across), f"tile {down}x{across}"))
+    steps.append(Step("dedupe_lines", (), "collapse repeated rows and columns"))
+    steps.append(Step("remove_empty_lines", (bg,), "drop empty rows and columns"))
+
+    for c in foreground:
+        steps.append(Step("erase_colour", (c, bg), f"erase colour {c}"))
+    steps.append(Step("majority_colour_cell", (bg,), "the most common colour as 1x1"))
+    steps.append(Step("minority_colour_cell", (bg,), "the least common colour as 1x1"))
+
+    for direction in ("down", "up", "left", "right"):
+        steps.append(Step("gravity", (direction, bg), f"let cells fall {direction}"))
+    for c in out_colours:
+        steps.append(Step("fill_enclosed", (c, bg), f"fill enclosed areas with {c}"))
+    for c in out_colours:
+        steps.append(Step("outline", (c, bg, False), f"outline shapes with {c}"))
+        steps.append(Step("outline", (c, bg, True), f"outline shapes (with corners) with {c}"))
+    steps.append(Step("hollow", (bg,), "hollow out shapes"))
+    for direction in ("up", "down", "left", "right", "horizontal", "vertical", "cross", "diagonals"):
+        steps.append(Step("extend_lines", (direction, bg), f"extend cells {direction} to the border"))
+    steps.append(Step("connect_pairs", (bg,), "connect same-colour cells in a line"))
+
+    for c in facts.input_colours:
+        steps.append(Step("complete_symmetry", (c,), f"repaint colour {c} from the symmetric cells"))
+    for kind in ("left_right", "up_down", "both", "diagonal", "rotations"):
+        steps.append(Step("mirror_complete", (kind, bg), f"complete {kind} symmetry"))
+
+    for op in ("and", "or", "xor", "nor", "left_only", "right_only"):
+        steps.append(Step("combine_halves", (op, bg), f"{op.upper()} of the two halves"))
+    steps.append(Step("overlay_parts", (bg, False), "overlay the parts"))
+    steps.append(Step("overlay_parts", (bg, True), "overlay the parts in reverse order"))
+    for criterion in ("odd_one_out", "most_cells", "fewest_cells", "most_colours"):
+        steps.append(Step("pick_part", (criterion, bg), f"pick the part with {criterion.replace('_', ' ')}"))
+    return steps

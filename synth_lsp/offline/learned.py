@@ -1,0 +1,76 @@
+"""Last steps whose parameters are learned from the train pairs: a colour map and a tile mosaic.
+
+Given what a program makes of each train input (`states`) and the expected outputs, each learner
+returns the one step that turns every state into its output, or None when no such step exists.
+"""
+
+from __future__ import annotations
+
+from synth_lsp.offline import primitives
+from synth_lsp.offline.steps import Grid, Step
+
+
+def learn_colour_map(states: list[Grid], outputs: list[Grid]) -> Step | None:
+    """A colour-for-colour table consistent across every cell of every pair."""
+    mapping: dict[int, int] = {}
+    for state, out in zip(states, outputs):
+        if len(state) != len(out) or len(state[0]) != len(out[0]):
+            return None
+        for row, out_row in zip(state, out):
+            for a, b in zip(row, out_row):
+                if mapping.setdefault(a, b) != b:
+                    return None
+    changes = {a: b for a, b in sorted(mapping.items()) if a != b}
+    if not changes:
+        return None
+    text = ", ".join(f"{a}->{b}" for a, b in changes.items())
+    return Step("recolour", (changes,), f"colour map {{{text}}}")
+
+
+def learn_mosaic(states: list[Grid], outputs: list[Grid]) -> Step | None:
+    """A layout of transformed copies of the state (see `primitives.arrange_tiles`)."""
+    factors = set()
+    for state, out in zip(states, outputs):
+        h, w = len(state), len(state[0])
+        if len(out) % h or len(out[0]) % w:
+            return None
+        factors.add((len(out) // h, len(out[0]) // w))
+    if len(factors) != 1:
+        return None
+    down, across = factors.pop()
+    if down * across < 2:
+        return None
+    layout = []
+    for i in range(down):
+        row = []
+        for j in range(across):
+            k = _tile_transform(states, outputs, i, j)
+            if k is None:
+                return None
+            row.append(k)
+        layout.append(row)
+    if all(k == 0 for row in layout for k in row):
+        label = f"tile {down}x{across}"
+    else:
+        label = f"mosaic {down}x{across} of mirrored copies {layout}"
+    return Step("arrange_tiles", (layout,), label)
+
+
+def _tile_transform(states: list[Grid], outputs: list[Grid], i: int, j: int) -> int | None:
+    """The dihedral index (or -1 for blank) that fills tile (i, j) of every output."""
+    for k in (0, 4, 5, 2, 1, 3, 6, 7, -1):
+        if all(_tile_matches(state, out, i, j, k) for state, out in zip(states, outputs)):
+            return k
+    return None
+
+
+def _tile_matches(state: Grid, out: Grid, i: int, j: int, k: int) -> bool:
+    h, w = len(state), len(state[0])
+    block = [row[j * w : (j + 1) * w] for row in out[i * h : (i + 1) * h]]
+    if k < 0:
+        return all(v == 0 for row in block for v in row)
+    piece = primitives.dihedral(state, k)
+    return piece == block
+
+
+LEARNERS = (learn_colour_map, learn_mosaic)
