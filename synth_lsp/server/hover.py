@@ -1,0 +1,74 @@
+"""Hover on a mismatch: the expected and actual grids in ARC colours, differing cells marked."""
+
+from __future__ import annotations
+
+import json
+
+from lsprotocol import types
+
+from synth_lsp.evaluation import PairVerdict
+from synth_lsp.render import render_side_by_side
+from synth_lsp.server.diagnostics import describe_diff
+from synth_lsp.server.outcome import RunOutcome
+
+# The ARC palette as emoji squares: markdown hovers cannot colour text, but every client shows these
+EMOJI = {0: "⬛", 1: "🟦", 2: "🟥", 3: "🟩", 4: "🟨", 5: "⬜", 6: "🟪", 7: "🟧", 8: "💠", 9: "🟫"}
+MAX_PAIRS = 3
+
+
+def failing_train(outcome: RunOutcome) -> list[PairVerdict]:
+    if outcome.evaluation is None:
+        return []
+    return [v for v in outcome.evaluation.train if v.error is None and v.diff is not None and not v.diff.equal]
+
+
+def mismatch_markdown(outcome: RunOutcome, pairs: list[PairVerdict] | None = None) -> str | None:
+    """Markdown for the failing train pairs (or the given ones); None when nothing mismatches."""
+    pairs = failing_train(outcome) if pairs is None else pairs
+    if not pairs:
+        return None
+    sections = [_pair_section(v, outcome) for v in pairs[:MAX_PAIRS]]
+    if len(pairs) > MAX_PAIRS:
+        sections.append(f"*… and {len(pairs) - MAX_PAIRS} more failing pair(s)*")
+    return "\n\n---\n\n".join(sections)
+
+
+def _pair_section(verdict: PairVerdict, outcome: RunOutcome) -> str:
+    diff = verdict.diff
+    assert diff is not None
+    title = f"**{verdict.pair.label}**: {describe_diff(diff)}"
+    if outcome.task is not None and outcome.task.kind == "arc":
+        expected = verdict.pair.expected["output_grid"] if verdict.pair.expected else None
+        actual = verdict.output.get("output_grid") if isinstance(verdict.output, dict) else None
+        if not _is_grid(actual):
+            actual = None
+        cells = [(c.row, c.col) for c in diff.cells]
+        return "\n\n".join([title, emoji_side_by_side(expected, actual, set(cells)), render_side_by_side(expected, actual, cells, style="markdown")])
+    expected_text = json.dumps(verdict.pair.expected, indent=1)[:1500]
+    actual_text = json.dumps(verdict.output, indent=1)[:1500]
+    return f"{title}\n\nexpected:\n```json\n{expected_text}\n```\nactual:\n```json\n{actual_text}\n```"
+
+
+def _is_grid(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(r, list) for r in value)
+
+
+def emoji_grid(grid: list[list[int]], marks: set[tuple[int, int]] = frozenset()) -> list[str]:
+    """One line per row; a marked cell shows ❌ in place of its colour."""
+    return ["".join("❌" if (r, c) in marks else EMOJI.get(v, "❔") for c, v in enumerate(row)) for r, row in enumerate(grid)]
+
+
+def emoji_side_by_side(expected: list[list[int]] | None, actual: list[list[int]] | None, marks: set[tuple[int, int]]) -> str:
+    """Expected, actual, and actual with ❌ on the differing cells, one row of squares per line."""
+    blocks = [("expected", emoji_grid(expected) if expected else ["(none)"]), ("actual", emoji_grid(actual) if actual else ["(none)"])]
+    if actual and marks:
+        blocks.append(("differing cells ❌", emoji_grid(actual, marks)))
+    # a trailing backslash is a hard line break in CommonMark: rows stay rows
+    return "\n\n".join(f"*{name}*\\\n" + "\\\n".join(rows) for name, rows in blocks)
+
+
+def hover_for(outcome: RunOutcome, rng: types.Range) -> types.Hover | None:
+    text = mismatch_markdown(outcome)
+    if text is None:
+        return None
+    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=rng)

@@ -1,0 +1,39 @@
+"""`synth-lsp serve`: start the language server on stdio (default) or TCP.
+
+stdout is the protocol channel, so logging goes to stderr only, and pygls' own per-message INFO
+logging is kept at WARNING.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def configure_logging(level: str = "WARNING") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, str(level).upper(), logging.WARNING))
+    logging.getLogger("pygls").setLevel(logging.WARNING)
+
+
+def main(args: argparse.Namespace | None = None) -> int:
+    if args is None:  # `python -m synth_lsp.server.main [--stdio] [--tcp --port N]`
+        from synth_lsp.cli import build_parser
+
+        args = build_parser().parse_args(["serve", *sys.argv[1:]])
+    configure_logging(getattr(args, "log_level", "WARNING"))
+    from synth_lsp.server.server import server
+
+    if getattr(args, "tcp", False):
+        server.start_tcp(args.host, args.port)
+    else:
+        server.start_io()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""Turning character positions into LSP ranges in the client's position encoding.
+
+The core counts columns in characters (code points): Monty's frames do (checked with non-ASCII
+source in tests), and so do Python string offsets. LSP counts UTF-16 code units unless the client
+negotiated another encoding, so every range goes through pygls' position codec here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from synth_lsp.sandbox import SourceRange
+
+
+@dataclass(frozen=True)
+class TextLocator:
+    lines: Sequence[str]
+    codec: PositionCodec
+
+    @classmethod
+    def for_text(cls, text: str, codec: PositionCodec | None = None) -> "TextLocator":
+        return cls(text.split("\n"), codec or PositionCodec())
+
+    def position(self, line: int, column: int) -> types.Position:
+        """A 0-based line and character column, clamped into the text, in client units."""
+        if not self.lines:
+            return types.Position(0, 0)
+        line = max(0, min(line, len(self.lines) - 1))
+        text = self.lines[line].rstrip("\r\n")
+        column = max(0, min(column, len(text)))
+        return types.Position(line, self.codec.client_num_units(text[:column]))
+
+    def range(self, line: int, column: int, end_line: int, end_column: int) -> types.Range:
+        start = self.position(line, column)
+        end = self.position(end_line, end_column)
+        if (end.line, end.character) < (start.line, start.character):
+            end = start
+        return types.Range(start, end)
+
+    def source_range(self, rng: SourceRange) -> types.Range:
+        """A Monty range (1-based, end exclusive); an empty one widens to the rest of its line."""
+        if (rng.end_line, rng.end_column) <= (rng.line, rng.column):
+            return self.range(rng.line - 1, rng.column - 1, rng.line - 1, 10**9)
+        return self.range(rng.line - 1, rng.column - 1, rng.end_line - 1, rng.end_column - 1)
+
+    def line_range(self, line: int) -> types.Range:
+        """The text of a 0-based line without its indentation and trailing spaces."""
+        if not self.lines:
+            return types.Range(types.Position(0, 0), types.Position(0, 0))
+        line = max(0, min(line, len(self.lines) - 1))
+        text = self.lines[line].rstrip()
+        indent = len(text) - len(text.lstrip())
+        return self.range(line, indent, line, len(text))
+
+
+def contains(rng: types.Range, position: types.Position) -> bool:
+    here = (position.line, position.character)
+    return (rng.start.line, rng.start.character) <= here <= (rng.end.line, rng.end.character)

@@ -1,0 +1,107 @@
+"""Running one script version on its examples, off the event loop. The job is pure core work:
+read the examples (the editor's unsaved copy when open), evaluate in the sandbox, and compute
+every diagnostic, so the event loop only publishes."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from synth_lsp.evaluation import evaluate, limits_for
+from synth_lsp.json_spans import index_json
+from synth_lsp.sandbox import RunLimits, Sandbox
+from synth_lsp.script_header import parse_header
+from synth_lsp.server.diagnostics import script_diagnostics
+from synth_lsp.server.examples_diagnostics import examples_diagnostics
+from synth_lsp.server.outcome import RunOutcome
+from synth_lsp.server.positions import TextLocator
+from synth_lsp.task import TaskError, apply_header, examples_path_for, parse_task
+
+NOT_A_FILE = (
+    "this document is not a saved file, so it has no examples file beside it and cannot be run: "
+    "save it as NAME.synth.py next to NAME.json (or add `# synth: examples = PATH`)"
+)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """A snapshot, taken on the event loop, of everything a run needs."""
+
+    uri: str
+    version: int | None
+    text: str
+    path: Path | None  # None: not a file (untitled, or another scheme)
+    base_limits: RunLimits
+    codec: PositionCodec
+    # unsaved examples text of open editors, by file path
+    open_examples: dict[Path, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunReport:
+    outcome: RunOutcome
+    script_diagnostics: list[types.Diagnostic]
+    examples_path: Path | None
+    examples_diagnostics: list[types.Diagnostic]
+
+
+def examples_path_of(path: Path, text: str) -> Path:
+    return examples_path_for(path, parse_header(text)).resolve()
+
+
+def execute(request: RunRequest, sandbox: Sandbox) -> RunReport:
+    started = time.perf_counter()
+    header = parse_header(request.text)
+    limits = limits_for(header, request.base_limits)
+    base = RunOutcome(uri=request.uri, version=request.version, script=request.text, header=header, limits=limits)
+    if request.path is None:
+        return _report(replace(base, unrunnable=NOT_A_FILE), request, None)
+    examples_path = examples_path_for(request.path, header).resolve()
+    examples_uri = examples_path.as_uri()
+    text = request.open_examples.get(examples_path)
+    try:
+        if text is None:
+            text = _read(examples_path)
+        spans = index_json(text)
+    except TaskError as exc:
+        outcome = replace(base, task_error=exc, examples_uri=examples_uri, duration_s=time.perf_counter() - started)
+        return _report(outcome, request, examples_path)
+    try:
+        task = apply_header(parse_task(text, examples_path), header)
+    except TaskError as exc:
+        outcome = replace(base, task_error=exc, examples_uri=examples_uri, examples_spans=spans, duration_s=time.perf_counter() - started)
+        return _report(outcome, request, examples_path)
+    evaluation = evaluate(task, request.text, limits=limits, sandbox=sandbox)
+    outcome = replace(
+        base,
+        evaluation=evaluation,
+        task=task,
+        examples_uri=examples_uri,
+        examples_spans=spans,
+        duration_s=time.perf_counter() - started,
+    )
+    return _report(outcome, request, examples_path)
+
+
+def _read(path: Path) -> str:
+    if not path.exists():
+        raise TaskError(f"examples file not found: {path}", path=path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaskError(f"cannot read examples file: {exc}", path=path) from exc
+
+
+def _report(outcome: RunOutcome, request: RunRequest, examples_path: Path | None) -> RunReport:
+    script = TextLocator.for_text(request.text, request.codec)
+    examples = TextLocator.for_text(outcome.examples_spans.text, request.codec) if outcome.examples_spans else None
+    return RunReport(
+        outcome=outcome,
+        script_diagnostics=script_diagnostics(outcome, script, examples),
+        examples_path=examples_path,
+        examples_diagnostics=examples_diagnostics(outcome, examples) if examples is not None else [],
+    )

@@ -1,0 +1,124 @@
+"""A pytest-lsp client for the synth-lsp server that keeps every publication (with its version),
+the opt-in runResult notifications, registrations and code-lens refreshes, and workspace helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pygls.protocol import default_converter
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples" / "arc"
+SERVER_COMMAND = [sys.executable, "-m", "synth_lsp", "serve", "--stdio"]
+WAIT_S = 60.0
+
+
+def make_client() -> LanguageClient:
+    client = LanguageClient(converter_factory=default_converter)
+    client.published = []  # every PublishDiagnosticsParams, in order
+    client.run_results = []
+    client.registrations = []
+    client.lens_refreshes = 0
+
+    def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
+        client.diagnostics[params.uri] = params.diagnostics
+        client.published.append(params)
+
+    def register(client: LanguageClient, params: types.RegistrationParams) -> None:
+        client.registrations.extend(params.registrations)
+
+    def refresh(client: LanguageClient, params: None) -> None:
+        client.lens_refreshes += 1
+
+    def run_result(client: LanguageClient, params: Any) -> None:
+        client.run_results.append(params)
+
+    register_lsp_features(
+        client,
+        {
+            **DEFAULT_CLIENT_FEATURES,
+            types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
+            types.CLIENT_REGISTER_CAPABILITY: register,
+            types.WORKSPACE_CODE_LENS_REFRESH: refresh,
+            "synthLsp/runResult": run_result,
+        },
+    )
+    return client
+
+
+CONFIG = ClientServerConfig(
+    server_command=SERVER_COMMAND,
+    client_factory=make_client,
+    server_env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")},
+)
+
+
+def new_workspace(root: Path, task: str = "007bbfb7") -> Path:
+    """A folder holding a copy of an example task (its script is written by the test)."""
+    shutil.copy(EXAMPLES / f"{task}.json", root / f"{task}.json")
+    return root
+
+
+def uri_of(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+def open_doc(client: LanguageClient, uri: str, text: str, version: int = 1, language: str = "python") -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id=language, version=version, text=text))
+    )
+
+
+def change_doc(client: LanguageClient, uri: str, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def save_doc(client: LanguageClient, uri: str) -> None:
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri=uri)))
+
+
+async def wait_for_publication(
+    client: LanguageClient,
+    uri: str,
+    predicate: Callable[[types.PublishDiagnosticsParams], bool] = lambda p: True,
+    after: int = 0,
+    timeout: float = WAIT_S,
+) -> types.PublishDiagnosticsParams:
+    """The first publication for `uri` (from index `after` on) that satisfies `predicate`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for params in client.published[after:]:
+            if params.uri == uri and predicate(params):
+                return params
+        if time.monotonic() > deadline:
+            seen = [(p.uri, p.version, [d.code for d in p.diagnostics]) for p in client.published[after:]]
+            raise AssertionError(f"no matching diagnostics for {uri} within {timeout} s; saw {seen}")
+        await asyncio.sleep(0.02)
+
+
+async def diagnostics_for_version(client: LanguageClient, uri: str, version: int, after: int = 0) -> list[types.Diagnostic]:
+    params = await wait_for_publication(client, uri, lambda p: p.version == version, after)
+    return list(params.diagnostics)
+
+
+def by_code(diagnostics: list[types.Diagnostic], code: str) -> list[types.Diagnostic]:
+    return [d for d in diagnostics if d.code == code]
+
+
+async def settle(client: LanguageClient, seconds: float = 0.3) -> None:
+    """Let in-flight notifications arrive (used only to check that nothing more comes)."""
+    await asyncio.sleep(seconds)
