@@ -1,0 +1,125 @@
+"""Distances between candidate scripts for novelty: built-in code similarity, or a litellm embedding model.
+
+Each candidate is profiled or embedded once and cached by its id; survival then needs only pairwise
+distances (no model calls per pair). With an embedding model, a candidate whose embedding call
+failed falls back to the built-in similarity for its distances rather than stopping the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Protocol, Sequence
+
+from synth_lsp.optimizer import similarity
+from synth_lsp.optimizer.budget import Budget
+from synth_lsp.optimizer.candidate import Candidate
+from synth_lsp.optimizer.language_model import (
+    LanguageModelError,
+    RetryPolicy,
+    call_with_retries,
+    import_litellm,
+    local_api_key,
+)
+
+
+class CodeDistance(Protocol):
+    async def prepare(self, candidates: Sequence[Candidate]) -> None:
+        """Compute whatever is cached per candidate for those not seen yet."""
+
+    def distance(self, a: Candidate, b: Candidate) -> float:
+        """0 for the same code, larger for more different code (at most 1 for these measures)."""
+
+
+class BuiltinSimilarity:
+    """Token 1-4-gram cosine distance (see `similarity`)."""
+
+    def __init__(self) -> None:
+        self._profiles: dict[str, similarity.Profile] = {}
+
+    def profile(self, candidate: Candidate) -> similarity.Profile:
+        cached = self._profiles.get(candidate.id)
+        if cached is None:
+            cached = self._profiles[candidate.id] = similarity.profile(candidate.script)
+        return cached
+
+    async def prepare(self, candidates: Sequence[Candidate]) -> None:
+        for candidate in candidates:
+            self.profile(candidate)
+
+    def distance(self, a: Candidate, b: Candidate) -> float:
+        return similarity.distance(self.profile(a), self.profile(b))
+
+
+class EmbeddingDistance:
+    """Cosine distance between litellm embeddings, one embedding call per new candidate."""
+
+    def __init__(
+        self,
+        model: str,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        timeout_s: float = 60.0,
+        retry: RetryPolicy | None = None,
+        budget: Budget | None = None,
+        concurrency: int = 4,
+    ):
+        self.model = model
+        self.api_base = api_base or None
+        self._api_key = local_api_key(model, self.api_base, api_key)
+        self.timeout_s = timeout_s
+        self.retry = retry or RetryPolicy()
+        self.budget = budget
+        self._vectors: dict[str, list[float]] = {}
+        self._fallback = BuiltinSimilarity()
+        self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        self.failures: list[str] = []
+
+    def __repr__(self) -> str:
+        return f"EmbeddingDistance(model={self.model!r}, api_base={self.api_base!r})"
+
+    @property
+    def cached(self) -> int:
+        return len(self._vectors)
+
+    async def prepare(self, candidates: Sequence[Candidate]) -> None:
+        todo = {c.id: c for c in candidates if c.id not in self._vectors}
+        await asyncio.gather(*(self._embed(c) for c in todo.values()))
+
+    async def _embed(self, candidate: Candidate) -> None:
+        litellm = import_litellm()
+
+        async def call():
+            return await litellm.aembedding(
+                model=self.model, input=[candidate.script], api_base=self.api_base, api_key=self._api_key,
+                timeout=self.timeout_s, max_retries=0, num_retries=0,
+            )
+
+        async with self._semaphore:
+            try:
+                response, _ = await call_with_retries(
+                    call, model=self.model, api_base=self.api_base, policy=self.retry, budget=None, secrets=(self._api_key or "",)
+                )
+            except LanguageModelError as exc:
+                if exc.fatal:
+                    raise
+                self.failures.append(f"{candidate.id}: {exc}")
+                return
+        data = response.data[0]
+        vector = data["embedding"] if isinstance(data, dict) else data.embedding
+        self._vectors[candidate.id] = [float(v) for v in vector]
+        if self.budget is not None:
+            usage = getattr(response, "usage", None)
+            self.budget.record_embedding(int(getattr(usage, "prompt_tokens", 0) or 0))
+
+    def distance(self, a: Candidate, b: Candidate) -> float:
+        va, vb = self._vectors.get(a.id), self._vectors.get(b.id)
+        if va is None or vb is None:
+            return self._fallback.distance(a, b)
+        return cosine_distance(va, vb)
+
+
+def cosine_distance(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return max(0.0, 1.0 - dot / norm) if norm else 1.0

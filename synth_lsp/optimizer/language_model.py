@@ -1,0 +1,284 @@
+"""Any litellm model, called with our own retry policy, timeouts and clear errors.
+
+litellm is imported only when a model is really about to be called (the import takes seconds), with
+`LITELLM_OFFLINE_MODE=true` set first (otherwise the import fetches a price map over the network)
+and its banners off (they go to stdout, which is the language server's protocol channel).
+
+litellm's own retries differ by provider, so they are switched off (`max_retries=0, num_retries=0`)
+and retried here: rate limits, overload, server errors and timeouts back off (honouring Retry-After);
+authentication and bad requests stop at once with a message that says what to fix. API keys come
+from the provider's environment variables and are never logged or stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import os
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable
+
+from synth_lsp.optimizer.budget import Budget
+
+_litellm: Any = None
+
+
+def import_litellm() -> Any:
+    """litellm, imported once, offline and quiet."""
+    global _litellm
+    if _litellm is None:
+        os.environ["LITELLM_OFFLINE_MODE"] = "true"  # only the word `true` works
+        import litellm
+
+        litellm.suppress_debug_info = True
+        litellm.set_verbose = False
+        _litellm = litellm
+    return _litellm
+
+
+class LanguageModelError(RuntimeError):
+    """A model call failed. `fatal` errors (bad key, bad request) stop the run; others fail one mutation."""
+
+    fatal = False
+
+
+class ModelAuthError(LanguageModelError):
+    fatal = True
+
+
+class ModelRequestError(LanguageModelError):
+    fatal = True
+
+
+class ModelUnavailableError(LanguageModelError):
+    """Still failing (rate limit, overload, timeout) after every retry."""
+
+
+class BudgetExhausted(LanguageModelError):
+    """No call may start: a budget cap is reached."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay_s: float = 1.0  # doubled after each failure, with jitter
+    max_delay_s: float = 30.0
+    max_retry_after_s: float = 120.0  # a server asking for longer than this is not waited for
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float
+    attempts: int
+    duration_s: float
+
+
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+def retry_after_seconds(exc: BaseException) -> float | None:
+    """The Retry-After header of a failed call, in seconds (numbers or HTTP dates)."""
+    headers = getattr(exc, "litellm_response_headers", None)
+    if headers is None:
+        response = getattr(exc, "response", None)
+        headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    try:
+        value = headers.get("retry-after") or headers.get("Retry-After")
+    except AttributeError:
+        return None
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(str(value))
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError):
+        return None
+
+
+def classify(exc: BaseException, model: str, api_base: str | None) -> tuple[str, str]:
+    """("retry" | "auth" | "request", a message for the user) for an exception raised by litellm."""
+    litellm = import_litellm()
+    name = type(exc).__name__
+    where = f" at {api_base}" if api_base else ""
+    if isinstance(exc, litellm.AuthenticationError) or isinstance(exc, getattr(litellm, "PermissionDeniedError", ())):
+        return "auth", (
+            f"the provider refused the credentials for model {model!r}{where} ({name}). Set the provider's "
+            "API key in its environment variable (e.g. OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY)."
+        )
+    if isinstance(exc, getattr(litellm, "ContextWindowExceededError", ())):
+        return "request", f"the prompt is longer than model {model!r} accepts (context window exceeded)."
+    if isinstance(exc, litellm.NotFoundError):
+        return "request", f"model {model!r} was not found{where} ({_short(exc)})."
+    if isinstance(exc, litellm.BadRequestError):
+        return "request", f"model {model!r}{where} rejected the request as invalid: {_short(exc)}"
+    retryable = tuple(
+        getattr(litellm, n)
+        for n in ("RateLimitError", "ServiceUnavailableError", "InternalServerError", "Timeout", "APIConnectionError", "APIError")
+        if hasattr(litellm, n)
+    )
+    if isinstance(exc, retryable) or isinstance(exc, (asyncio.TimeoutError, ConnectionError)):
+        return "retry", f"{name} from model {model!r}{where}: {_short(exc)}"
+    return "request", f"unexpected {name} calling model {model!r}{where}: {_short(exc)}"
+
+
+def _short(exc: BaseException, limit: int = 300) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def backoff_delay(attempt: int, policy: RetryPolicy, retry_after: float | None, rng: random.Random) -> float | None:
+    """Seconds to wait before attempt `attempt + 1`, or None when the server asks for too long."""
+    if retry_after is not None:
+        return retry_after if retry_after <= policy.max_retry_after_s else None
+    delay = min(policy.max_delay_s, policy.base_delay_s * (2 ** (attempt - 1)))
+    return delay * (0.5 + rng.random() / 2)
+
+
+async def call_with_retries(
+    call: Callable[[], Awaitable[Any]],
+    *,
+    model: str,
+    api_base: str | None,
+    policy: RetryPolicy,
+    budget: Budget | None,
+    secrets: tuple[str, ...] = (),
+    sleep: Sleep = asyncio.sleep,
+    rng: random.Random | None = None,
+) -> tuple[Any, int]:
+    """Run `call` under the retry policy; returns (response, attempts). Every attempt counts as a call."""
+    rng = rng or random.Random()
+    last_message = ""
+    for attempt in range(1, policy.max_attempts + 1):
+        if budget is not None and not budget.reserve_call():
+            raise BudgetExhausted(budget.exhausted() or "budget reached")
+        try:
+            return await call(), attempt
+        except Exception as exc:
+            verdict, message = classify(exc, model, api_base)
+            message = _scrub(message, secrets)
+            if verdict == "auth":
+                raise ModelAuthError(message) from None
+            if verdict == "request":
+                raise ModelRequestError(message) from None
+            last_message = message
+            if attempt == policy.max_attempts:
+                break
+            delay = backoff_delay(attempt, policy, retry_after_seconds(exc), rng)
+            if delay is None:
+                break
+            await sleep(delay)
+    raise ModelUnavailableError(f"gave up after {attempt} attempt(s): {last_message}")
+
+
+def _scrub(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+def local_api_key(model: str, api_base: str | None, api_key: str | None) -> str | None:
+    """A placeholder key for OpenAI-compatible local servers (litellm refuses `openai/` without one)."""
+    if api_key or not api_base:
+        return api_key
+    if model.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
+        return "no-key-needed"
+    return None
+
+
+class LanguageModel:
+    """One litellm chat model. `complete` returns the reply or raises a LanguageModelError."""
+
+    def __init__(
+        self,
+        model: str,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        timeout_s: float = 120.0,
+        max_tokens: int = 4096,
+        retry: RetryPolicy | None = None,
+        budget: Budget | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ):
+        if not model or model == "offline":
+            raise ValueError("a language model needs a litellm model name, e.g. 'openai/gpt-4o-mini'")
+        self.model = model
+        self.api_base = api_base or None
+        self._api_key = local_api_key(model, self.api_base, api_key)
+        self.timeout_s = timeout_s
+        self.max_tokens = max_tokens
+        self.retry = retry or RetryPolicy()
+        self.budget = budget
+        self._sleep = sleep
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"LanguageModel(model={self.model!r}, api_base={self.api_base!r})"
+
+    async def complete(self, messages: list[dict[str, str]], temperature: float) -> Completion:
+        litellm = import_litellm()
+        started = time.perf_counter()
+
+        async def call() -> Any:
+            return await litellm.acompletion(
+                model=self.model,
+                messages=messages,
+                temperature=temperature,
+                max_tokens=self.max_tokens,
+                timeout=self.timeout_s,
+                max_retries=0,
+                num_retries=0,
+                api_base=self.api_base,
+                api_key=self._api_key,
+            )
+
+        response, attempts = await call_with_retries(
+            call, model=self.model, api_base=self.api_base, policy=self.retry, budget=self.budget,
+            secrets=(self._api_key or "",), sleep=self._sleep,
+        )
+        prompt_tokens, completion_tokens = _usage(response)
+        cost = response_cost(response)
+        if self.budget is not None:
+            self.budget.record_usage(prompt_tokens, completion_tokens, cost)
+        choice = response.choices[0] if getattr(response, "choices", None) else None
+        message = getattr(choice, "message", None)
+        return Completion(
+            text=(getattr(message, "content", None) or ""),
+            finish_reason=getattr(choice, "finish_reason", None),
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost_usd=cost,
+            attempts=attempts,
+            duration_s=time.perf_counter() - started,
+        )
+
+
+def _usage(response: Any) -> tuple[int, int]:
+    usage = getattr(response, "usage", None)
+    return int(getattr(usage, "prompt_tokens", 0) or 0), int(getattr(usage, "completion_tokens", 0) or 0)
+
+
+def response_cost(response: Any) -> float:
+    """The call's cost in USD; 0 for models without a price (local servers)."""
+    hidden = getattr(response, "_hidden_params", None) or {}
+    cost = hidden.get("response_cost") if isinstance(hidden, dict) else None
+    if cost is None:
+        try:
+            cost = import_litellm().completion_cost(completion_response=response)
+        except Exception:  # unpriced model: ModelNotMappedError and friends
+            cost = 0.0
+    try:
+        return float(cost or 0.0)
+    except (TypeError, ValueError):
+        return 0.0

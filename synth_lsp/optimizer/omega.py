@@ -1,0 +1,391 @@
+"""OMEGA: evolve a synthesis script with mutations, crossovers and Dominated Novelty Search.
+
+One generation: choose parents by softmax over train reward, ask the sources for children
+(mutations, and crossovers at `crossover_rate`), score the new ones in the sandbox (concurrently),
+keep `population_size` survivors by Dominated Novelty Search, save the population atomically.
+Test pairs are scored and stored for reporting, but only train rewards reach selection, survival,
+early stopping and prompts.
+
+`evolve` is a coroutine with a progress callback and a stop flag so a worker process can run it and
+relay progress to the editor; `run_evolve` is the blocking form.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from synth_lsp.optimizer import novelty, selection
+from synth_lsp.optimizer.budget import Budget, BudgetCaps, Spend
+from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
+from synth_lsp.optimizer.embeddings import BuiltinSimilarity, CodeDistance, EmbeddingDistance
+from synth_lsp.optimizer.population import Population, population_path_for
+from synth_lsp.optimizer.sources import (
+    LanguageModelSource,
+    MutationSource,
+    OfflineSource,
+    Proposal,
+    ProposalRequest,
+    SourceUnavailable,
+)
+from synth_lsp.sandbox import RunLimits, Sandbox, get_sandbox
+from synth_lsp.task import Task
+
+OFFLINE_MODEL = "offline"
+
+
+class EvolveConfig(BaseModel):
+    """Settings of one evolution run (names follow the `synthLsp` server settings in docs/protocol.md)."""
+
+    model_config = ConfigDict(extra="forbid", protected_namespaces=())
+
+    model: str = ""  # litellm model name; "" or "offline" = the built-in offline model
+    embedding_model: str = ""  # litellm embedding model; "" = built-in code similarity
+    api_base: str = ""
+    api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)  # else the provider's env var
+    population_size: int = Field(default=8, ge=1)
+    generations: int = Field(default=10, ge=0)  # per run
+    patience: int = Field(default=2, ge=0)  # generations to go on once the best train reward is 1.0
+    children_per_generation: int | None = Field(default=None, ge=1)  # default: population_size
+    selection_temperature: float = Field(default=0.3, ge=0)
+    mutation_temperature: float = Field(default=0.7, ge=0)
+    crossover_temperature: float = Field(default=0.7, ge=0)
+    crossover_rate: float = Field(default=0.2, ge=0, le=1)
+    k_nearest_fitter: int = Field(default=5, ge=1)
+    concurrency: int = Field(default=4, ge=1)  # model calls and candidate scorings in flight
+    max_calls: int | None = Field(default=None, ge=0)
+    max_tokens: int | None = Field(default=None, ge=0)
+    max_cost_usd: float | None = Field(default=None, ge=0)
+    use_offline: bool | None = None  # None: only when no model is configured; True: also beside a model
+    offline_time_budget_s: float = Field(default=10.0, gt=0)
+    offline_max_programs: int = Field(default=8, ge=1)
+    time_limit_s: float = Field(default=2.0, gt=0)  # per pair, in the sandbox
+    memory_mb: float = Field(default=256, gt=0)
+    request_timeout_s: float = Field(default=120.0, gt=0)
+    max_reply_tokens: int = Field(default=4096, ge=64)
+    retry_attempts: int = Field(default=4, ge=1)
+    retry_base_delay_s: float = Field(default=1.0, ge=0)
+    seed: int | None = None
+
+    @property
+    def language_model(self) -> str | None:
+        return self.model if self.model and self.model != OFFLINE_MODEL else None
+
+    @property
+    def offline_enabled(self) -> bool:
+        return self.use_offline if self.use_offline is not None else self.language_model is None
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any], **overrides: Any) -> "EvolveConfig":
+        """From the server's `synthLsp` settings (camelCase keys; unknown keys ignored)."""
+        budget = settings.get("budget") or {}
+        mapping = {
+            "model": settings.get("model"),
+            "embedding_model": settings.get("embeddingModel"),
+            "api_base": settings.get("apiBase"),
+            "population_size": settings.get("populationSize"),
+            "generations": settings.get("generations"),
+            "patience": settings.get("patience"),
+            "time_limit_s": settings.get("timeLimit"),
+            "memory_mb": settings.get("memoryLimitMb"),
+            "max_calls": budget.get("maxCalls"),
+            "max_tokens": budget.get("maxTokens"),
+            "max_cost_usd": budget.get("maxCostUsd"),
+        }
+        values = {k: v for k, v in mapping.items() if v is not None}
+        return cls(**{**values, **overrides})
+
+
+@dataclass(frozen=True)
+class Progress:
+    state: str  # "running", "finished", "stopped"
+    generation: int
+    generations: int  # the generation this run will stop at, at the latest
+    best_id: str
+    best_reward: float
+    best_train_passed: int
+    train_total: int
+    population_size: int  # alive candidates
+    candidates: int  # all stored candidates
+    new_candidates: int  # added by the last generation
+    calls: int
+    tokens: int
+    cost_usd: float
+    message: str = ""
+
+
+@dataclass
+class EvolveResult:
+    best: Candidate
+    start: Candidate  # the file's script when the run began
+    population: Population
+    generations_run: int
+    stop_reason: str
+    spend: Spend  # this run only
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def improved(self) -> bool:
+        return self.best.id != self.start.id and self.best.train_reward > self.start.train_reward
+
+
+class EvolveError(RuntimeError):
+    """The run cannot start or must stop (no usable source, a fatal model error)."""
+
+
+def plan_generation(rng: random.Random, alive: Sequence[Candidate], config: EvolveConfig, generation: int) -> list[ProposalRequest]:
+    """The generation's requests: crossover at `crossover_rate` (when two parents exist), else mutation."""
+    if not alive:
+        return []
+    rewards = [c.train_reward for c in alive]
+    count = config.children_per_generation or config.population_size
+    requests = []
+    for _ in range(count):
+        if len(alive) >= 2 and rng.random() < config.crossover_rate:
+            parents = selection.choose_two(rng, alive, rewards, config.selection_temperature)
+            requests.append(ProposalRequest("crossover", tuple(parents), generation))
+        else:
+            parent = selection.choose(rng, alive, rewards, config.selection_temperature)
+            requests.append(ProposalRequest("mutation", (parent,), generation))
+    return requests
+
+
+def survive(candidates: Sequence[Candidate], distance: CodeDistance, k: int, size: int) -> set[str]:
+    """Ids kept by Dominated Novelty Search (fitness = mean train reward only)."""
+    items = list(candidates)
+    fitness = [c.train_reward for c in items]
+    keep = novelty.survivors(fitness, lambda i, j: distance.distance(items[i], items[j]), k, size)
+    return {items[i].id for i in keep}
+
+
+def build_sources(config: EvolveConfig, task: Task, budget: Budget, walls: str | None = None) -> list[MutationSource]:
+    sources: list[MutationSource] = []
+    if config.offline_enabled:
+        reason = OfflineSource.unavailable_reason(task)
+        if reason is None:
+            sources.append(OfflineSource(task, config.offline_time_budget_s, config.offline_max_programs))
+        elif config.language_model is None:
+            raise EvolveError(reason)
+    if config.language_model is not None:
+        from synth_lsp.optimizer.language_model import LanguageModel, RetryPolicy
+        from synth_lsp.walls import get_walls
+
+        model = LanguageModel(
+            config.language_model,
+            api_base=config.api_base or None,
+            api_key=config.api_key.get_secret_value() if config.api_key else None,
+            timeout_s=config.request_timeout_s,
+            max_tokens=config.max_reply_tokens,
+            retry=RetryPolicy(max_attempts=config.retry_attempts, base_delay_s=config.retry_base_delay_s),
+            budget=budget,
+        )
+        sources.append(
+            LanguageModelSource(
+                model, task, walls if walls is not None else get_walls().describe(), budget,
+                config.mutation_temperature, config.crossover_temperature, config.concurrency,
+            )
+        )
+    return sources
+
+
+def build_distance(config: EvolveConfig, budget: Budget) -> CodeDistance:
+    if not config.embedding_model:
+        return BuiltinSimilarity()
+    from synth_lsp.optimizer.language_model import RetryPolicy
+
+    return EmbeddingDistance(
+        config.embedding_model,
+        api_base=config.api_base or None,
+        api_key=config.api_key.get_secret_value() if config.api_key else None,
+        timeout_s=config.request_timeout_s,
+        retry=RetryPolicy(max_attempts=config.retry_attempts, base_delay_s=config.retry_base_delay_s),
+        budget=budget,
+        concurrency=config.concurrency,
+    )
+
+
+class _Run:
+    """The state of one evolve() call."""
+
+    def __init__(self, task: Task, script_path: Path, config: EvolveConfig, sandbox: Sandbox, sources: list[MutationSource], distance: CodeDistance, budget: Budget):
+        self.task = task
+        self.script_path = script_path
+        self.config = config
+        self.sandbox = sandbox
+        self.sources = sources
+        self.distance = distance
+        self.budget = budget
+        self.fingerprint = task_fingerprint(task)
+        self.limits = RunLimits(time_s=config.time_limit_s, memory_mb=config.memory_mb)
+        self.population = Population.load(population_path_for(script_path))
+        self.population.attach_task(task)
+        self.base_totals = Spend.from_dict(self.population.totals.to_dict())
+        self.rng = random.Random(config.seed)
+        self.failures: list[str] = []
+        self.scoring = asyncio.Semaphore(config.concurrency)
+
+    async def score(self, candidates: Sequence[Candidate]) -> None:
+        async def one(candidate: Candidate) -> None:
+            async with self.scoring:
+                await asyncio.to_thread(score_candidate, candidate, self.task, self.sandbox, self.limits, self.fingerprint)
+
+        await asyncio.gather(*(one(c) for c in candidates))
+
+    async def add_start(self) -> Candidate:
+        """The file's current script joins the population ("seed" in a new population, else "user")."""
+        script = self.script_path.read_text(encoding="utf-8")
+        origin = "seed" if len(self.population) == 0 else "user"
+        candidate, is_new = self.population.add(new_candidate(script, origin, generation=self.population.generation))
+        stale = self.population.stale(self.task)  # includes the new one, and all when the examples changed
+        await self.score(stale)
+        candidate.alive = True
+        return candidate
+
+    async def generation(self, number: int) -> tuple[int, list[str]]:
+        alive = self.population.alive()
+        requests = plan_generation(self.rng, alive, self.config, number)
+        active = [s for s in self.sources if not s.exhausted()]
+        reports = await asyncio.gather(*(s.propose(requests) for s in active), return_exceptions=True)
+        proposals: list[Proposal] = []
+        failures: list[str] = []
+        for source, report in zip(active, reports):
+            if isinstance(report, SourceUnavailable):
+                if len(self.sources) == 1:
+                    raise EvolveError(str(report))
+                failures.append(f"{source.name}: {report}")
+                continue
+            if isinstance(report, BaseException):
+                raise report
+            proposals += report.proposals
+            failures += [f"{source.name}: {f}" for f in report.failures]
+        fresh: list[Candidate] = []
+        for proposal in proposals:
+            candidate = new_candidate(proposal.script, proposal.origin, list(proposal.parents), number, proposal.note)
+            if candidate.id in self.population or any(c.id == candidate.id for c in fresh):
+                continue  # identical script (after normalising whitespace): one candidate
+            fresh.append(candidate)
+        await self.score(fresh)
+        for candidate in fresh:
+            self.population.add(candidate)
+        await self.distance.prepare(fresh)
+        self.select()
+        self.population.generation = number
+        return len(fresh), failures
+
+    def select(self) -> None:
+        contenders = [c for c in self.population.candidates.values() if c.alive]
+        kept = survive(contenders, self.distance, self.config.k_nearest_fitter, self.config.population_size)
+        for candidate in contenders:
+            candidate.alive = candidate.id in kept
+
+    def save(self, record: dict[str, Any]) -> None:
+        totals = Spend.from_dict(self.base_totals.to_dict())
+        totals.add(self.budget.spend)
+        self.population.totals = totals
+        record.update(finished_at=now_iso(), spend=self.budget.spend.to_dict())
+        self.population.save()
+
+    def progress(self, state: str, last_generation: int, new: int, message: str = "") -> Progress:
+        best = self.population.best()
+        assert best is not None
+        spend = self.budget.spend
+        return Progress(
+            state=state,
+            generation=self.population.generation,
+            generations=last_generation,
+            best_id=best.id,
+            best_reward=best.train_reward,
+            best_train_passed=best.train_passed,
+            train_total=best.train_total,
+            population_size=len(self.population.alive()),
+            candidates=len(self.population),
+            new_candidates=new,
+            calls=spend.calls,
+            tokens=spend.tokens,
+            cost_usd=round(spend.cost_usd, 6),
+            message=message,
+        )
+
+
+async def evolve(
+    task: Task,
+    script_path: Path,
+    config: EvolveConfig,
+    on_progress: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    *,
+    sandbox: Sandbox | None = None,
+    sources: list[MutationSource] | None = None,
+    distance: CodeDistance | None = None,
+) -> EvolveResult:
+    """Evolve the script at `script_path`; the population is stored beside it after every generation."""
+    script_path = Path(script_path)
+    budget = Budget(BudgetCaps(config.max_calls, config.max_tokens, config.max_cost_usd))
+    if sources is None:
+        sources = build_sources(config, task, budget)
+    if not sources:
+        raise EvolveError("nothing to evolve with: configure a language model (--model) or enable the offline model")
+    run = _Run(task, script_path, config, sandbox or get_sandbox(), sources, distance or build_distance(config, budget), budget)
+    notify = on_progress or (lambda progress: None)
+    stop_requested = should_stop or (lambda: False)
+
+    start = await run.add_start()
+    await run.distance.prepare(run.population.alive())
+    run.select()
+    record: dict[str, Any] = {"started_at": now_iso(), "model": config.language_model or OFFLINE_MODEL, "generations": 0}
+    run.population.runs.append(record)
+    run.save(record)
+    first = run.population.generation
+    last = first + config.generations
+    notify(run.progress("running", last, 0, "started"))
+
+    reached = first if run.population.best().train_reward >= 1.0 else None  # generation the best hit 1.0
+    stop_reason = f"ran {config.generations} generations"
+    for number in range(first + 1, last + 1):
+        if stop_requested():
+            stop_reason = "stopped on request"
+            break
+        if reached is not None and run.population.generation - reached >= config.patience:
+            stop_reason = f"solved: train reward 1.0 held for {config.patience} more generation(s)"
+            break
+        exhausted = [s.exhausted() for s in run.sources]
+        if all(exhausted):
+            stop_reason = "; ".join(dict.fromkeys(r for r in exhausted if r))
+            break
+        try:
+            new, failures = await run.generation(number)
+        except Exception as exc:
+            record["stop_reason"] = f"failed: {exc}"
+            run.save(record)
+            if isinstance(exc, EvolveError):
+                raise
+            from synth_lsp.optimizer.language_model import LanguageModelError
+
+            if isinstance(exc, LanguageModelError):
+                raise EvolveError(str(exc)) from exc
+            raise
+        run.failures += failures
+        record["generations"] = number - first
+        run.save(record)
+        if reached is None and run.population.best().train_reward >= 1.0:
+            reached = number
+        notify(run.progress("running", last, new, "; ".join(failures[:3])))
+    else:
+        if reached is not None:
+            stop_reason = f"ran {config.generations} generations (solved)"
+    record["stop_reason"] = stop_reason
+    run.save(record)
+    state = "stopped" if stop_reason == "stopped on request" else "finished"
+    notify(run.progress(state, last, 0, stop_reason))
+    best = run.population.best()
+    return EvolveResult(best, start, run.population, run.population.generation - first, stop_reason, run.budget.spend, run.failures)
+
+
+def run_evolve(task: Task, script_path: Path, config: EvolveConfig, **kwargs: Any) -> EvolveResult:
+    """The blocking form of `evolve`."""
+    return asyncio.run(evolve(task, script_path, config, **kwargs))

@@ -1,0 +1,241 @@
+"""The population stored beside a script as `NAME.synth.population.json`.
+
+Readable JSON (indented; lists of plain values such as grid rows stay on one line) so it can be
+diffed and committed. Saved atomically (a temporary file in the same directory, then `os.replace`)
+after every generation: a kill at any moment leaves the previous complete file, and the next run
+resumes from it. Saving first merges what another process (the language server adding a user edit)
+wrote meanwhile, so neither loses the other's candidates.
+
+Dead candidates (pushed out by survival) stay as history: lineage, the user's old scripts and what
+was tried remain visible.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from synth_lsp.optimizer.budget import Spend
+from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
+from synth_lsp.sandbox import RunLimits, Sandbox
+from synth_lsp.task import SCRIPT_SUFFIX, Task, load_task_for_script
+
+FORMAT = "synth-lsp-population/1"
+POPULATION_SUFFIX = ".synth.population.json"
+
+
+class PopulationError(ValueError):
+    """The stored population cannot be read; it is left untouched on disk."""
+
+
+def population_path_for(script_path: Path) -> Path:
+    name = script_path.name
+    stem = name[: -len(SCRIPT_SUFFIX)] if name.endswith(SCRIPT_SUFFIX) else script_path.stem
+    return script_path.with_name(stem + POPULATION_SUFFIX)
+
+
+def script_path_for(population_path: Path) -> Path:
+    name = population_path.name
+    stem = name[: -len(POPULATION_SUFFIX)] if name.endswith(POPULATION_SUFFIX) else population_path.stem
+    return population_path.with_name(stem + SCRIPT_SUFFIX)
+
+
+@dataclass
+class RunRecord:
+    started_at: str
+    model: str
+    finished_at: str | None = None
+    stop_reason: str = ""
+    generations: int = 0
+    spend: dict[str, Any] = field(default_factory=dict)
+
+
+class Population:
+    def __init__(self, path: Path, candidates: Iterable[Candidate] = (), generation: int = 0, totals: Spend | None = None, runs: list[dict] | None = None):
+        self.path = Path(path)
+        self.candidates: dict[str, Candidate] = {c.id: c for c in candidates}
+        self.generation = generation
+        self.totals = totals or Spend()
+        self.runs: list[dict] = list(runs or [])
+        self._task: Task | None = None
+
+    # -- loading and saving -------------------------------------------------------------------
+    @classmethod
+    def load(cls, path: Path) -> "Population":
+        """The stored population, or an empty one when the file does not exist yet."""
+        path = Path(path)
+        if not path.exists():
+            return cls(path)
+        return cls._from_data(path, _read(path))
+
+    @classmethod
+    def for_script(cls, script_path: Path) -> "Population":
+        return cls.load(population_path_for(Path(script_path)))
+
+    @classmethod
+    def _from_data(cls, path: Path, data: dict[str, Any]) -> "Population":
+        try:
+            candidates = [Candidate.from_dict(c) for c in data.get("candidates", [])]
+            return cls(path, candidates, int(data.get("generation", 0)), Spend.from_dict(data.get("totals", {})), data.get("runs", []))
+        except (TypeError, ValueError, KeyError) as exc:
+            raise PopulationError(f"{path}: not a population file this version can read ({exc})") from exc
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "script": script_path_for(self.path).name,
+            "generation": self.generation,
+            "totals": self.totals.to_dict(),
+            "runs": self.runs,
+            "candidates": [c.to_dict() for c in self.ranked()],
+        }
+
+    def save(self) -> None:
+        self._merge_from_disk()
+        text = dump_json(self.to_dict())
+        directory = self.path.parent
+        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    def _merge_from_disk(self) -> None:
+        if not self.path.exists():
+            return
+        try:
+            other = Population._from_data(self.path, _read(self.path))
+        except PopulationError:
+            return  # unreadable: ours replaces it (load() already refused it once if it was ours)
+        for cid, theirs in other.candidates.items():
+            mine = self.candidates.get(cid)
+            if mine is None:
+                self.candidates[cid] = theirs
+            else:
+                known = {json.dumps(e, sort_keys=True) for e in mine.accepted_by_user}
+                mine.accepted_by_user += [e for e in theirs.accepted_by_user if json.dumps(e, sort_keys=True) not in known]
+        self.generation = max(self.generation, other.generation)
+        for name in Spend.__dataclass_fields__:
+            setattr(self.totals, name, max(getattr(self.totals, name), getattr(other.totals, name)))
+
+    # -- the task -----------------------------------------------------------------------------
+    @property
+    def task(self) -> Task:
+        """The task of the script this population belongs to (loaded on first use)."""
+        if self._task is None:
+            self._task = load_task_for_script(script_path_for(self.path))
+        return self._task
+
+    def attach_task(self, task: Task) -> None:
+        self._task = task
+
+    # -- candidates ---------------------------------------------------------------------------
+    def get(self, candidate_id: str) -> Candidate | None:
+        return self.candidates.get(candidate_id)
+
+    def __contains__(self, candidate_id: str) -> bool:
+        return candidate_id in self.candidates
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def add(self, candidate: Candidate) -> tuple[Candidate, bool]:
+        """Add a candidate; an identical script already present is returned instead (False)."""
+        existing = self.candidates.get(candidate.id)
+        if existing is not None:
+            return existing, False
+        self.candidates[candidate.id] = candidate
+        return candidate, True
+
+    def alive(self) -> list[Candidate]:
+        return [c for c in self.ranked() if c.alive]
+
+    def ranked(self) -> list[Candidate]:
+        """Best first: train reward, then pairs passed, then the shorter script, then the older."""
+        order = {cid: i for i, cid in enumerate(self.candidates)}
+        return sorted(self.candidates.values(), key=lambda c: (-c.train_reward, -c.train_passed, len(c.script), order[c.id]))
+
+    def best(self) -> Candidate | None:
+        ranked = self.ranked()
+        return ranked[0] if ranked else None
+
+    def stale(self, task: Task) -> list[Candidate]:
+        """Candidates scored on other examples (or never scored)."""
+        fingerprint = task_fingerprint(task)
+        return [c for c in self.candidates.values() if c.task_fingerprint != fingerprint]
+
+    def add_user_edit(self, script: str, sandbox: Sandbox | None = None, limits: RunLimits | None = None, save: bool = True) -> Candidate:
+        """The user's version of the script joins the population (scored in the sandbox, origin "user")."""
+        candidate = new_candidate(script, "user", generation=self.generation)
+        existing = self.candidates.get(candidate.id)
+        if existing is not None:
+            existing.alive = True
+            if save:
+                self.save()
+            return existing
+        score_candidate(candidate, self.task, sandbox, limits)
+        self.add(candidate)
+        if save:
+            self.save()
+        return candidate
+
+    def record_accept(self, candidate_id: str, save: bool = True) -> Candidate:
+        candidate = self.candidates.get(candidate_id)
+        if candidate is None:
+            raise KeyError(f"no candidate {candidate_id!r} in {self.path.name}")
+        candidate.accepted_by_user.append({"at": now_iso(), "generation": self.generation})
+        if save:
+            self.save()
+        return candidate
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise PopulationError(f"{path}:{exc.lineno}:{exc.colno}: the population file is not valid JSON ({exc.msg}); move it aside to start afresh") from exc
+    except OSError as exc:
+        raise PopulationError(f"{path}: cannot read the population file ({exc})") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise PopulationError(f"{path}: not a synth-lsp population file (expected \"format\": \"{FORMAT}\")")
+    return data
+
+
+def dump_json(value: Any, indent: int = 2) -> str:
+    """Indented JSON where a list of plain values (a grid row, rewards) stays on one line."""
+    return _dump(value, 0, indent) + "\n"
+
+
+def _dump(value: Any, level: int, indent: int) -> str:
+    pad, inner = " " * (indent * level), " " * (indent * (level + 1))
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{inner}{json.dumps(str(k))}: {_dump(v, level + 1, indent)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        if all(not isinstance(v, (dict, list, tuple)) for v in value):
+            if any(isinstance(v, str) for v in value) and len(json.dumps(list(value))) > 100:
+                return "[\n" + ",\n".join(inner + json.dumps(v) for v in value) + "\n" + pad + "]"  # lines of text
+            return json.dumps(list(value))
+        if all(isinstance(v, (list, tuple)) and all(not isinstance(x, (dict, list, tuple)) for x in v) for v in value) and len(value) <= 30:
+            # a grid: one row per line
+            rows = [inner + json.dumps(list(v)) for v in value]
+            return "[\n" + ",\n".join(rows) + "\n" + pad + "]"
+        items = [inner + _dump(v, level + 1, indent) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+    return json.dumps(value)

@@ -1,0 +1,143 @@
+"""Mutation and crossover prompts.
+
+Grids are rendered compactly: one row of digits per line (ARC colours are single digits), not nested
+JSON lists. Only train pairs are ever rendered: this module never reads `task.test`, and a parent's
+stored test results are not looked at either.
+
+What a mutation prompt shows (in this order): the sandbox's probed walls and the reply format
+(system), the task's instructions, the train pairs, the parent script and its reward, and per pair
+the parent's own prediction against the truth (the differing cells, its error with the line, its
+stdout/stderr). Everything comes from the same parent candidate, so predictions never belong to a
+different script.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from synth_lsp.optimizer.candidate import Candidate, PairResult
+from synth_lsp.scoring import shape_of
+from synth_lsp.task import Pair, Task
+
+MAX_CELL_DIFFS = 24  # listed per pair; the rest are counted
+MAX_STREAM_CHARS = 600  # of a pair's stdout / stderr in a prompt
+
+SYSTEM = """You write and improve small Python scripts for program synthesis.
+A script reads the global dict `inputs` and must assign the global `result` (a JSON-like dict).
+{walls}
+Reply with ONE complete script in a single ```python fenced block (no diff, no partial code). Before
+it, at most a few sentences on what you change and why. Write a general rule that explains every
+example; never hard-code the expected outputs."""
+
+
+def render_grid(grid: Any) -> str:
+    """One row of digits per line; anything that is not a grid of colours falls back to compact JSON."""
+    shape = shape_of(grid)
+    if shape is None or not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 9 for row in grid for c in row):
+        return compact_json(grid)
+    return "\n".join("".join(str(c) for c in row) for row in grid)
+
+
+def grid_title(label: str, grid: Any) -> str:
+    shape = shape_of(grid)
+    return f"{label} ({shape[0]}x{shape[1]}):" if shape else f"{label}:"
+
+
+def compact_json(value: Any, limit: int = 4000) -> str:
+    text = json.dumps(value, separators=(",", ":"), default=str)
+    return text if len(text) <= limit else text[: limit - 20] + f"... [{len(text)} chars]"
+
+
+def system_message(walls: str) -> dict[str, str]:
+    return {"role": "system", "content": SYSTEM.format(walls=walls.strip())}
+
+
+def render_pair(task: Task, pair: Pair) -> str:
+    """A train pair: its input and the expected result."""
+    lines = [f"### Pair {pair.index + 1}"]
+    if task.is_grid_task:
+        grid_in, grid_out = pair.inputs["input_grid"], (pair.expected or {}).get("output_grid")
+        lines += [grid_title("input", grid_in), render_grid(grid_in), grid_title("expected output", grid_out), render_grid(grid_out)]
+    else:
+        lines += ["inputs: " + compact_json(pair.inputs), "expected result: " + compact_json(pair.expected)]
+    return "\n".join(lines)
+
+
+def render_examples(task: Task) -> str:
+    if task.is_grid_task:
+        note = (
+            "Each pair runs as inputs = {'input_grid': <its input>, 'examples': <the other pairs as "
+            "{'input_grid', 'output_grid'}>}; the script must set result = {'output_grid': <grid>}."
+        )
+    else:
+        note = "Each pair runs with the global `inputs` set to its inputs; `result` must equal the expected result."
+    scored = f" Only these keys of result are scored: {', '.join(task.mask)}." if task.mask and not task.is_grid_task else ""
+    return "## Examples\n" + note + scored + "\n\n" + "\n\n".join(render_pair(task, p) for p in task.train)
+
+
+def render_feedback(task: Task, result: PairResult) -> str:
+    """How one candidate did on one train pair: its prediction against the truth."""
+    head = f"### Pair {result.index + 1}: " + ("PASS" if result.passed else "FAIL")
+    if result.passed:
+        return head
+    lines = [head + (f" - {result.summary}" if result.summary else "")]
+    if result.error:
+        lines.append(f"error: {result.error}")
+    if result.output is not None and not result.error:
+        predicted = result.output.get("output_grid") if (task.is_grid_task and isinstance(result.output, dict)) else result.output
+        if task.is_grid_task:
+            lines += [grid_title("its output", predicted), render_grid(predicted)]
+        else:
+            lines.append("its result: " + compact_json(predicted))
+    if result.cells:
+        shown = result.cells[:MAX_CELL_DIFFS]
+        cells = ", ".join(f"({r},{c}) expected {e} got {a}" for r, c, e, a in shown)
+        more = f", and {len(result.cells) - len(shown)} more" if len(result.cells) > len(shown) else ""
+        lines.append(f"differing cells (row,col from 0): {cells}{more}")
+    for stream in ("stdout", "stderr"):
+        text = getattr(result, stream).strip()
+        if text:
+            lines.append(f"{stream}:\n{text[:MAX_STREAM_CHARS]}")
+    return "\n".join(lines)
+
+
+def render_candidate(task: Task, candidate: Candidate, title: str) -> str:
+    results = sorted(candidate.train_results(), key=lambda r: r.index)
+    lines = [
+        f"## {title}: reward {candidate.train_reward:.2f} ({candidate.train_passed} of {candidate.train_total} pairs pass)",
+        "```python",
+        candidate.script.rstrip("\n"),
+        "```",
+        "",
+        "How it does on each pair:",
+    ]
+    lines += [render_feedback(task, r) for r in results]
+    return "\n".join(lines)
+
+
+def mutation_messages(task: Task, parent: Candidate, walls: str) -> list[dict[str, str]]:
+    user = "\n\n".join(
+        [
+            "## Task\n" + task.instructions,
+            render_examples(task),
+            render_candidate(task, parent, "The current script"),
+            "## Your job\nImprove the current script so that more pairs pass. Look at where its outputs differ "
+            "from the expected ones and fix the cause; keep what already works. Reply with the complete new script.",
+        ]
+    )
+    return [system_message(walls), {"role": "user", "content": user}]
+
+
+def crossover_messages(task: Task, first: Candidate, second: Candidate, walls: str) -> list[dict[str, str]]:
+    user = "\n\n".join(
+        [
+            "## Task\n" + task.instructions,
+            render_examples(task),
+            render_candidate(task, first, "Script A"),
+            render_candidate(task, second, "Script B"),
+            "## Your job\nCombine the two scripts into one that passes more pairs than either: take the parts "
+            "that work from each (they may pass different pairs). Reply with the complete new script.",
+        ]
+    )
+    return [system_message(walls), {"role": "user", "content": user}]
