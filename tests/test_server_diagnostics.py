@@ -1,20 +1,47 @@
-"""End to end over stdio: the diagnostics a script gets, each kind at its place."""
+"""End to end over stdio (pytest-lsp, the real server, the real Monty sandbox): every kind of
+script diagnostic at its place, the examples-file marks, the reward lens, hover and runResult."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from server_client import CONFIG, by_code, diagnostics_for_version, new_workspace, open_doc, uri_of
+from server_client import (
+    CONFIG,
+    by_code,
+    diagnostics_for_version,
+    new_workspace,
+    open_doc,
+    uri_of,
+    wait_for_publication,
+)
 
 IDENTITY = '''# the identity seed
 def transform(inputs):
     grid = inputs["input_grid"]
     return {"output_grid": [row[:] for row in grid]}
+
+
+result = transform(inputs)
+'''
+
+# the real rule of 007bbfb7, with a switch to spoil it
+FRACTAL = '''def transform(inputs):
+    g = inputs["input_grid"]
+    n = len(g)
+    out = [[0] * (n * n) for _ in range(n * n)]
+    for i in range(n):
+        for j in range(n):
+            if g[i][j]:
+                for a in range(n):
+                    for b in range(n):
+                        out[i * n + a][j * n + b] = g[a][b]
+    SPOIL
+    return {"output_grid": out}
 
 
 result = transform(inputs)
@@ -33,6 +60,7 @@ async def client(lsp_client: LanguageClient):
 
 
 async def open_script(client: LanguageClient, root: Path, text: str, name: str = "007bbfb7") -> tuple[str, list[types.Diagnostic]]:
+    root.mkdir(parents=True, exist_ok=True)
     new_workspace(root, name)
     path = root / f"{name}.synth.py"
     path.write_text(text, encoding="utf-8")
@@ -41,15 +69,263 @@ async def open_script(client: LanguageClient, root: Path, text: str, name: str =
     return uri, await diagnostics_for_version(client, uri, 1)
 
 
+def text_at(text: str, rng: types.Range) -> str:
+    """The text a range covers (ASCII text: UTF-16 units are characters)."""
+    lines = text.split("\n")
+    if rng.start.line == rng.end.line:
+        return lines[rng.start.line][rng.start.character : rng.end.character]
+    parts = [lines[rng.start.line][rng.start.character :]] + lines[rng.start.line + 1 : rng.end.line] + [lines[rng.end.line][: rng.end.character]]
+    return "\n".join(parts)
+
+
 async def test_identity_seed_reports_one_mismatch_per_train_pair(client: LanguageClient, tmp_path: Path):
     uri, diags = await open_script(client, tmp_path, IDENTITY)
     mismatches = by_code(diags, "mismatch")
-    assert len(mismatches) == 5
+    assert len(mismatches) == 5 and len(diags) == 5
     first = mismatches[0]
-    assert first.range.start.line == 6  # `result = transform(inputs)`
-    assert first.message.startswith("train pair 1: wrong shape: expected 9x9, got 3x3")
+    assert first.range.start.line == 6 and first.range.end.character == len("result = transform(inputs)")
+    assert first.message == "train pair 1: wrong shape: expected 9x9, got 3x3"
     assert first.source == "synth-lsp"
     assert first.data["pairs"] == [{"split": "train", "index": 0}]
     related = first.related_information[0]
-    assert related.location.uri.endswith("007bbfb7.json")
-    print(diags)
+    examples_text = (tmp_path / "007bbfb7.json").read_text()
+    assert related.location.uri == uri_of(tmp_path / "007bbfb7.json")
+    assert json.loads(text_at(examples_text, related.location.range)) == json.loads(examples_text)["train"][0]["output"]
+
+    # the examples file: one shape mark per pair, on the expected grid
+    examples = await wait_for_publication(client, uri_of(tmp_path / "007bbfb7.json"), lambda p: len(p.diagnostics) == 5)
+    marked = json.loads(text_at(examples_text, examples.diagnostics[1].range))
+    assert marked == json.loads(examples_text)["train"][1]["output"]
+    assert "expected a 9x9 grid here, the script produced 3x3" in examples.diagnostics[1].message
+
+    # the lens, and the opt-in runResult notification
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
+    assert len(lenses) == 1 and lenses[0].range.start.line == 0
+    assert lenses[0].command.command == "synthLsp.rerun" and list(lenses[0].command.arguments) == [uri]
+    assert lenses[0].command.title.startswith("train 0/5 · test 0/1 · ") and lenses[0].command.title.endswith(" ms")
+    payload = client.run_results[-1]
+    assert payload.uri == uri and payload.version == 1
+    assert (payload.trainPassed, payload.trainTotal, payload.testPassed, payload.testTotal) == (0, 5, 0, 1)
+    assert payload.pairs[0].expected == json.loads(examples_text)["train"][0]["output"]
+    assert payload.pairs[0].actual == json.loads(examples_text)["train"][0]["input"]
+
+
+async def test_cell_mismatches_are_counted_and_marked_cell_by_cell(client: LanguageClient, tmp_path: Path):
+    script = FRACTAL.replace("SPOIL", "out[0][1] = 5")
+    uri, diags = await open_script(client, tmp_path, script)
+    mismatches = by_code(diags, "mismatch")
+    assert len(mismatches) == 5
+    data = json.loads((tmp_path / "007bbfb7.json").read_text())
+    expected = data["train"][0]["output"][0][1]
+    assert mismatches[0].message == f"train pair 1: 1 of 81 cells differ: 0, 1: expected {expected}, got 5"
+    assert mismatches[0].range.start.line == 14
+    assert mismatches[0].data["cells"] == [[0, 1]]
+    cell_related = mismatches[0].related_information[1]
+    text = (tmp_path / "007bbfb7.json").read_text()
+    assert text_at(text, cell_related.location.range) == str(expected)
+
+    examples = await wait_for_publication(client, uri_of(tmp_path / "007bbfb7.json"), lambda p: len(p.diagnostics) == 5)
+    for i, diagnostic in enumerate(examples.diagnostics):
+        assert text_at(text, diagnostic.range) == str(data["train"][i]["output"][0][1])
+        assert diagnostic.message.startswith(f"007bbfb7.synth.py, train pair {i + 1}, row 0, col 1: expected")
+        assert diagnostic.code == "mismatch"
+
+    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(14, 3)))
+    assert hover is not None and hover.contents.kind == types.MarkupKind.Markdown
+    assert "**train pair 1**: 1 of 81 cells differ" in hover.contents.value
+    assert "❌" in hover.contents.value and "🟧" in hover.contents.value  # orange 7s, the spoiled cell marked
+    assert "diff (1)" in hover.contents.value
+    nothing = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(2, 3)))
+    assert nothing is None
+
+
+async def test_many_differing_cells_are_capped_with_a_summary(client: LanguageClient, tmp_path: Path):
+    script = FRACTAL.replace("SPOIL", "out = [[9] * len(out[0]) for _ in out]")
+    uri, diags = await open_script(client, tmp_path, script)
+    first = by_code(diags, "mismatch")[0]
+    assert first.message.startswith("train pair 1: 81 of 81 cells differ: 0, 0: expected 0, got 9; 0, 1: expected 0, got 9;")
+    assert first.message.endswith("; +78 more")
+    examples = await wait_for_publication(client, uri_of(tmp_path / "007bbfb7.json"), lambda p: len(p.diagnostics) > 0)
+    pair1 = [d for d in examples.diagnostics if ", train pair 1" in d.message]
+    assert len(pair1) == 21
+    assert pair1[-1].message == "007bbfb7.synth.py, train pair 1: 81 values differ in all; 61 more are not marked"
+
+
+async def test_a_solved_task_has_no_diagnostics_and_a_full_lens(client: LanguageClient, tmp_path: Path):
+    uri, diags = await open_script(client, tmp_path, FRACTAL.replace("SPOIL", "pass"))
+    assert diags == []
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
+    assert lenses[0].command.title.startswith("train 5/5 · test 1/1 · ")
+    assert client.run_results[-1].trainReward == 1.0
+
+
+async def test_syntax_error_at_its_position(client: LanguageClient, tmp_path: Path):
+    _, diags = await open_script(client, tmp_path, "x = 1\ny = (1 +\nresult = {}\n")
+    [d] = diags
+    assert d.code == "syntax" and d.severity == types.DiagnosticSeverity.Error
+    assert d.range.start.line in (1, 2)
+    assert "pair" not in d.message  # found before anything ran: not a per-example problem
+
+
+async def test_unsupported_syntax_and_missing_module(client: LanguageClient, tmp_path: Path):
+    _, diags = await open_script(client, tmp_path, "class A:\n    pass\n\n\nclass B(A):\n    pass\n\n\nresult = {}\n")
+    [d] = diags
+    assert d.code == "unsupported" and d.range.start.line == 4
+    assert "inheritance" in d.message
+
+    _, diags = await open_script(client, tmp_path / "second", "import math\nimport numpy as np\nresult = {}\n", name="007bbfb7")
+    [d] = diags
+    assert d.code == "import" and d.range.start.line == 1
+    assert d.range.start.character == 0 and d.range.end.character == len("import numpy as np")
+    assert "numpy" in d.message
+
+
+async def test_runtime_error_merged_over_pairs_at_the_innermost_frame(client: LanguageClient, tmp_path: Path):
+    script = '''def pick(grid):
+    if grid[0][0] == 0:
+        return grid[5][0]
+    return grid
+
+
+def transform(inputs):
+    return {"output_grid": pick(inputs["input_grid"])}
+
+
+result = transform(inputs)
+'''
+    uri, diags = await open_script(client, tmp_path, script)
+    data = json.loads((tmp_path / "007bbfb7.json").read_text())
+    failing = [i for i, p in enumerate(data["train"]) if p["input"][0][0] == 0]
+    [runtime] = by_code(diags, "runtime")
+    assert runtime.range.start.line == 2
+    assert text_at(script, runtime.range) == "grid[5]"
+    assert runtime.message.startswith("IndexError: ")
+    names = ", ".join(str(i + 1) for i in failing)
+    assert f"(on train pairs {names}" in runtime.message
+    assert runtime.data["pairs"][0] == {"split": "train", "index": failing[0]}
+    called = [r for r in runtime.related_information if r.location.uri == uri]
+    assert [r.location.range.start.line for r in called] == [10, 7]  # the call chain, outermost first
+    inputs = [r for r in runtime.related_information if r.location.uri != uri]
+    assert inputs and inputs[0].message == f"the input of train pair {failing[0] + 1}"
+
+
+async def test_non_ascii_columns_are_utf16_units(client: LanguageClient, tmp_path: Path):
+    script = 's = "😀é"; boom = [][0]\nresult = {}\n'
+    _, diags = await open_script(client, tmp_path, script)
+    [d] = by_code(diags, "runtime")
+    # "😀" is 2 UTF-16 units: `[][0]` starts at code point 17, UTF-16 unit 18
+    assert (d.range.start.character, d.range.end.character) == (18, 23)
+    assert "every pair" in d.message
+
+
+async def test_timeout_with_the_limit_on_the_result_line(client: LanguageClient, tmp_path: Path):
+    script = "# synth: time_limit = 0.3\ndef spin(inputs):\n    while True:\n        pass\n\n\nresult = spin(inputs)\n"
+    _, diags = await open_script(client, tmp_path, script)
+    [d] = diags
+    assert d.code == "timeout" and d.range.start.line == 6
+    assert d.message == "TimeoutError: time limit of 0.3 s exceeded (on every pair)"
+
+
+async def test_memory_limit_at_the_allocation(client: LanguageClient, tmp_path: Path):
+    script = "# synth: memory_mb = 16\nx = []\nwhile True:\n    x.append([0] * 10000)\n"
+    _, diags = await open_script(client, tmp_path, script)
+    [d] = diags
+    assert d.code == "memory" and d.range.start.line == 3
+    assert "memory limit of 16 MB exceeded" in d.message
+
+
+async def test_unbounded_recursion_and_endless_printing(client: LanguageClient, tmp_path: Path):
+    _, diags = await open_script(client, tmp_path, "def f(n):\n    return f(n + 1)\n\n\nresult = f(0)\n")
+    [d] = diags
+    assert d.code == "runtime" and d.range.start.line == 1
+    assert d.message.startswith("RecursionError: ") and "every pair" in d.message
+    assert len(d.related_information) <= 5 + 6  # the call chain is truncated, not 1000 frames
+
+    script = "# synth: time_limit = 0.3\nwhile True:\n    print('again and again')\n"
+    _, diags = await open_script(client, tmp_path / "second", script)
+    [timeout] = by_code(diags, "timeout")
+    [stdout] = by_code(diags, "stdout")
+    assert stdout.message.startswith("stdout of every pair:\nagain and again")
+    assert len(stdout.message) < 2200
+
+
+async def test_missing_result_schema_and_stderr(client: LanguageClient, tmp_path: Path):
+    _, diags = await open_script(client, tmp_path, "x = 1\n\ny = x + 1\n")
+    [d] = diags
+    assert d.code == "missing-result" and d.range.start.line == 2
+    assert "never assigned `result`" in d.message
+
+    script = "import sys\nprint('careful', file=sys.stderr)\nresult = {\n    'output_grid': [[10]],\n}\n"
+    _, diags = await open_script(client, tmp_path / "second", script)
+    [schema] = by_code(diags, "schema")
+    assert schema.range.start.line == 2
+    assert "output_grid[0][0]: 10 is not a colour 0-9" in schema.message
+    [stderr] = by_code(diags, "stderr")
+    assert stderr.message == "stderr of every pair:\ncareful"
+    assert stderr.severity == types.DiagnosticSeverity.Information
+
+
+async def test_header_problems_on_their_line(client: LanguageClient, tmp_path: Path):
+    script = "# synth: time_limit = 1\n# synth: colour = blue\n" + IDENTITY
+    _, diags = await open_script(client, tmp_path, script)
+    [header] = by_code(diags, "header")
+    assert header.range.start.line == 1 and "unknown header option `colour`" in header.message
+    assert len(by_code(diags, "mismatch")) == 5  # the script still runs
+
+
+async def test_missing_and_malformed_examples(client: LanguageClient, tmp_path: Path):
+    script_path = tmp_path / "lonely.synth.py"
+    script_path.write_text(IDENTITY)
+    open_doc(client, uri_of(script_path), IDENTITY)
+    [d] = await diagnostics_for_version(client, uri_of(script_path), 1)
+    assert d.code == "examples" and d.range.start.line == 0
+    assert "examples file not found" in d.message and "lonely.json" in d.message
+
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"train": [\n  {"input": [[1]], "output": [[2]]},\n  {"input": [[1]] "output": [[2]]}\n]}\n')
+    script = "# synth: examples = broken.json\n" + IDENTITY
+    (tmp_path / "uses_broken.synth.py").write_text(script)
+    open_doc(client, uri_of(tmp_path / "uses_broken.synth.py"), script)
+    [d] = await diagnostics_for_version(client, uri_of(tmp_path / "uses_broken.synth.py"), 1)
+    assert d.code == "examples" and d.range.start.line == 0 and "invalid JSON" in d.message
+    assert d.related_information[0].location.uri == uri_of(bad)
+    examples = await wait_for_publication(client, uri_of(bad), lambda p: len(p.diagnostics) == 1)
+    [e] = examples.diagnostics
+    assert (e.range.start.line, e.range.start.character) == (2, 18)  # where the comma is missing
+    assert e.message.startswith("invalid JSON: Expecting ','")
+
+    lacks = tmp_path / "lacks.json"
+    lacks.write_text('{"train": [\n  {"input": [[1]], "output": [[2]]},\n  {"input": [[1]]}\n]}\n')
+    script = "# synth: examples = lacks.json\n" + IDENTITY
+    (tmp_path / "uses_lacks.synth.py").write_text(script)
+    open_doc(client, uri_of(tmp_path / "uses_lacks.synth.py"), script)
+    await diagnostics_for_version(client, uri_of(tmp_path / "uses_lacks.synth.py"), 1)
+    examples = await wait_for_publication(client, uri_of(lacks), lambda p: len(p.diagnostics) == 1)
+    [e] = examples.diagnostics
+    assert e.message == "train[1] lacks `output`"
+    assert (e.range.start.line, e.range.start.character, e.range.end.character) == (2, 2, 18)
+
+
+async def test_unsaved_and_non_file_documents_cannot_run_but_the_server_serves(client: LanguageClient, tmp_path: Path):
+    open_doc(client, "untitled:Untitled-1", IDENTITY)
+    [d] = await diagnostics_for_version(client, "untitled:Untitled-1", 1)
+    assert d.code == "examples" and "not a saved file" in d.message
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier("untitled:Untitled-1")))
+    assert "cannot run" in lenses[0].command.title
+    assert client.run_results[-1].error.startswith("this document is not a saved file")
+
+    # a file that is not a synthesis script is left alone
+    other = tmp_path / "plain.py"
+    other.write_text("x = 1\n")
+    open_doc(client, uri_of(other), "x = 1\n")
+    uri, diags = await open_script(client, tmp_path, IDENTITY)
+    assert len(diags) == 5
+    assert not [p for p in client.published if p.uri == uri_of(other)]
+
+
+async def test_a_huge_script_runs(client: LanguageClient, tmp_path: Path):
+    helpers = "".join(f"def helper_{i}(g):\n    return [row[:] for row in g]\n\n\n" for i in range(5000))
+    script = helpers + "result = {'output_grid': helper_4999(inputs['input_grid'])}\n"
+    _, diags = await open_script(client, tmp_path, script)
+    assert len(by_code(diags, "mismatch")) == 5
+    assert diags[0].range.start.line == 20000

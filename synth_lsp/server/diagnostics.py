@@ -6,6 +6,7 @@ the pairs. `Diagnostic.data` carries what a later code action needs (which pairs
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -21,6 +22,7 @@ from synth_lsp.server.script_anchors import ScriptAnchors, find_anchors
 from synth_lsp.task import Pair
 
 SOURCE = "synth-lsp"
+_TRUNCATED = re.compile(r"\n\.\.\. \[output truncated: \d+ more characters not captured\]$")
 MAX_CELLS_IN_MESSAGE = 3
 MAX_RELATED = 5
 MAX_OUTPUT_CHARS = 2000
@@ -120,7 +122,9 @@ def _group_errors(verdicts: list[PairVerdict]) -> list[_ErrorGroup]:
         error = verdict.error
         if error is None:
             continue
-        key = (error.kind, error.exc_type, error.message, error.range)
+        # limits report details that vary by pair (bytes used): one diagnostic per place is enough
+        detail = None if error.kind in ("timeout", "memory", "crash") else error.message
+        key = (error.kind, error.exc_type, detail, error.range)
         groups.setdefault(key, _ErrorGroup(error)).verdicts.append(verdict)
     return list(groups.values())
 
@@ -215,14 +219,18 @@ def _output_diagnostics(verdicts: list[PairVerdict], anchors: ScriptAnchors, loc
     """Captured output, attached to the run it came from (its error's place, else the result line)."""
     for stream, code, severity in (("stderr", "stderr", types.DiagnosticSeverity.Information), ("stdout", "stdout", types.DiagnosticSeverity.Hint)):
         groups: dict[tuple[str, SourceRange | None], list[PairVerdict]] = {}
+        texts: dict[tuple[str, SourceRange | None], str] = {}
         for verdict in verdicts:
             text = getattr(verdict.run, stream)
             if text.strip():
                 at = verdict.error.range if verdict.error is not None else None
-                groups.setdefault((text, at), []).append(verdict)
-        for (text, at), group in groups.items():
+                key = (_TRUNCATED.sub("", text), at)  # the same output cut at different lengths
+                groups.setdefault(key, []).append(verdict)
+                texts.setdefault(key, text)
+        for key, group in groups.items():
+            text, at = texts[key], key[1]
             rng = locator.source_range(at) if at is not None else locator.line_range(anchors.outcome_line)
             shown = text if len(text) <= MAX_OUTPUT_CHARS else text[:MAX_OUTPUT_CHARS] + f"\n... ({len(text) - MAX_OUTPUT_CHARS} more characters)"
-            label = pair_label([v.pair for v in group])
+            label = pair_label([v.pair for v in group], len(verdicts))
             data = {"kind": code, "pairs": [pair_ref(v.pair) for v in group]}
             yield _diagnostic(rng, f"{stream} of {label}:\n{shown.rstrip()}", code, severity, data)
