@@ -1,0 +1,338 @@
+"""OMEGA's parts without a language model: DNS, softmax, crossover planning, similarity, replies,
+prompts, the stored population, budget caps, and the offline source."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from synth_lsp.optimizer import novelty, prompts, selection, similarity
+from synth_lsp.optimizer.budget import Budget, BudgetCaps
+from synth_lsp.optimizer.candidate import Candidate, candidate_id, new_candidate, score_candidate
+from synth_lsp.optimizer.embeddings import BuiltinSimilarity
+from synth_lsp.optimizer.omega import EvolveConfig, EvolveError, plan_generation, run_evolve, survive
+from synth_lsp.optimizer.population import Population, PopulationError, population_path_for
+from synth_lsp.optimizer.replies import ReplyError, extract_script
+from synth_lsp.sandbox import RunLimits, Sandbox
+from synth_lsp.task import load_task, load_task_for_script
+
+ROOT = Path(__file__).resolve().parent.parent
+ARC = ROOT / "examples" / "arc"
+FAST = RunLimits(time_s=1.0, memory_mb=64)
+
+SOLUTION = """def transform(grid):
+    n = len(grid)
+    out = [[0] * (n * n) for _ in range(n * n)]
+    for R in range(n):
+        for C in range(n):
+            if grid[R][C]:
+                for r in range(n):
+                    for c in range(n):
+                        out[R * n + r][C * n + c] = grid[r][c]
+    return out
+
+result = {"output_grid": transform(inputs["input_grid"])}
+"""
+IDENTITY = (ARC / "007bbfb7.synth.py").read_text()
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(processes=2) as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+def task():
+    return load_task(ARC / "007bbfb7.json")
+
+
+def scored(script: str, task, sandbox, origin="mutation") -> Candidate:
+    return score_candidate(new_candidate(script, origin), task, sandbox, FAST)
+
+
+# -- Dominated Novelty Search ------------------------------------------------------------------
+def test_dns_dominated_near_copy_dies_and_fit_outlier_lives():
+    # 0: the fittest; 1: a near-copy of it, a little less fit; 2: far from both, less fit still
+    fitness = [1.0, 0.8, 0.6]
+    d = {(0, 1): 0.01, (0, 2): 0.9, (1, 2): 0.85}
+    dist = lambda i, j: 0.0 if i == j else d[(min(i, j), max(i, j))]
+    scores = novelty.competition_scores(fitness, dist, k=2)
+    assert scores[0] == math.inf  # nothing is fitter
+    assert scores[1] == pytest.approx(0.01)
+    assert scores[2] == pytest.approx((0.9 + 0.85) / 2)
+    assert novelty.survivors(fitness, dist, k=2, size=2) == [0, 2]  # a pure top-k by reward would keep 0 and 1
+
+
+def test_dns_uses_only_strictly_fitter_neighbours_and_k_nearest():
+    fitness = [0.5, 0.5, 0.2]
+    dist = lambda i, j: abs(i - j) * 0.1
+    scores = novelty.competition_scores(fitness, dist, k=1)
+    assert scores[:2] == [math.inf, math.inf]  # equally fit candidates do not dominate each other
+    assert scores[2] == pytest.approx(0.1)  # the nearest of the two fitter ones
+
+
+def test_dns_on_real_scripts_with_builtin_similarity(task, sandbox):
+    best = scored(SOLUTION, task, sandbox)
+    # same algorithm with a bug in the last row block: a near-copy, less fit
+    near_copy = scored(SOLUTION.replace("for R in range(n):", "for R in range(n - 1):"), task, sandbox)
+    # a different algorithm that also fails: far away
+    outlier = scored(
+        "g = inputs['input_grid']\nrows = []\nfor row in g:\n    rows.append([v for v in row for _ in range(3)])\n"
+        "result = {'output_grid': rows + rows + rows}\n",
+        task,
+        sandbox,
+    )
+    assert best.train_reward == 1.0
+    assert near_copy.train_reward < 1.0 and outlier.train_reward < 1.0
+    # make the near-copy fitter than the outlier, as in the issue's scenario
+    near_copy.train_reward, outlier.train_reward = 0.6, 0.4
+    measure = BuiltinSimilarity()
+    assert measure.distance(best, near_copy) < 0.2 < measure.distance(best, outlier)
+    kept = survive([best, near_copy, outlier], measure, k=5, size=2)
+    assert kept == {best.id, outlier.id}
+
+
+# -- selection and crossover -------------------------------------------------------------------
+def test_softmax_probabilities():
+    p = selection.softmax([1.0, 0.5, 0.0], temperature=0.3)
+    assert sum(p) == pytest.approx(1.0)
+    assert p[0] > p[1] > p[2]
+    assert p[0] / p[1] == pytest.approx(math.exp(0.5 / 0.3))
+    assert selection.softmax([1.0, 0.0], temperature=0) == [1.0, 0.0]
+    hot = selection.softmax([1.0, 0.0], temperature=1000)
+    assert hot[0] == pytest.approx(0.5, abs=0.01)
+
+
+def test_softmax_choice_frequencies_follow_the_probabilities():
+    rng = random.Random(7)
+    items, rewards = ["a", "b", "c"], [1.0, 0.6, 0.0]
+    expected = selection.softmax(rewards, 0.5)
+    draws = [selection.choose(rng, items, rewards, 0.5) for _ in range(4000)]
+    for item, p in zip(items, expected):
+        assert draws.count(item) / len(draws) == pytest.approx(p, abs=0.03)
+
+
+def test_crossover_happens_at_its_configured_rate():
+    parents = [new_candidate(f"result = {{'v': {i}}}\n", "seed") for i in range(4)]
+    for i, c in enumerate(parents):
+        c.train_reward = i / 4
+    rng = random.Random(1)
+    for rate in (0.0, 0.25, 1.0):
+        config = EvolveConfig(crossover_rate=rate, children_per_generation=2000)
+        requests = plan_generation(rng, parents, config, generation=1)
+        share = sum(r.kind == "crossover" for r in requests) / len(requests)
+        assert share == pytest.approx(rate, abs=0.03)
+        for r in requests:
+            if r.kind == "crossover":
+                assert len(r.parents) == 2 and r.parents[0].id != r.parents[1].id
+    # with a single candidate there is nothing to cross
+    lone = plan_generation(rng, parents[:1], EvolveConfig(crossover_rate=1.0, children_per_generation=5), 1)
+    assert {r.kind for r in lone} == {"mutation"}
+
+
+# -- similarity and identity -------------------------------------------------------------------
+def test_similarity_orders_near_copy_renamed_and_unrelated():
+    base = similarity.profile(SOLUTION)
+    comment_only = similarity.profile("# a comment\n" + SOLUTION.replace("    n = len(grid)", "    n  =  len(grid)  # size"))
+    renamed = similarity.profile(SOLUTION.replace("grid", "g").replace("out", "res"))
+    unrelated = similarity.profile("import json\nresult = {'count': len(json.dumps(inputs))}\n")
+    assert similarity.distance(base, comment_only) == pytest.approx(0.0)
+    assert 0 < similarity.distance(base, renamed) < similarity.distance(base, unrelated)
+    assert similarity.profile("x = (") is not None  # broken code still gets a profile
+
+
+def test_identical_scripts_up_to_whitespace_are_one_candidate():
+    a = "x = [1,2]\nresult = {'a': x}\n"
+    b = "x = [1, 2]\n\n\nresult = {'a' :  x}   \n"
+    assert candidate_id(a) == candidate_id(b)
+    assert candidate_id(a) != candidate_id("x = [1, 3]\nresult = {'a': x}\n")
+
+
+# -- replies -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "reply, expected",
+    [
+        ("Here it is:\n```python\nresult = {'a': 1}\n```\nDone.", "result = {'a': 1}\n"),
+        ("```py\nx = (\n```\nOops, fixed:\n```Python\nresult = 2\n```", "result = 2\n"),
+        ("~~~python\nresult = 3\n~~~", "result = 3\n"),
+        ("```\nresult = 4\n```", "result = 4\n"),
+        ("<think>maybe ```python\nresult = 0\n```</think>\n```python\nresult = 5\n```", "result = 5\n"),
+        ("Sure:\n```python\nresult = 6\n", "result = 6\n"),  # unterminated fence, complete reply
+        ("result = 7", "result = 7\n"),  # bare code
+        ("Explanation\n```python\n    result = 8\n```", "result = 8\n"),  # indented block
+    ],
+)
+def test_replies_are_parsed_defensively(reply, expected):
+    assert extract_script(reply, "stop") == expected
+
+
+@pytest.mark.parametrize(
+    "reply, finish, reason",
+    [
+        ("I cannot help with that.", "stop", "no python code"),
+        ("```python\nresult = {'a': [1, 2\n```", "stop", "does not parse"),
+        ("```python\nresult = {'a': 1}\n```", "length", "truncated"),
+        ("```python\nx = 1\n```", "stop", "never assigns `result`"),
+        ("", "stop", "empty"),
+        ("```json\n{\"result\": 1}\n```", "stop", "no python code"),
+    ],
+)
+def test_unusable_replies_are_rejected_with_a_reason(reply, finish, reason):
+    with pytest.raises(ReplyError) as info:
+        extract_script(reply, finish)
+    assert reason in info.value.reason
+
+
+# -- prompts -----------------------------------------------------------------------------------
+def test_mutation_prompt_shows_the_parent_its_predictions_and_the_walls_but_no_test_pair(task, sandbox):
+    buggy = (
+        "import sys\nprint('looking at', len(inputs['input_grid']), file=sys.stderr)\n"
+        "g = inputs['input_grid']\nif g[0][0] == 4:\n    g = g[5]\n"
+        "result = {'output_grid': [row * 3 for row in g] * 3}\n"
+    )
+    parent = scored(buggy, task, sandbox)
+    walls = "WALLS: importable modules are probed"
+    messages = prompts.mutation_messages(task, parent, walls)
+    text = "\n".join(m["content"] for m in messages)
+    assert walls in messages[0]["content"]
+    assert task.instructions in text
+    assert buggy.strip() in text
+    assert f"reward {parent.train_reward:.2f}" in text
+    assert "differing cells" in text and "expected" in text  # cell diffs, not only grids
+    assert "IndexError" in text and "(line 5)" in text  # the error with its line
+    assert "looking at 3" in text  # stderr
+    # grids are compact: one row of digits per line
+    first_input = task.train[0].inputs["input_grid"]
+    assert "\n".join("".join(map(str, r)) for r in first_input) in text
+    assert str(first_input[0]) not in text
+    # nothing of the test pair
+    for pair in task.test:
+        assert prompts.render_grid(pair.inputs["input_grid"]) not in text
+        assert prompts.render_grid(pair.expected["output_grid"]) not in text
+        assert json.dumps(pair.inputs["input_grid"]) not in text
+    assert parent.test_total == 1  # the test pair was scored, just not shown
+
+
+def test_prompt_is_compact_against_python_reprs(task, sandbox):
+    parent = scored(IDENTITY, task, sandbox)
+    compact = "\n".join(m["content"] for m in prompts.mutation_messages(task, parent, ""))
+    assert "[[" not in compact
+
+
+def test_prompts_for_generic_tasks_render_json(sandbox):
+    generic = load_task_for_script(ROOT / "examples" / "generic" / "word_stats.synth.py")
+    parent = scored("result = {'words': 0}\n", generic, sandbox)
+    text = prompts.mutation_messages(generic, parent, "")[1]["content"]
+    assert json.dumps(generic.train[0].inputs, separators=(",", ":"))[:40] in text
+    assert "its result" in text or "error" in text
+
+
+# -- the stored population ---------------------------------------------------------------------
+@pytest.fixture
+def workdir(tmp_path):
+    for name in ("007bbfb7.json", "007bbfb7.synth.py"):
+        shutil.copy(ARC / name, tmp_path / name)
+    return tmp_path
+
+
+def test_population_round_trip_user_edits_and_accepts(workdir, sandbox, task):
+    path = population_path_for(workdir / "007bbfb7.synth.py")
+    assert path.name == "007bbfb7.synth.population.json"
+    population = Population.load(path)
+    assert len(population) == 0
+    population.attach_task(task)
+    seed = population.add(scored(IDENTITY, task, sandbox, "seed"))[0]
+    population.save()
+    user = population.add_user_edit(SOLUTION, sandbox=sandbox, limits=FAST)
+    assert user.origin == "user" and user.train_reward == 1.0 and user.test_passed == 1
+    again = population.add_user_edit(SOLUTION.replace("= [[0]", "=  [[0]"), sandbox=sandbox)
+    assert again.id == user.id and len(population) == 2
+    population.record_accept(user.id)
+    with pytest.raises(KeyError):
+        population.record_accept("nope")
+
+    loaded = Population.load(path)  # user edits and accepts were saved at once
+    assert [c.id for c in loaded.ranked()] == [user.id, seed.id]
+    assert loaded.best().script == user.script
+    assert len(loaded.best().accepted_by_user) == 1
+    assert loaded.get(seed.id).pairs[0].output == {"output_grid": task.train[0].inputs["input_grid"]}
+    text = path.read_text()
+    assert '      "def transform(grid):",\n' in text  # scripts stored line by line, readable
+    assert "[0, 0, 0, 0, 7, 7, 0, 7, 7]" in text  # a grid row on one line
+    assert not [p for p in workdir.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_population_save_merges_what_another_process_added(workdir, sandbox, task):
+    path = population_path_for(workdir / "007bbfb7.synth.py")
+    mine = Population.load(path)
+    mine.attach_task(task)
+    mine.add(scored(IDENTITY, task, sandbox, "seed"))
+    mine.save()
+    theirs = Population.load(path)
+    theirs.attach_task(task)
+    edit = theirs.add_user_edit(SOLUTION, sandbox=sandbox)  # e.g. the language server
+    mine.generation = 3
+    mine.save()  # must not drop the user's edit
+    merged = Population.load(path)
+    assert edit.id in merged and merged.generation == 3
+
+
+def test_corrupt_population_is_reported_and_left_alone(workdir, sandbox):
+    script = workdir / "007bbfb7.synth.py"
+    path = population_path_for(script)
+    path.write_text('{"format": "synth-lsp-population/1", "candidates": [\n  {"id": 1,,}]}')
+    before = path.read_text()
+    with pytest.raises(PopulationError) as info:
+        Population.load(path)
+    assert ":2:" in str(info.value) and "move it aside" in str(info.value)
+    with pytest.raises(PopulationError):
+        run_evolve(load_task_for_script(script), script, EvolveConfig(generations=1), sandbox=sandbox)
+    assert path.read_text() == before
+
+
+# -- budget ------------------------------------------------------------------------------------
+def test_budget_caps():
+    budget = Budget(BudgetCaps(max_calls=2))
+    assert budget.reserve_call() and budget.reserve_call()
+    assert not budget.reserve_call()
+    assert budget.spend.calls == 2 and "call budget" in budget.exhausted()
+    tokens = Budget(BudgetCaps(max_tokens=100))
+    tokens.reserve_call()
+    tokens.record_usage(80, 30, 0.0)
+    assert "token budget" in tokens.exhausted()
+    cost = Budget(BudgetCaps(max_cost_usd=0.05))
+    cost.record_usage(1, 1, 0.06)
+    assert "cost budget" in cost.exhausted()
+
+
+# -- the offline source and the loop without a language model ----------------------------------
+def test_offline_model_solves_007bbfb7_from_the_identity_seed(workdir, sandbox):
+    script = workdir / "007bbfb7.synth.py"
+    task = load_task_for_script(script)
+    seen = []
+    result = run_evolve(task, script, EvolveConfig(generations=3, offline_time_budget_s=5), on_progress=seen.append, sandbox=sandbox)
+    assert result.best.train_reward == 1.0 and result.best.origin == "offline"
+    assert result.start.origin == "seed" and result.improved
+    assert result.best.test_total == 1  # reported separately
+    assert seen[0].generation == 0 and seen[-1].state == "finished"
+    assert "offline model has offered all its programs" in result.stop_reason
+    stored = Population.load(population_path_for(script))
+    assert stored.best().id == result.best.id and stored.generation == result.population.generation
+    assert stored.get(result.start.id) is not None
+
+
+def test_offline_model_refuses_a_non_grid_task_with_advice(tmp_path, sandbox):
+    for name in ("word_stats.json", "word_stats.synth.py"):
+        shutil.copy(ROOT / "examples" / "generic" / name, tmp_path / name)
+    script = tmp_path / "word_stats.synth.py"
+    task = load_task_for_script(script)
+    with pytest.raises(EvolveError) as info:
+        run_evolve(task, script, EvolveConfig(generations=1), sandbox=sandbox)
+    message = str(info.value)
+    assert "only solves ARC-style grid tasks" in message and "--model" in message
