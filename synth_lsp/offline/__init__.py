@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from synth_lsp.offline.emit import emit_script
-from synth_lsp.offline.search import search
+from synth_lsp.offline.search import search_programs
 from synth_lsp.offline.steps import describe
 
 Grid = list[list[int]]
@@ -49,7 +49,7 @@ def synthesize(
     Raises NotAGridTask when the pairs are not grids of colours 0-9.
     """
     _check_grids(train_pairs, test_inputs or [])
-    found = search(
+    found = search_programs(
         [(inp, out) for inp, out in train_pairs],
         list(test_inputs or []),
         time_budget_s=time_budget_s,

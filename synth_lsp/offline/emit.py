@@ -50,8 +50,16 @@ def needed_functions(steps: tuple[Step, ...]) -> list[str]:
 def _call(step: Step) -> str:
     """`name(grid, param=value, ...)` with the parameter names of the primitive, for readability."""
     params = list(inspect.signature(getattr(primitives, step.function)).parameters)[1:]
-    args = ", ".join(f"{p}={v!r}" for p, v in zip(params, step.args))
+    args = ", ".join(f"{p}={_literal(v)}" for p, v in zip(params, step.args))
     return f"{step.function}(grid{', ' + args if args else ''})"
+
+
+def _literal(value: object) -> str:
+    """Python source for a value; a long table goes one entry per line."""
+    if isinstance(value, dict) and len(value) > 4:
+        entries = "".join(f"        {k!r}: {v!r},\n" for k, v in value.items())
+        return "{\n" + entries + "    }"
+    return repr(value)
 
 
 def emit_script(steps: tuple[Step, ...], train_correct: int, train_total: int) -> str:

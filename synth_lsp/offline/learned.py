@@ -1,7 +1,9 @@
-"""Last steps whose parameters are learned from the train pairs: a colour map and a tile mosaic.
+"""Last steps whose parameters are learned from the train pairs: a colour map, a tile mosaic,
+and local rules (a cell's new colour looked up from its neighbourhood).
 
-Given what a program makes of each train input (`states`) and the expected outputs, each learner
-returns the one step that turns every state into its output, or None when no such step exists.
+Given what a program makes of each train input (`states`), the expected outputs and what it makes
+of the test inputs, each learner returns the one step that turns every state into its output, or
+None when no such step exists (a strict local rule also needs every test context to be known).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from synth_lsp.offline import primitives
 from synth_lsp.offline.steps import Grid, Step
 
 
-def learn_colour_map(states: list[Grid], outputs: list[Grid]) -> Step | None:
+def learn_colour_map(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
     """A colour-for-colour table consistent across every cell of every pair."""
     mapping: dict[int, int] = {}
     for state, out in zip(states, outputs):
@@ -27,7 +29,7 @@ def learn_colour_map(states: list[Grid], outputs: list[Grid]) -> Step | None:
     return Step("recolour", (changes,), f"colour map {{{text}}}")
 
 
-def learn_mosaic(states: list[Grid], outputs: list[Grid]) -> Step | None:
+def learn_mosaic(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
     """A layout of transformed copies of the state (see `primitives.arrange_tiles`)."""
     factors = set()
     for state, out in zip(states, outputs):
@@ -73,4 +75,48 @@ def _tile_matches(state: Grid, out: Grid, i: int, j: int, k: int) -> bool:
     return piece == block
 
 
-LEARNERS = (learn_colour_map, learn_mosaic)
+LOCAL_FEATURES = ("counts", "cross", "lines", "square")
+SPARSE_FEATURES = ("open_cross", "cross", "open_square", "square", "lines")
+MAX_TABLE = 400  # a larger table is no rule a reader could follow
+
+
+def _context_table(feature: str, states: list[Grid], outputs: list[Grid]) -> dict | None:
+    """context -> output colour over every cell of every pair, None if a context maps two ways."""
+    table: dict = {}
+    for state, out in zip(states, outputs):
+        if len(state) != len(out) or len(state[0]) != len(out[0]):
+            return None
+        for r in range(len(state)):
+            for c in range(len(state[0])):
+                key = primitives.cell_context(state, r, c, feature)
+                if table.setdefault(key, out[r][c]) != out[r][c]:
+                    return None
+    return table
+
+
+def learn_local_rule(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """The simplest neighbourhood rule that explains every cell and knows every test context."""
+    for feature in LOCAL_FEATURES:
+        table = _context_table(feature, states, outputs)
+        if table is None or len(table) > MAX_TABLE:
+            continue
+        known = all(primitives.cell_context(t, r, c, feature) in table for t in tests for r in range(len(t)) for c in range(len(t[0])))
+        if known:
+            return Step("apply_local_rule", (feature, table, False), f"local rule on the {feature} around each cell ({len(table)} cases)")
+    return None
+
+
+def learn_sparse_local_rule(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """A neighbourhood rule listing only the contexts that change colour; others keep theirs.
+    Weaker evidence than `learn_local_rule`: the search tries it last."""
+    for feature in SPARSE_FEATURES:
+        table = _context_table(feature, states, outputs)
+        if table is None:
+            continue
+        changes = {key: colour for key, colour in table.items() if colour != key[0]}
+        if changes and len(changes) <= MAX_TABLE:
+            return Step("apply_local_rule", (feature, changes, True), f"local rule on the {feature} around each cell ({len(changes)} changes, others kept)")
+    return None
+
+
+LEARNERS = (learn_colour_map, learn_mosaic)  # cheap: tried on every state

@@ -438,7 +438,7 @@ def minority_colour_cell(grid, background):
 
 def gravity(grid, direction, background):
     """Let every non-background cell fall towards one side ("down", "up", "left", "right")."""
-    turns = {"down": 0, "left": 1, "up": 2, "right": 3}[direction]
+    turns = {"down": 0, "right": 1, "up": 2, "left": 3}[direction]
     turned = grid
     for _ in range(turns):
         turned = rotate_90(turned)
@@ -606,14 +606,30 @@ def mirror_complete(grid, kind, background):
 # ---- grids split into parts ---------------------------------------------------------------
 
 
-def split_parts(grid):
-    """Split the grid into parts by full separator lines (rows or columns of one colour), else None."""
+def separator_colour(grid):
+    """The colour of the full-length separator lines, or None. It must not be the grid's most
+    common colour (that is the background, whose empty rows are not separators)."""
     height, width = len(grid), len(grid[0])
-    sep_rows = [r for r in range(height) if len(set(grid[r])) == 1]
-    sep_cols = [c for c in range(width) if len(set([grid[r][c] for r in range(height)])) == 1]
-    # a separator line must be a colour that does not fill the whole grid
-    if len(sep_rows) == height or len(sep_cols) == width:
+    common = most_common_colour(grid)
+    found = None
+    for r in range(height):
+        if len(set(grid[r])) == 1 and grid[r][0] != common:
+            found = grid[r][0]
+    for c in range(width):
+        column = set([grid[r][c] for r in range(height)])
+        if len(column) == 1 and grid[0][c] != common:
+            found = grid[0][c]
+    return found
+
+
+def split_parts(grid):
+    """Split the grid into parts at its separator lines (see `separator_colour`), else None."""
+    colour = separator_colour(grid)
+    if colour is None:
         return None
+    height, width = len(grid), len(grid[0])
+    sep_rows = [r for r in range(height) if grid[r] == [colour] * width]
+    sep_cols = [c for c in range(width) if [grid[r][c] for r in range(height)] == [colour] * height]
     parts = []
     row_spans = spans_between(sep_rows, height)
     col_spans = spans_between(sep_cols, width)
@@ -735,3 +751,72 @@ def pick_part(grid, criterion, background):
     if scores.count(best) != 1:
         return None
     return copy_grid(parts[scores.index(best)])
+
+
+# ---- local rules learned cell by cell -----------------------------------------------------
+
+
+def colour_at(grid, r, c, outside):
+    """The colour at (r, c), or `outside` beyond the border."""
+    if 0 <= r < len(grid) and 0 <= c < len(grid[0]):
+        return grid[r][c]
+    return outside
+
+
+def cell_context(grid, r, c, feature):
+    """What a local rule looks at around one cell; the cell's own colour always comes first.
+
+    "cross": the cell and its four neighbours; "square": the 3x3 block around it (beyond the
+    border: -1, or 0 for the "open_" variants, which treat the border like empty space);
+    "lines": the cell and the sets of colours on its row and on its column; "counts": the cell
+    and how many of its 4 and of its diagonal neighbours share its colour.
+    """
+    here = grid[r][c]
+    outside = 0 if feature.startswith("open_") else -1
+    if feature == "cross" or feature == "open_cross":
+        return (
+            here,
+            colour_at(grid, r - 1, c, outside),
+            colour_at(grid, r + 1, c, outside),
+            colour_at(grid, r, c - 1, outside),
+            colour_at(grid, r, c + 1, outside),
+        )
+    if feature == "square" or feature == "open_square":
+        block = [here]
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                if dy != 0 or dx != 0:
+                    block.append(colour_at(grid, r + dy, c + dx, outside))
+        return tuple(block)
+    if feature == "lines":
+        column = [grid[y][c] for y in range(len(grid))]
+        return (here, tuple(sorted(set(grid[r]))), tuple(sorted(set(column))))
+    same_side = 0
+    same_corner = 0
+    for dy, dx in [(-1, 0), (1, 0), (0, -1), (0, 1)]:
+        if colour_at(grid, r + dy, c + dx, -1) == here:
+            same_side += 1
+    for dy, dx in [(-1, -1), (-1, 1), (1, -1), (1, 1)]:
+        if colour_at(grid, r + dy, c + dx, -1) == here:
+            same_corner += 1
+    return (here, same_side, same_corner)
+
+
+def apply_local_rule(grid, feature, table, keep_unseen):
+    """Recolour every cell by looking its context up in `table` (learned from the examples).
+
+    A context the examples never showed keeps its colour with `keep_unseen`; otherwise the rule
+    does not apply to this grid."""
+    out = []
+    for r in range(len(grid)):
+        row = []
+        for c in range(len(grid[0])):
+            key = cell_context(grid, r, c, feature)
+            if key in table:
+                row.append(table[key])
+            elif keep_unseen:
+                row.append(grid[r][c])
+            else:
+                return None
+        out.append(row)
+    return out

@@ -4,20 +4,24 @@ A state is what the chain so far makes of every input (train inputs, then any te
 test *inputs* is fair, it drops chains that break on them; test outputs are never seen). States
 that equal one already seen are dropped, so each distinct intermediate result is expanded once.
 Every state is checked as a final answer, and again with a learned last step (colour map,
-mosaic). The search stops at the first full fit (the shortest, so the simplest), at the time
+mosaic, local rule). The search stops at the first full fit (the shortest, so the simplest), at the time
 budget, or when the depth limit is exhausted; the best partial fits are kept along the way.
 """
 
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
+from synth_lsp.offline import primitives
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
-from synth_lsp.offline.learned import LEARNERS
+from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_sparse_local_rule
 from synth_lsp.offline.steps import Grid, Step
 
 Fingerprint = tuple
+SPARSE_SHARE = 0.1  # the budget's final share kept for the last-resort sparse local rules
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class _Keeper:
         return (self.full + self.partial)[:limit]
 
 
-def search(
+def search_programs(
     train_pairs: list[tuple[Grid, Grid]],
     test_inputs: list[Grid] = (),
     time_budget_s: float = 10.0,
@@ -73,33 +77,103 @@ def search(
     max_depth: int = 3,
     max_states: int = 200_000,
 ) -> list[Found]:
-    deadline = time.perf_counter() + time_budget_s
+    with _memoised_objects():
+        return _search(train_pairs, list(test_inputs), time.perf_counter() + time_budget_s, max_programs, max_depth, max_states)
+
+
+def _search(
+    train_pairs: list[tuple[Grid, Grid]],
+    test_inputs: list[Grid],
+    deadline: float,
+    max_programs: int,
+    max_depth: int,
+    max_states: int,
+) -> list[Found]:
+    """Phases, simplest rules first: chains of one step (each also with a colour map or mosaic);
+    then strict local rules on those; then longer chains; last, sparse local rules, in the
+    budget's final share that the longer chains leave alone."""
     outputs = [out for _, out in train_pairs]
-    n_train = len(train_pairs)
     catalogue = build_catalogue(task_facts(train_pairs))
-    keeper = _Keeper(n_train, max_programs)
-    start = _State((), [inp for inp, _ in train_pairs] + list(test_inputs))
+    keeper = _Keeper(len(train_pairs), max_programs)
+    start = _State((), [inp for inp, _ in train_pairs] + test_inputs)
     seen: set[Fingerprint] = {_fingerprint(start.grids)}
-    _judge(start, outputs, keeper)
+    _judge(start, outputs, keeper, LEARNERS)
+    reserve = deadline - (deadline - time.perf_counter()) * SPARSE_SHARE
+    short = [start]
     frontier = [start]
-    for _depth in range(max_depth):
-        next_frontier: list[_State] = []
-        for state in frontier:
-            for step in catalogue:
-                if keeper.full or time.perf_counter() > deadline or len(seen) > max_states:
-                    return keeper.best(max_programs)
-                grids = _apply(step, state.grids)
-                if grids is None:
-                    continue
-                key = _fingerprint(grids)
-                if key in seen:
-                    continue
-                seen.add(key)
-                child = _State(state.steps + (step,), grids)
-                _judge(child, outputs, keeper)
-                next_frontier.append(child)
-        frontier = next_frontier
+    for depth in range(1, max_depth + 1):
+        frontier = _expand(frontier, catalogue, seen, outputs, keeper, reserve, max_states)
+        if depth == 1:
+            short += frontier
+            _judge_all(short, outputs, keeper, (learn_local_rule,), reserve)
+        if keeper.full or not frontier:
+            break
+    if not keeper.full:
+        _judge_all(short, outputs, keeper, (learn_sparse_local_rule,), deadline)
     return keeper.best(max_programs)
+
+
+def _expand(
+    frontier: list[_State],
+    catalogue: list[Step],
+    seen: set[Fingerprint],
+    outputs: list[Grid],
+    keeper: _Keeper,
+    deadline: float,
+    max_states: int,
+) -> list[_State]:
+    """Every new state one step beyond the frontier, judged as it comes; stops early on a full
+    fit, at the deadline or past `max_states` distinct states."""
+    children: list[_State] = []
+    for state in frontier:
+        for step in catalogue:
+            if keeper.full or time.perf_counter() > deadline or len(seen) > max_states:
+                return children
+            grids = _apply(step, state.grids)
+            if grids is None:
+                continue
+            key = _fingerprint(grids)
+            if key in seen:
+                continue
+            seen.add(key)
+            child = _State(state.steps + (step,), grids)
+            _judge(child, outputs, keeper, LEARNERS)
+            children.append(child)
+    return children
+
+
+def _judge_all(states: list[_State], outputs: list[Grid], keeper: _Keeper, learners: tuple, deadline: float) -> None:
+    for state in states:
+        if keeper.full or time.perf_counter() > deadline:
+            return
+        _judge(state, outputs, keeper, learners, offer_plain=False)
+
+
+@contextmanager
+def _memoised_objects() -> Iterator[None]:
+    """Share object finding between the many object steps tried on the same grid.
+
+    The primitives call `find_objects` by its module-global name, so swapping in a memoised
+    wrapper for the duration of a search changes speed, never results (it returns what the
+    original returns, and callers do not mutate it). The emitted scripts use the original.
+    """
+    original = primitives.find_objects
+    memo: dict[tuple, list] = {}
+
+    def find_objects(grid, background, diagonal, multicolour):
+        key = (tuple(map(tuple, grid)), background, diagonal, multicolour)
+        found = memo.get(key)
+        if found is None:
+            if len(memo) > 20_000:
+                memo.clear()
+            found = memo[key] = original(grid, background, diagonal, multicolour)
+        return found
+
+    primitives.find_objects = find_objects
+    try:
+        yield
+    finally:
+        primitives.find_objects = original
 
 
 def _apply(step: Step, grids: list[Grid]) -> list[Grid] | None:
@@ -116,13 +190,14 @@ def _fingerprint(grids: list[Grid]) -> Fingerprint:
     return tuple(tuple(map(tuple, grid)) for grid in grids)
 
 
-def _judge(state: _State, outputs: list[Grid], keeper: _Keeper) -> None:
+def _judge(state: _State, outputs: list[Grid], keeper: _Keeper, learners: tuple, offer_plain: bool = True) -> None:
     """Offer the state as an answer, and with each learned last step that fits it."""
     n = len(outputs)
     train_states = state.grids[:n]
-    keeper.offer(_score(state.steps, train_states, outputs))
-    for learn in LEARNERS:
-        step = learn(train_states, outputs)
+    if offer_plain:
+        keeper.offer(_score(state.steps, train_states, outputs))
+    for learn in learners:
+        step = learn(train_states, outputs, state.grids[n:])
         if step is None:
             continue
         finished = _apply(step, state.grids)

@@ -1,0 +1,191 @@
+"""The offline model's grid primitives: what each does on small grids, and that the Monty sandbox
+computes exactly what the host computes for every step the search can try."""
+
+from __future__ import annotations
+
+import pytest
+
+from synth_lsp.offline import primitives as P
+from synth_lsp.offline.catalogue import build_catalogue, task_facts
+from synth_lsp.offline.emit import _call, needed_functions
+from synth_lsp.sandbox import RunLimits, Sandbox
+
+G = [
+    [1, 2, 0],
+    [0, 3, 0],
+]
+
+
+def test_dihedral_transforms():
+    assert P.rotate_90(G) == [[0, 1], [3, 2], [0, 0]]
+    assert P.rotate_270(G) == [[0, 0], [2, 3], [1, 0]]
+    assert P.rotate_180(G) == [[0, 3, 0], [0, 2, 1]]
+    assert P.flip_left_right(G) == [[0, 2, 1], [0, 3, 0]]
+    assert P.flip_up_down(G) == [[0, 3, 0], [1, 2, 0]]
+    assert P.transpose(G) == [[1, 0], [2, 3], [0, 0]]
+    assert P.anti_transpose(G) == [[0, 0], [3, 2], [0, 1]]
+    # the 8 indices give 8 distinct images of an asymmetric grid, and never alias the input
+    images = [P.dihedral(G, k) for k in range(8)]
+    assert len({str(i) for i in images}) == 8
+    images[0][0][0] = 9
+    assert G[0][0] == 1
+
+
+def test_crops():
+    grid = [
+        [0, 0, 0, 0],
+        [0, 5, 6, 0],
+        [0, 0, 7, 0],
+    ]
+    assert P.crop_to_content(grid, 0) == [[5, 6], [0, 7]]
+    assert P.crop_to_colour(grid, 7) == [[7]]
+    assert P.crop_to_content([[0, 0]], 0) is None
+    assert P.crop_inside_colour([[4, 4, 4], [4, 4, 4]], 4) is None  # no inside
+    framed = [[4, 4, 4, 4], [4, 1, 2, 4], [4, 3, 0, 4], [4, 4, 4, 4]]
+    assert P.crop_inside_colour(framed, 4) == [[1, 2], [3, 0]]
+    assert P.half([[1, 2, 3, 4]], "right") == [[3, 4]]
+    assert P.half([[1], [2], [3]], "top") == [[1]]
+
+
+def test_objects_and_selection():
+    grid = [
+        [1, 1, 0, 2],
+        [1, 0, 0, 0],
+        [0, 0, 3, 3],
+        [0, 0, 3, 3],
+    ]
+    objects = P.find_objects(grid, 0, False, False)
+    assert [len(o) for o in objects] == [3, 1, 4]
+    assert P.crop_object(grid, 0, False, False, "largest") == [[3, 3], [3, 3]]
+    assert P.crop_object(grid, 0, False, False, "smallest") == [[2]]
+    assert P.crop_object(grid, 0, False, False, "first") == [[1, 1], [1, 0]]
+    assert P.keep_object(grid, 0, False, False, "smallest") == [[0, 0, 0, 2], [0] * 4, [0] * 4, [0] * 4]
+    assert P.remove_object(grid, 0, False, False, "largest")[2] == [0, 0, 0, 0]
+    # corners join with `diagonal`; colours join with `multicolour`
+    touching = [[1, 0], [0, 2]]
+    assert len(P.find_objects(touching, 0, True, False)) == 2
+    assert len(P.find_objects(touching, 0, True, True)) == 1
+    # a tie is ambiguous, so nothing is chosen
+    assert P.select_object(P.find_objects([[1, 0, 1]], 0, False, False), "largest") is None
+
+
+def test_tiling_and_scaling():
+    grid = [[1, 0], [0, 1]]
+    assert P.tile_self(grid, False) == [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+    assert P.tile_self(grid, True) == [[0, 0, 1, 0], [0, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0]]
+    assert P.tile([[1, 2]], 2, 2) == [[1, 2, 1, 2], [1, 2, 1, 2]]
+    assert P.arrange_tiles([[1, 2]], [[0, 4], [-1, 0]]) == [[1, 2, 2, 1], [0, 0, 1, 2]]
+    assert P.scale_up([[1, 2]], 2) == [[1, 1, 2, 2], [1, 1, 2, 2]]
+    assert P.scale_down([[1, 1, 2, 2], [1, 1, 2, 2]], 2) == [[1, 2]]
+    assert P.scale_down([[1, 1, 2]], 2) is None
+    assert P.tile_self([[1] * 6], False) is None  # 36 columns: larger than any ARC grid
+    assert P.dedupe_lines([[1, 1, 2], [1, 1, 2], [3, 3, 4]]) == [[1, 2], [3, 4]]
+    assert P.remove_empty_lines([[0, 0, 0], [0, 5, 0]], 0) == [[5]]
+
+
+def test_physics_and_drawing():
+    assert P.gravity([[1, 0], [0, 0], [0, 2]], "down", 0) == [[0, 0], [0, 0], [1, 2]]
+    assert P.gravity([[0, 1, 0, 2]], "left", 0) == [[1, 2, 0, 0]]
+    ring = [[1, 1, 1], [1, 0, 1], [1, 1, 1]]
+    assert P.fill_enclosed(ring, 4, 0) == [[1, 1, 1], [1, 4, 1], [1, 1, 1]]
+    assert P.fill_enclosed([[0, 1]], 4, 0) is None  # nothing enclosed
+    assert P.outline([[0, 0, 0], [0, 5, 0]], 2, 0, False) == [[0, 2, 0], [2, 5, 2]]
+    assert P.hollow([[3] * 3] * 3, 0) == [[3, 3, 3], [3, 0, 3], [3, 3, 3]]
+    assert P.extend_lines([[0, 0, 0], [0, 7, 0]], "up", 0) == [[0, 7, 0], [0, 7, 0]]
+    assert P.connect_pairs([[2, 0, 0, 2]], 0) == [[2, 2, 2, 2]]
+
+
+def test_symmetry():
+    assert P.complete_symmetry([[1, 2, 1], [3, 4, 9]], 9) == [[1, 2, 1], [3, 4, 3]]
+    assert P.complete_symmetry([[1, 9, 1]], 9) is None  # the mirror of the hole is the hole
+    assert P.complete_symmetry([[1, 2, 9]], 9) == [[1, 2, 1]]
+    assert P.mirror_complete([[1, 0, 0]], "left_right", 0) == [[1, 0, 1]]
+
+
+def test_parts_and_logic():
+    # separator column of 5; 1s in each half
+    grid = [
+        [1, 0, 5, 1, 1],
+        [0, 1, 5, 0, 1],
+    ]
+    assert P.split_parts(grid) == [[[1, 0], [0, 1]], [[1, 1], [0, 1]]]
+    assert P.combine_halves(grid, "and", 0) == [[1, 0], [0, 1]]
+    assert P.combine_halves(grid, "xor", 0) == [[0, 1], [0, 0]]
+    assert P.combine_halves(grid, "nor", 0) == [[0, 0], [1, 0]]
+    assert P.overlay_parts([[1, 0, 5, 0, 2], [0, 0, 5, 3, 3]], 0, False) == [[1, 2], [3, 3]]
+    assert P.overlay_parts([[1, 0, 5, 0, 2], [0, 0, 5, 3, 3]], 0, True) == [[1, 2], [3, 3]]
+    assert P.overlay_parts([[1, 1, 5, 2, 2], [0, 0, 5, 0, 0]], 0, True) == [[1, 1], [0, 0]]
+    parts = [[1, 1, 5, 1, 1, 5, 2, 1], [0, 0, 5, 0, 0, 5, 0, 0]]
+    assert P.pick_part(parts, "odd_one_out", 0) == [[2, 1], [0, 0]]
+    # an empty row of background is not a separator
+    assert P.separator_colour([[0, 0], [1, 2]]) is None
+
+
+def test_local_rules():
+    grid = [[0, 1, 0]]
+    assert P.cell_context(grid, 0, 0, "cross") == (0, -1, -1, -1, 1)
+    assert P.cell_context(grid, 0, 0, "open_cross") == (0, 0, 0, 0, 1)
+    table = {(0, 0, 0, 0, 1): 4, (1, 0, 0, 0, 0): 1, (0, 0, 0, 1, 0): 4}
+    assert P.apply_local_rule(grid, "open_cross", table, False) == [[4, 1, 4]]
+    assert P.apply_local_rule([[0, 0]], "open_cross", table, False) is None  # unseen context
+    assert P.apply_local_rule([[0, 0]], "open_cross", table, True) == [[0, 0]]
+    assert P.recolour([[1, 2]], {1: 3}) == [[3, 2]]
+
+
+SAMPLE_TASK = [
+    (
+        [[0, 1, 0, 0], [1, 1, 5, 2], [0, 0, 5, 2], [3, 0, 5, 0]],
+        [[2, 2], [2, 2]],
+    ),
+    (
+        [[4, 4, 0], [0, 4, 0], [0, 0, 6]],
+        [[4, 4, 0, 4], [0, 4, 0, 0]],
+    ),
+]
+SAMPLE_GRIDS = [
+    [[0, 1, 0, 0], [1, 1, 5, 2], [0, 0, 5, 2], [3, 0, 5, 0]],
+    [[2, 0, 5, 0, 2], [0, 0, 5, 2, 2], [5, 5, 5, 5, 5], [1, 0, 5, 0, 1], [1, 0, 5, 0, 1]],
+    [[0, 0, 0, 0, 0, 0], [0, 3, 3, 3, 0, 0], [0, 3, 0, 3, 0, 4], [0, 3, 3, 3, 0, 0], [0, 0, 0, 0, 0, 0]],
+]
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(processes=1) as box:
+        yield box
+
+
+@pytest.mark.parametrize("grid", SAMPLE_GRIDS, ids=["small", "separated", "ring"])
+def test_every_catalogue_step_gives_the_same_grid_in_the_sandbox(sandbox, grid):
+    """One sandbox run per grid: every step the search may try, written as the emitter writes it."""
+    steps = build_catalogue(task_facts(SAMPLE_TASK))
+    steps += [
+        P_step("recolour", ({1: 7, 5: 0},)),
+        P_step("arrange_tiles", ([[0, 4], [5, -1]],)),
+        P_step("apply_local_rule", ("square", {(0, -1, -1, -1, -1, 0, -1, 1, 1): 3}, True)),
+        P_step("apply_local_rule", ("counts", {(0, 2, 1): 8}, True)),
+        P_step("apply_local_rule", ("lines", {}, True)),
+    ]
+    sources = "\n\n".join(P_source(name) for name in needed_functions(tuple(steps)))
+    calls = "\n".join(f"out.append({_call(step)})" for step in steps)
+    script = f"{sources}\n\ngrid = inputs['grid']\nout = []\n{calls}\nresult = {{'out': out}}\n"
+    run = sandbox.run(script, {"grid": grid}, RunLimits(time_s=10, memory_mb=256))
+    assert run.ok, run.error
+    host = [getattr(P, step.function)(grid, *step.args) for step in steps]
+    assert len(run.result["out"]) == len(steps)
+    for step, want, got in zip(steps, host, run.result["out"]):
+        assert got == want, step
+    # the sample exercises most steps: a grid out of nearly every one
+    assert sum(out is not None for out in host) > len(steps) // 2
+
+
+def P_step(function, args):
+    from synth_lsp.offline.steps import Step
+
+    return Step(function, args, function)
+
+
+def P_source(name):
+    from synth_lsp.offline.emit import _sources
+
+    return _sources()[name]
