@@ -81,7 +81,8 @@ def render_feedback(task: Task, result: PairResult) -> str:
     head = f"### Pair {result.index + 1}: " + ("PASS" if result.passed else "FAIL")
     if result.passed:
         return head
-    lines = [head + (f" - {result.summary}" if result.summary else "")]
+    summary = result.summary.split(":")[0] if result.cells else result.summary  # the cells are listed below
+    lines = [head + (f" - {summary}" if summary else "")]
     if result.error:
         lines.append(f"error: {result.error}")
     if result.output is not None and not result.error:

@@ -1,0 +1,345 @@
+"""OMEGA through the real litellm HTTP path, against the in-process OpenAI-compatible server.
+
+Every model call here goes litellm -> HTTP -> tests/fake_openai.py; nothing is mocked inside litellm.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from fake_openai import Failure, FakeOpenAI, Reply
+from synth_lsp.optimizer import prompts
+from synth_lsp.optimizer.budget import Budget, BudgetCaps
+from synth_lsp.optimizer.candidate import new_candidate, score_candidate
+from synth_lsp.optimizer.language_model import (
+    LanguageModel,
+    ModelAuthError,
+    ModelRequestError,
+    ModelUnavailableError,
+    RetryPolicy,
+    import_litellm,
+)
+from synth_lsp.optimizer.omega import EvolveConfig, EvolveError, run_evolve
+from synth_lsp.optimizer.population import Population, population_path_for
+from synth_lsp.optimizer.sources import LanguageModelSource, ProposalRequest
+from synth_lsp.sandbox import RunLimits, Sandbox
+from synth_lsp.task import load_task_for_script
+
+ROOT = Path(__file__).resolve().parent.parent
+ARC = ROOT / "examples" / "arc"
+FAST_RETRY = RetryPolicy(max_attempts=3, base_delay_s=0.01, max_delay_s=0.05)
+MESSAGES = [{"role": "user", "content": "write a script"}]
+
+# 007bbfb7: a right-shaped but wrong answer (the input tiled everywhere), then the rule itself
+TILE_EVERYWHERE = """def transform(grid):
+    n = len(grid)
+    return [[grid[r % n][c % n] for c in range(n * n)] for r in range(n * n)]
+
+result = {"output_grid": transform(inputs["input_grid"])}
+"""
+SOLUTION = """def transform(grid):
+    n = len(grid)
+    out = [[0] * (n * n) for _ in range(n * n)]
+    for R in range(n):
+        for C in range(n):
+            if grid[R][C] != 0:
+                for r in range(n):
+                    for c in range(n):
+                        out[R * n + r][C * n + c] = grid[r][c]
+    return out
+
+result = {"output_grid": transform(inputs["input_grid"])}
+"""
+
+
+def fenced(script: str, prose: str = "Here is the improved script.") -> str:
+    return f"{prose}\n```python\n{script}```\n"
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(processes=2) as box:
+        yield box
+
+
+@pytest.fixture(scope="module", autouse=True)
+def litellm_loaded():
+    return import_litellm()  # once per module: the import takes seconds
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    for name in ("007bbfb7.json", "007bbfb7.synth.py"):
+        shutil.copy(ARC / name, tmp_path / name)
+    return tmp_path
+
+
+def model_config(server: FakeOpenAI, **overrides) -> EvolveConfig:
+    settings = dict(
+        model="openai/x",
+        api_base=server.api_base,
+        api_key="dummy",
+        population_size=4,
+        children_per_generation=2,
+        generations=4,
+        patience=0,
+        concurrency=2,
+        retry_attempts=2,
+        retry_base_delay_s=0.01,
+        request_timeout_s=10,
+        time_limit_s=1.0,
+        seed=3,
+    )
+    settings.update(overrides)
+    return EvolveConfig(**settings)
+
+
+def lm(server: FakeOpenAI, **kwargs) -> LanguageModel:
+    kwargs.setdefault("retry", FAST_RETRY)
+    kwargs.setdefault("timeout_s", 5)
+    return LanguageModel("openai/x", api_base=server.api_base, api_key=kwargs.pop("api_key", "dummy"), **kwargs)
+
+
+# -- the client: retries, timeouts, fatal errors ------------------------------------------------
+async def test_429_is_retried_after_the_servers_retry_after(fake_openai):
+    fake_openai.fail(429, retry_after=0.4).reply("fine", prompt_tokens=7, completion_tokens=3)
+    budget = Budget()
+    completion = await lm(fake_openai, budget=budget, retry=RetryPolicy(max_attempts=3, base_delay_s=0.001)).complete(MESSAGES, 0.5)
+    assert completion.text == "fine" and completion.attempts == 2
+    first, second = fake_openai.chat_requests()
+    assert first.answered_with == "failure 429" and second.answered_with == "reply"
+    assert second.at - first.at >= 0.35  # waited as told, not the 1 ms backoff
+    assert budget.spend.calls == 2 and budget.spend.prompt_tokens == 7 and budget.spend.completion_tokens == 3
+
+
+async def test_503_backs_off_then_gives_up_with_a_clear_error(fake_openai):
+    fake_openai.fail(503).fail(503).reply("ok")
+    assert (await lm(fake_openai).complete(MESSAGES, 0.5)).attempts == 3
+    fake_openai.fail(503).fail(503).fail(503)
+    with pytest.raises(ModelUnavailableError) as info:
+        await lm(fake_openai).complete(MESSAGES, 0.5)
+    assert "gave up after 3 attempt(s)" in str(info.value) and "ServiceUnavailable" in str(info.value)
+    assert not info.value.fatal
+
+
+async def test_each_call_has_a_timeout_and_timeouts_are_retried(fake_openai):
+    fake_openai.plan(Reply("too late", delay_s=2.0), Reply("in time"))
+    started = time.monotonic()
+    completion = await lm(fake_openai, timeout_s=0.3).complete(MESSAGES, 0.5)
+    assert completion.text == "in time" and completion.attempts == 2
+    assert time.monotonic() - started < 1.8  # did not wait for the slow reply
+
+
+async def test_401_stops_at_once_and_never_shows_the_key(fake_openai):
+    fake_openai.fail(401, message="bad key").reply("never reached")
+    with pytest.raises(ModelAuthError) as info:
+        await lm(fake_openai, api_key="sk-test-SECRET-1234").complete(MESSAGES, 0.5)
+    assert len(fake_openai.chat_requests()) == 1  # no retry
+    assert "OPENAI_API_KEY" in str(info.value) and "SECRET" not in str(info.value)
+    assert info.value.fatal
+
+
+async def test_400_stops_at_once(fake_openai):
+    fake_openai.fail(400, message="unknown parameter").reply("never reached")
+    with pytest.raises(ModelRequestError) as info:
+        await lm(fake_openai).complete(MESSAGES, 0.5)
+    assert "rejected the request" in str(info.value) and len(fake_openai.chat_requests()) == 1
+
+
+async def test_requests_carry_temperature_max_tokens_and_messages(fake_openai):
+    fake_openai.reply("ok")
+    await lm(fake_openai, max_tokens=321).complete(MESSAGES, 0.25)
+    body = fake_openai.chat_requests()[0].body
+    assert body["temperature"] == 0.25 and body["max_tokens"] == 321 and body["messages"] == MESSAGES
+
+
+# -- the language-model source: garbage replies are failed mutations ----------------------------
+async def test_unusable_replies_are_failed_mutations_not_failed_runs(fake_openai, sandbox):
+    task = load_task_for_script(ARC / "007bbfb7.synth.py")
+    parent = score_candidate(new_candidate((ARC / "007bbfb7.synth.py").read_text(), "seed"), task, sandbox, RunLimits(time_s=1))
+    fake_openai.plan(
+        Reply("I think the grid should be tiled."),  # no code
+        Reply(fenced(SOLUTION), finish_reason="length"),  # truncated (even though it parses)
+        Reply("```python\nresult = {'output_grid': [[1, 2]\n```"),  # code that does not parse
+        Reply("Try this:\n~~~ Python\n" + TILE_EVERYWHERE + "~~~\n"),  # an odd fence: accepted
+    )
+    budget = Budget()
+    source = LanguageModelSource(lm(fake_openai, budget=budget), task, "walls", budget, concurrency=1)
+    report = await source.propose([ProposalRequest("mutation", (parent,), 1)] * 4)
+    assert [p.script for p in report.proposals] == [TILE_EVERYWHERE]
+    assert report.proposals[0].parents == (parent.id,) and report.proposals[0].origin == "mutation"
+    assert len(report.failures) == 3
+    assert any("truncated" in f for f in report.failures) and any("no python code" in f for f in report.failures)
+    assert budget.spend.failed_replies == 3
+
+
+# -- a full evolution ---------------------------------------------------------------------------
+def solver_responder(body: dict) -> Reply:
+    """A 'model' that reads the prompt like a model would: it fixes what the feedback says is wrong."""
+    text = "\n".join(str(m.get("content")) for m in body["messages"])
+    if "Script A" in text:  # a crossover: hand back the better-looking parent
+        return Reply(fenced(TILE_EVERYWHERE if "cells differ" in text else SOLUTION))
+    if "wrong shape: expected 9x9, got 3x3" in text:
+        return Reply(fenced(TILE_EVERYWHERE, "The output must be 3 times larger."))
+    if "cells differ" in text:
+        return Reply(fenced(SOLUTION, "Copy the grid only where the cell is filled."))
+    return Reply("No idea.")
+
+
+def test_full_evolution_reaches_reward_1_from_the_identity_seed(workdir, sandbox, fake_openai):
+    fake_openai.responder = solver_responder
+    script = workdir / "007bbfb7.synth.py"
+    task = load_task_for_script(script)
+    progress = []
+    result = run_evolve(task, script, model_config(fake_openai, crossover_rate=0.0), on_progress=progress.append, sandbox=sandbox)
+
+    assert result.best.train_reward == 1.0 and result.best.script == SOLUTION
+    assert result.start.origin == "seed" and result.start.train_reward == 0.0
+    # lineage: seed -> tiled everywhere -> solution
+    population = Population.load(population_path_for(script))
+    middle = population.get(result.best.parents[0])
+    assert middle.script == TILE_EVERYWHERE and middle.parents == [result.start.id]
+    assert result.best.origin == "mutation" and result.best.generation == 2
+    assert "solved" in result.stop_reason and population.generation == 2
+    # progress: start, one line per generation, then the end
+    assert [p.generation for p in progress] == [0, 1, 2, 2] and progress[-1].state == "finished"
+    assert progress[-1].best_reward == 1.0 and progress[-1].calls == result.spend.calls == 4
+    assert population.totals.calls == 4 and population.totals.tokens > 0
+
+    requests = fake_openai.chat_requests()
+    first = requests[0].prompt_text
+    # what the first mutation prompt holds: walls, instructions, train pairs, parent, its predictions
+    assert "Importable modules:" in first and "NOT importable:" in first  # the probed walls
+    assert task.instructions in first
+    assert "def transform(inputs):" in first and "reward 0.00 (0 of 5 pairs pass)" in first
+    assert "wrong shape: expected 9x9, got 3x3" in first
+    assert "expected output (9x9):\n000077077" in first  # compact grids
+    later = [r.prompt_text for r in requests if "cells differ" in r.prompt_text]
+    assert later and re.search(r"differing cells \(row,col from 0\): \(0,1\) expected 0 got 7, \(0,2\)", later[0])
+    # no test pair in any prompt
+    test_pair = task.test[0]
+    for request in requests:
+        text = request.prompt_text
+        assert prompts.render_grid(test_pair.inputs["input_grid"]) not in text
+        assert prompts.render_grid(test_pair.expected["output_grid"]) not in text
+        assert json.dumps(test_pair.expected["output_grid"]) not in text
+        assert "test" not in text.lower()
+    # test results are reported, separately
+    assert result.best.test_total == 1 and result.best.test_passed == 1
+
+
+def test_test_pairs_never_decide_between_candidates(workdir, sandbox, fake_openai):
+    """Two scripts equal on train, one right on test: the choice must not depend on the test pair."""
+    script = workdir / "007bbfb7.synth.py"
+    task = load_task_for_script(script)
+    test_input = task.test[0].inputs["input_grid"]
+    # passes train like SOLUTION, but breaks the test input only (its first cell is 7, no train input's is)
+    cheat = SOLUTION.replace("    n = len(grid)\n    out", "    n = len(grid)\n    if grid[0][0] == 7:\n        n = 1\n    out", 1)
+    assert test_input[0][0] == 7
+    fake_openai.plan(Reply(fenced(cheat)), Reply(fenced(SOLUTION)))
+    config = model_config(fake_openai, generations=1, children_per_generation=2, concurrency=1, population_size=2)
+    result = run_evolve(task, script, config, sandbox=sandbox)
+    population = result.population
+    good = population.get(new_candidate(SOLUTION, "mutation").id)
+    bad = population.get(new_candidate(cheat, "mutation").id)
+    assert good.train_reward == bad.train_reward == 1.0
+    assert good.test_passed == 1 and bad.test_passed == 0
+    # equal on train: the shorter script ranks first; flipping the test results changes nothing
+    key = [c.id for c in population.ranked()]
+    assert key.index(good.id) < key.index(bad.id)
+    bad.test_passed, good.test_passed = 1, 0
+    assert [c.id for c in population.ranked()] == key
+
+
+def test_crossover_really_happens_in_a_run(workdir, sandbox, fake_openai):
+    counter = {"n": 0}
+
+    def variants(body: dict) -> Reply:
+        counter["n"] += 1
+        return Reply(fenced(f"g = inputs['input_grid']\nk = {counter['n']}\nresult = {{'output_grid': [row[:] for row in g] * (k % 3 + 1)}}\n"))
+
+    fake_openai.responder = variants
+    script = workdir / "007bbfb7.synth.py"
+    task = load_task_for_script(script)
+    config = model_config(fake_openai, crossover_rate=0.5, generations=3, children_per_generation=4)
+    result = run_evolve(task, script, config, sandbox=sandbox)
+    crossover_prompts = [r for r in fake_openai.chat_requests() if "## Script A" in r.prompt_text and "## Script B" in r.prompt_text]
+    assert crossover_prompts, "no crossover prompt was sent"
+    # generation 1 has only the seed to mutate; after that, about half of the children are crossovers
+    eligible = fake_openai.chat_requests()[4:]
+    assert 0.15 <= len(crossover_prompts) / len(eligible) <= 0.85
+    children = [c for c in result.population.candidates.values() if c.origin == "crossover"]
+    assert children and all(len(c.parents) == 2 for c in children)
+
+
+def test_embedding_model_is_called_once_per_new_candidate(workdir, sandbox, fake_openai):
+    counter = {"n": 0}
+
+    def distinct(body: dict) -> Reply:
+        counter["n"] += 1
+        return Reply(fenced(f"k = {counter['n']}\nresult = {{'output_grid': [[k % 10]]}}\n"))
+
+    fake_openai.responder = distinct
+    script = workdir / "007bbfb7.synth.py"
+    task = load_task_for_script(script)
+    per_generation = []
+    config = model_config(fake_openai, embedding_model="openai/embed", generations=3, children_per_generation=3, population_size=3)
+    before = {"n": 0}
+
+    def on_progress(p):
+        count = len(fake_openai.embedding_requests())
+        per_generation.append((p.new_candidates, count - before["n"]))
+        before["n"] = count
+
+    result = run_evolve(task, script, config, on_progress=on_progress, sandbox=sandbox)
+    embedded = [r.body["input"] for r in fake_openai.embedding_requests()]
+    assert len(embedded) == len(result.population)  # each candidate once, however many distances
+    assert len({json.dumps(e) for e in embedded}) == len(embedded)
+    for new, calls in per_generation[1:-1]:
+        assert calls == new  # embedding calls per generation = new candidates
+    assert result.spend.embedding_calls == len(result.population)
+
+
+# -- budget caps --------------------------------------------------------------------------------
+def test_call_cap_is_exact(workdir, sandbox, fake_openai):
+    fake_openai.responder = lambda body: Reply("no code")
+    script = workdir / "007bbfb7.synth.py"
+    config = model_config(fake_openai, max_calls=3, generations=5, children_per_generation=2)
+    result = run_evolve(load_task_for_script(script), script, config, sandbox=sandbox)
+    assert len(fake_openai.chat_requests()) == 3 and result.spend.calls == 3
+    assert "call budget reached" in result.stop_reason
+
+
+def test_token_and_cost_caps_stop_the_run_and_are_reported(workdir, sandbox, fake_openai):
+    litellm = import_litellm()
+    litellm.register_model({"openai/priced-test-model": {"input_cost_per_token": 1e-4, "output_cost_per_token": 2e-4, "litellm_provider": "openai", "mode": "chat"}})
+    fake_openai.responder = lambda body: Reply("no code", prompt_tokens=1000, completion_tokens=100)
+    script = workdir / "007bbfb7.synth.py"
+    task = load_task_for_script(script)
+    by_tokens = run_evolve(task, script, model_config(fake_openai, max_tokens=2500, concurrency=1, generations=5), sandbox=sandbox)
+    assert by_tokens.spend.calls == 3 and by_tokens.spend.tokens == 3300
+    assert "token budget reached" in by_tokens.stop_reason
+    fake_openai.clear_log()
+    config = model_config(fake_openai, model="openai/priced-test-model", max_cost_usd=0.25, concurrency=1, generations=5)
+    by_cost = run_evolve(task, script, config, sandbox=sandbox)
+    # each call costs 1000 * 1e-4 + 100 * 2e-4 = 0.12 USD: the third call crosses 0.25
+    assert by_cost.spend.calls == 3 and by_cost.spend.cost_usd == pytest.approx(0.36)
+    assert "cost budget reached" in by_cost.stop_reason
+    stored = Population.load(population_path_for(script))
+    assert stored.totals.cost_usd == pytest.approx(0.36) and stored.totals.calls == 6
+
+
+def test_a_401_during_evolution_stops_with_a_clear_message(workdir, sandbox, fake_openai):
+    fake_openai.responder = lambda body: Failure(401)
+    script = workdir / "007bbfb7.synth.py"
+    with pytest.raises(EvolveError) as info:
+        run_evolve(load_task_for_script(script), script, model_config(fake_openai), sandbox=sandbox)
+    assert "credentials" in str(info.value)
+    stored = Population.load(population_path_for(script))
+    assert stored.runs[-1]["stop_reason"].startswith("failed:") and len(stored) == 1  # the seed is kept
