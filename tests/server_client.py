@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
-from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, configuration, register_lsp_features
 from pygls.protocol import default_converter
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,6 +28,15 @@ def make_client() -> LanguageClient:
     client.run_results = []
     client.registrations = []
     client.lens_refreshes = 0
+    client.configuration_requests = 0
+    client.progress_creates = 0
+
+    def pull(client: LanguageClient, params: types.ConfigurationParams) -> list[Any]:
+        client.configuration_requests += 1
+        return configuration(client, params)
+
+    def create_progress(client: LanguageClient, params: types.WorkDoneProgressCreateParams) -> None:
+        client.progress_creates += 1
 
     def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
         client.diagnostics[params.uri] = params.diagnostics
@@ -50,6 +59,8 @@ def make_client() -> LanguageClient:
             types.CLIENT_REGISTER_CAPABILITY: register,
             types.WORKSPACE_CODE_LENS_REFRESH: refresh,
             "synthLsp/runResult": run_result,
+            types.WORKSPACE_CONFIGURATION: pull,
+            types.WINDOW_WORK_DONE_PROGRESS_CREATE: create_progress,
         },
     )
     return client

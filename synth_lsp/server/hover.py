@@ -22,27 +22,29 @@ def failing_train(outcome: RunOutcome) -> list[PairVerdict]:
     return [v for v in outcome.evaluation.train if v.error is None and v.diff is not None and not v.diff.equal]
 
 
-def mismatch_markdown(outcome: RunOutcome, pairs: list[PairVerdict] | None = None) -> str | None:
-    """Markdown for the failing train pairs (or the given ones); None when nothing mismatches."""
+def mismatch_markdown(outcome: RunOutcome, pairs: list[PairVerdict] | None = None, markdown: bool = True) -> str | None:
+    """Markdown (or plain text) for the failing train pairs; None when nothing mismatches."""
     pairs = failing_train(outcome) if pairs is None else pairs
     if not pairs:
         return None
-    sections = [_pair_section(v, outcome) for v in pairs[:MAX_PAIRS]]
+    sections = [_pair_section(v, outcome, markdown) for v in pairs[:MAX_PAIRS]]
     if len(pairs) > MAX_PAIRS:
-        sections.append(f"*… and {len(pairs) - MAX_PAIRS} more failing pair(s)*")
-    return "\n\n---\n\n".join(sections)
+        sections.append(f"… and {len(pairs) - MAX_PAIRS} more failing pair(s)")
+    return ("\n\n---\n\n" if markdown else "\n\n").join(sections)
 
 
-def _pair_section(verdict: PairVerdict, outcome: RunOutcome) -> str:
+def _pair_section(verdict: PairVerdict, outcome: RunOutcome, markdown: bool) -> str:
     diff = verdict.diff
     assert diff is not None
-    title = f"**{verdict.pair.label}**: {describe_diff(diff)}"
+    title = f"**{verdict.pair.label}**: {describe_diff(diff)}" if markdown else f"{verdict.pair.label}: {describe_diff(diff)}"
     if outcome.task is not None and outcome.task.kind == "arc":
         expected = verdict.pair.expected["output_grid"] if verdict.pair.expected else None
         actual = verdict.output.get("output_grid") if isinstance(verdict.output, dict) else None
         if not _is_grid(actual):
             actual = None
         cells = [(c.row, c.col) for c in diff.cells]
+        if not markdown:
+            return title + "\n" + render_side_by_side(expected, actual, cells, style="plain")
         return "\n\n".join([title, emoji_side_by_side(expected, actual, set(cells)), render_side_by_side(expected, actual, cells, style="markdown")])
     expected_text = json.dumps(verdict.pair.expected, indent=1)[:1500]
     actual_text = json.dumps(verdict.output, indent=1)[:1500]
@@ -67,8 +69,9 @@ def emoji_side_by_side(expected: list[list[int]] | None, actual: list[list[int]]
     return "\n\n".join(f"*{name}*\\\n" + "\\\n".join(rows) for name, rows in blocks)
 
 
-def hover_for(outcome: RunOutcome, rng: types.Range) -> types.Hover | None:
-    text = mismatch_markdown(outcome)
+def hover_for(outcome: RunOutcome, rng: types.Range, markdown: bool = True) -> types.Hover | None:
+    text = mismatch_markdown(outcome, markdown=markdown)
     if text is None:
         return None
-    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text), range=rng)
+    kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
+    return types.Hover(contents=types.MarkupContent(kind=kind, value=text), range=rng)

@@ -5,15 +5,17 @@ every diagnostic, so the event loop only publishes."""
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from synth_lsp.evaluation import evaluate, limits_for
 from synth_lsp.json_spans import index_json
-from synth_lsp.sandbox import RunLimits, Sandbox
+from synth_lsp.sandbox import RunError, RunLimits, RunResult, Sandbox
 from synth_lsp.script_header import parse_header
 from synth_lsp.server.diagnostics import script_diagnostics
 from synth_lsp.server.examples_diagnostics import examples_diagnostics
@@ -25,6 +27,9 @@ NOT_A_FILE = (
     "this document is not a saved file, so it has no examples file beside it and cannot be run: "
     "save it as NAME.synth.py next to NAME.json (or add `# synth: examples = PATH`)"
 )
+
+
+SUPERSEDED = "not run: a newer version of the script superseded this run"
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,29 @@ class RunRequest:
     open_examples: dict[Path, str] = field(default_factory=dict)
 
 
+class SupersedableSandbox:
+    """Runs a script's pairs like `Sandbox.run_many`, but skips the pairs not yet started once
+    the run is stale: a pair already in the sandbox finishes (its limits bound it), the rest never
+    start, so a superseded run frees the workers quickly."""
+
+    def __init__(self, sandbox: Sandbox, pairs: ThreadPoolExecutor, is_stale: Callable[[], bool]):
+        self.sandbox = sandbox
+        self.pairs = pairs
+        self.is_stale = is_stale
+
+    def run_many(self, script: str, inputs_list: list[dict], limits: RunLimits) -> list[RunResult]:
+        static = self.sandbox.static_error(script)
+        if static is not None:
+            return [RunResult(result=None, error=static) for _ in inputs_list]
+        futures = [self.pairs.submit(self._one, script, inputs, limits) for inputs in inputs_list]
+        return [f.result() for f in futures]
+
+    def _one(self, script: str, inputs: dict, limits: RunLimits) -> RunResult:
+        if self.is_stale():
+            return RunResult(result=None, error=RunError("crash", "", SUPERSEDED))
+        return self.sandbox.run(script, inputs, limits)
+
+
 @dataclass(frozen=True)
 class RunReport:
     outcome: RunOutcome
@@ -53,7 +81,7 @@ def examples_path_of(path: Path, text: str) -> Path:
     return examples_path_for(path, parse_header(text)).resolve()
 
 
-def execute(request: RunRequest, sandbox: Sandbox) -> RunReport:
+def execute(request: RunRequest, sandbox: Sandbox | SupersedableSandbox) -> RunReport:
     started = time.perf_counter()
     header = parse_header(request.text)
     limits = limits_for(header, request.base_limits)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from synth_lsp.server.documents import DocumentStates, ScriptState, is_script
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import contains
 from synth_lsp.server.run_result import METHOD as RUN_RESULT, run_result_payload
-from synth_lsp.server.runs import RunReport, RunRequest, examples_path_of, execute
+from synth_lsp.server.runs import RunReport, RunRequest, SupersedableSandbox, examples_path_of, execute
 from synth_lsp.server.settings import ClientFeatures, Settings
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class SynthLanguageServer(LanguageServer):
         self.features = ClientFeatures()
         self.states = DocumentStates()
         self.executor = ThreadPoolExecutor(max_workers=RUN_WORKERS, thread_name_prefix="synth-run")
+        # pairs of all runs share these workers (as many as the sandbox has processes)
+        self.pair_executor = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="synth-pair")
         self._sandbox = None
         self._tasks: set[asyncio.Task] = set()
 
@@ -58,6 +61,12 @@ class SynthLanguageServer(LanguageServer):
     def supports_code_lens_refresh(self) -> bool:
         ws = self._workspace_caps()
         return bool(ws and ws.code_lens and ws.code_lens.refresh_support)
+
+    def supports_markdown_hover(self) -> bool:
+        caps = self.client_capabilities
+        hover_caps = caps.text_document.hover if caps is not None and caps.text_document else None
+        formats = hover_caps.content_format if hover_caps is not None else None
+        return formats is None or types.MarkupKind.Markdown in formats
 
     # -- settings -------------------------------------------------------------------------
     def apply_settings(self, payload: Any) -> bool:
@@ -152,7 +161,7 @@ class SynthLanguageServer(LanguageServer):
     def _job(self, request: RunRequest, state: ScriptState, ticket: int) -> RunReport | None:
         if state.ticket != ticket:
             return None  # a newer request came in before this one started
-        return execute(request, self.sandbox)
+        return execute(request, SupersedableSandbox(self.sandbox, self.pair_executor, lambda: state.ticket != ticket))
 
     def publish(self, state: ScriptState, report: RunReport) -> None:
         outcome = report.outcome
@@ -210,6 +219,7 @@ class SynthLanguageServer(LanguageServer):
         for state in self.states.scripts.values():
             state.cancel_timer()
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.pair_executor.shutdown(wait=False, cancel_futures=True)
 
 
 server = SynthLanguageServer()
@@ -339,7 +349,7 @@ def on_hover(ls: SynthLanguageServer, params: types.HoverParams) -> types.Hover 
     position = params.position
     for diagnostic in state.diagnostics:
         if diagnostic.code == "mismatch" and contains(diagnostic.range, position):
-            return hover.hover_for(outcome, diagnostic.range)
+            return hover.hover_for(outcome, diagnostic.range, markdown=ls.supports_markdown_hover())
     return None
 
 
