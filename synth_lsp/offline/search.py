@@ -42,6 +42,7 @@ class Found:
 class _State:
     steps: tuple[Step, ...]
     grids: list[Grid]  # train inputs then test inputs, as transformed so far
+    promise: tuple[int, float] = (0, 0.0)  # (train outputs whose shape it has, share of right cells)
 
 
 class _Keeper:
@@ -60,6 +61,9 @@ class _Keeper:
         if found.correct == 0 and found.cell_score == 0:
             return
         if len(self.partial) >= self.keep and found.rank <= self.partial[-1].rank:
+            return
+        # a longer chain that scores the same as a kept one adds nothing for a reader to work on
+        if any(f.rank[:2] == found.rank[:2] for f in self.partial):
             return
         self.partial.append(found)
         self.partial.sort(key=lambda f: f.rank, reverse=True)
@@ -125,7 +129,8 @@ def _expand(
     """Every new state one step beyond the frontier, judged as it comes; stops early on a full
     fit, at the deadline or past `max_states` distinct states."""
     children: list[_State] = []
-    for state in frontier:
+    # most promising states first: when the budget runs out mid-level, the likelier half is done
+    for state in sorted(frontier, key=lambda s: s.promise, reverse=True):
         for step in catalogue:
             if keeper.full or time.perf_counter() > deadline or len(seen) > max_states:
                 return children
@@ -195,7 +200,10 @@ def _judge(state: _State, outputs: list[Grid], keeper: _Keeper, learners: tuple,
     n = len(outputs)
     train_states = state.grids[:n]
     if offer_plain:
-        keeper.offer(_score(state.steps, train_states, outputs))
+        found = _score(state.steps, train_states, outputs)
+        keeper.offer(found)
+        shapes = sum(len(g) == len(o) and len(g[0]) == len(o[0]) for g, o in zip(train_states, outputs))
+        state.promise = (shapes, found.cell_score)
     for learn in learners:
         step = learn(train_states, outputs, state.grids[n:])
         if step is None:

@@ -1,0 +1,149 @@
+"""The offline model end to end: search on the host, emit a script, run it in the real sandbox.
+
+The sandbox must reproduce, pair by pair, what the host search computed; 007bbfb7's script must
+be readable and solve the task; partial fits come back when nothing fits; non-grids are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from synth_lsp.evaluation import evaluate
+from synth_lsp.offline import NotAGridTask, OfflineProgram, synthesize
+from synth_lsp.offline.emit import emit_script
+from synth_lsp.offline.search import search_programs
+from synth_lsp.offline.steps import run_steps
+from synth_lsp.sandbox import Sandbox
+from synth_lsp.task import load_task, parse_task
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "arc"
+ARC = Path("/work/shared/arc/ARC-AGI-1/training")
+
+# tasks the search solves in well under a second, with different kinds of rule
+EXAMPLE_TASKS = ["007bbfb7", "0d3d703e", "3c9b0459"]
+ARC_TASKS = [
+    "00d62c1b",  # fill enclosed areas
+    "0520fde7",  # logic between halves, then a colour map
+    "1cf80156",  # crop to content
+    "1e0a9b12",  # gravity
+    "22168020",  # connect same-colour cells
+    "23581191",  # a local rule
+    "23b5c85d",  # crop to an object
+    "28bf18c6",  # crop then tile
+]
+
+
+def _task_path(name: str) -> Path:
+    path = EXAMPLES / f"{name}.json"
+    if path.exists():
+        return path
+    path = ARC / f"{name}.json"
+    if not path.exists():
+        pytest.skip(f"ARC task {name} not available here")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(processes=2) as box:
+        yield box
+
+
+@pytest.mark.parametrize("name", EXAMPLE_TASKS + ARC_TASKS)
+def test_emitted_script_reproduces_the_host_search_in_the_sandbox(sandbox, name):
+    task = load_task(_task_path(name))
+    train = task.train_grids()
+    tests = [p.inputs["input_grid"] for p in task.test]
+    found = search_programs(train, tests, time_budget_s=5.0, max_programs=1)
+    assert found and found[0].correct == len(train), f"{name}: no full fit"
+    steps = found[0].steps
+    host = [run_steps(steps, grid) for grid, _ in train] + [run_steps(steps, grid) for grid in tests]
+    script = emit_script(steps, found[0].correct, len(train))
+    evaluation = evaluate(task, script, sandbox=sandbox)
+    sandboxed = [v.run.result["output_grid"] if v.run.ok else None for v in evaluation.train + evaluation.test]
+    assert sandboxed == host
+    assert evaluation.solved
+
+
+def test_007bbfb7_script_is_readable_and_solves_train_and_test(sandbox):
+    task = load_task(EXAMPLES / "007bbfb7.json")
+    programs = synthesize(task.train_grids(), time_budget_s=10.0)
+    best = programs[0]
+    assert isinstance(best, OfflineProgram)
+    assert (best.train_correct, best.train_total) == (5, 5)
+    assert "tile" in best.description
+    script = best.script
+    assert script.startswith("# ")  # a header says what rule was found
+    assert "def transform(grid):" in script
+    assert 'result = {"output_grid": transform(inputs["input_grid"])}' in script
+    assert "numpy" not in script and "import" not in script
+    compile(script, "007bbfb7.synth.py", "exec")
+    evaluation = evaluate(task, script, sandbox=sandbox)
+    assert evaluation.train_passed == 5
+    assert evaluation.test_passed == len(evaluation.scored_test) == 1
+
+
+def _no_rule_task() -> list[tuple[list[list[int]], list[list[int]]]]:
+    """Outputs with no relation to their inputs: nothing can fit every pair."""
+    return [
+        ([[1, 0], [0, 1]], [[3, 1, 4], [1, 5, 9]]),
+        ([[2, 2], [0, 0]], [[2, 6], [5, 3]]),
+        ([[0, 3], [3, 0]], [[5, 8, 9, 7]]),
+    ]
+
+
+def test_partial_fits_come_back_when_nothing_fits(sandbox):
+    train = [
+        # flip left-right fits the first two pairs but not the third
+        ([[1, 0, 0], [2, 0, 0]], [[0, 0, 1], [0, 0, 2]]),
+        ([[0, 3, 0], [0, 0, 4]], [[0, 3, 0], [4, 0, 0]]),
+        ([[5, 6, 0], [0, 0, 0]], [[7, 8], [9, 7], [8, 9]]),
+    ]
+    programs = synthesize(train, time_budget_s=1.5, max_programs=4)
+    assert programs, "partial fits expected"
+    assert all(p.train_correct < p.train_total == 3 for p in programs)
+    assert programs[0].train_correct == 2
+    assert programs[0].description == "mirror left-right"
+    assert [p.train_correct for p in programs] == sorted((p.train_correct for p in programs), reverse=True)
+    assert len({p.script for p in programs}) == len(programs)
+    # the sandbox scores the emitted partial fit exactly as the host did
+    text = json.dumps({"train": [{"input": i, "output": o} for i, o in train], "test": []})
+    evaluation = evaluate(parse_task(text), programs[0].script, sandbox=sandbox)
+    assert evaluation.train_passed == programs[0].train_correct
+
+
+def test_the_time_budget_is_respected():
+    started = time.perf_counter()
+    programs = synthesize(_no_rule_task(), time_budget_s=0.5)
+    assert time.perf_counter() - started < 2.0
+    assert all(not p.fits for p in programs)
+
+
+@pytest.mark.parametrize(
+    "pairs, reason",
+    [
+        ([], "no train pairs"),
+        ([({"text": "abc"}, {"count": 3})], "not a grid"),
+        ([([[1, 2], [3]], [[1]])], "not rectangular"),
+        ([([[1, 12]], [[1]])], "colours 0-9"),
+        ([([["a"]], [["b"]])], "colours 0-9"),
+        ([([[1]],)], "not an (input, output) pair"),
+    ],
+)
+def test_non_grid_tasks_get_a_clear_message(pairs, reason):
+    with pytest.raises(NotAGridTask) as caught:
+        synthesize(pairs, time_budget_s=0.5)
+    message = str(caught.value)
+    assert "only helps with ARC-style grid tasks" in message
+    assert reason in message
+
+
+def test_a_generic_task_is_not_a_grid_task():
+    generic = load_task(ROOT / "examples" / "generic" / "word_stats.json")
+    with pytest.raises(NotAGridTask, match="ARC-style grid"):
+        synthesize(generic.train_grids())
