@@ -341,5 +341,6 @@ def test_a_401_during_evolution_stops_with_a_clear_message(workdir, sandbox, fak
     with pytest.raises(EvolveError) as info:
         run_evolve(load_task_for_script(script), script, model_config(fake_openai), sandbox=sandbox)
     assert "credentials" in str(info.value)
+    assert len(fake_openai.chat_requests()) <= 2  # the calls already in flight (concurrency 2), no more
     stored = Population.load(population_path_for(script))
     assert stored.runs[-1]["stop_reason"].startswith("failed:") and len(stored) == 1  # the seed is kept

@@ -85,7 +85,14 @@ class LanguageModelSource:
         return prompts.mutation_messages(self.task, request.parents[0], self.walls)
 
     async def propose(self, requests: Sequence[ProposalRequest]) -> SourceReport:
-        results = await asyncio.gather(*(self._one(r) for r in requests))
+        tasks = [asyncio.ensure_future(self._one(r)) for r in requests]
+        try:
+            results = await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:  # a fatal error (bad key, bad request): no further calls
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         report = SourceReport()
         for item in results:
             (report.proposals if isinstance(item, Proposal) else report.failures).append(item)
