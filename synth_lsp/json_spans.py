@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 from dataclasses import dataclass, field
 
 JsonPath = tuple[str | int, ...]
 
-_WHITESPACE = " \t\r\n"
-_LITERALS = {"true": True, "false": False, "null": None}
-_NUMBER_CHARS = set("+-0123456789.eE")
+_WHITESPACE = re.compile(r"[ \t\r\n]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_LITERALS = ("true", "false", "null")
+_N = r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+# a list of plain numbers (a grid row): scanned in one go, it is most of an ARC file
+_NUMBER_ROW = re.compile(r"\[[ \t\r\n]*(?:" + _N + r"(?:[ \t\r\n]*,[ \t\r\n]*" + _N + r")*)?[ \t\r\n]*\]")
 
 
 @dataclass(frozen=True)
@@ -55,11 +59,7 @@ class JsonSpans:
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        starts = [0]
-        for i, ch in enumerate(self.text):
-            if ch == "\n":
-                starts.append(i + 1)
-        self._line_starts = starts
+        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
 
     def span(self, path: JsonPath) -> Span | None:
         return self.spans.get(tuple(path))
@@ -115,10 +115,7 @@ class _Scanner:
         self.decoder = json.JSONDecoder()
 
     def skip(self, pos: int) -> int:
-        text = self.text
-        while pos < len(text) and text[pos] in _WHITESPACE:
-            pos += 1
-        return pos
+        return _WHITESPACE.match(self.text, pos).end()
 
     def value(self, pos: int, path: JsonPath) -> int:
         text = self.text
@@ -128,7 +125,8 @@ class _Scanner:
         if ch == "{":
             end = self.object(pos, path)
         elif ch == "[":
-            end = self.array(pos, path)
+            row = _NUMBER_ROW.match(text, pos)
+            end = self.number_row(pos, row.end(), path) if row is not None else self.array(pos, path)
         elif ch == '"':
             end = self.string(pos)[1]
         else:
@@ -136,21 +134,20 @@ class _Scanner:
         self.spans[path] = Span(pos, end)
         return end
 
-    def scalar(self, pos: int) -> int:
-        text = self.text
-        for word in _LITERALS:
-            if text.startswith(word, pos):
-                return pos + len(word)
-        end = pos
-        while end < len(text) and text[end] in _NUMBER_CHARS:
-            end += 1
-        if end == pos:
-            raise _Malformed(pos, f"expected a value, got {text[pos]!r}")
-        try:
-            json.loads(text[pos:end])
-        except ValueError:
-            raise _Malformed(pos, f"invalid number {text[pos:end]!r}") from None
+    def number_row(self, start: int, end: int, path: JsonPath) -> int:
+        spans = self.spans
+        for index, number in enumerate(_NUMBER.finditer(self.text, start, end)):
+            spans[path + (index,)] = Span(number.start(), number.end())
         return end
+
+    def scalar(self, pos: int) -> int:
+        number = _NUMBER.match(self.text, pos)
+        if number is not None:
+            return number.end()
+        for word in _LITERALS:
+            if self.text.startswith(word, pos):
+                return pos + len(word)
+        raise _Malformed(pos, f"expected a value, got {self.text[pos]!r}")
 
     def string(self, pos: int) -> tuple[str, int]:
         try:

@@ -32,7 +32,21 @@ class TextLocator:
         line = max(0, min(line, len(self.lines) - 1))
         text = self.lines[line].rstrip("\r\n")
         column = max(0, min(column, len(text)))
-        return types.Position(line, self.codec.client_num_units(text[:column]))
+        return types.Position(line, self.units(text[:column]))
+
+    def units(self, prefix: str) -> int:
+        """Length of `prefix` in the client's units (examples files are often one long line:
+        counting in C, not per character in Python, keeps that cheap)."""
+        if prefix.isascii():
+            return len(prefix)
+        encoding = self.codec.encoding  # a str enum or a plain str: both compare to the value
+        if encoding == "utf-16":
+            return len(prefix.encode("utf-16-le", "surrogatepass")) // 2
+        if encoding == "utf-32":
+            return len(prefix)
+        if encoding == "utf-8":
+            return len(prefix.encode("utf-8", "surrogatepass"))
+        return self.codec.client_num_units(prefix)
 
     def range(self, line: int, column: int, end_line: int, end_column: int) -> types.Range:
         start = self.position(line, column)

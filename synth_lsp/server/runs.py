@@ -4,7 +4,9 @@ every diagnostic, so the event loop only publishes."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,14 +16,14 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from synth_lsp.evaluation import evaluate, limits_for
-from synth_lsp.json_spans import index_json
+from synth_lsp.json_spans import JsonSpans, index_json
 from synth_lsp.sandbox import RunError, RunLimits, RunResult, Sandbox
 from synth_lsp.script_header import parse_header
 from synth_lsp.server.diagnostics import script_diagnostics
 from synth_lsp.server.examples_diagnostics import examples_diagnostics
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import TextLocator
-from synth_lsp.task import TaskError, apply_header, examples_path_for, parse_task
+from synth_lsp.task import Task, TaskError, apply_header, examples_path_for, parse_task
 
 NOT_A_FILE = (
     "this document is not a saved file, so it has no examples file beside it and cannot be run: "
@@ -94,15 +96,14 @@ def execute(request: RunRequest, sandbox: Sandbox | SupersedableSandbox) -> RunR
     try:
         if text is None:
             text = _read(examples_path)
-        spans = index_json(text)
     except TaskError as exc:
         outcome = replace(base, task_error=exc, examples_uri=examples_uri, duration_s=time.perf_counter() - started)
         return _report(outcome, request, examples_path)
-    try:
-        task = apply_header(parse_task(text, examples_path), header)
-    except TaskError as exc:
-        outcome = replace(base, task_error=exc, examples_uri=examples_uri, examples_spans=spans, duration_s=time.perf_counter() - started)
+    parsed, spans = _examples(examples_path, text)
+    if isinstance(parsed, TaskError):
+        outcome = replace(base, task_error=parsed, examples_uri=examples_uri, examples_spans=spans, duration_s=time.perf_counter() - started)
         return _report(outcome, request, examples_path)
+    task = apply_header(parsed, header)
     evaluation = evaluate(task, request.text, limits=limits, sandbox=sandbox)
     outcome = replace(
         base,
@@ -113,6 +114,30 @@ def execute(request: RunRequest, sandbox: Sandbox | SupersedableSandbox) -> RunR
         duration_s=time.perf_counter() - started,
     )
     return _report(outcome, request, examples_path)
+
+
+_CACHE_SIZE = 8
+_cache: OrderedDict[tuple[Path, str], tuple[Task | TaskError, JsonSpans]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _examples(path: Path, text: str) -> tuple[Task | TaskError, JsonSpans]:
+    """The task and the spans of its text, cached by content: an unchanged file costs nothing."""
+    key = (path, text)
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    spans = index_json(text)
+    try:
+        parsed: Task | TaskError = parse_task(text, path)
+    except TaskError as exc:
+        parsed = exc
+    with _cache_lock:
+        _cache[key] = (parsed, spans)
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return parsed, spans
 
 
 def _read(path: Path) -> str:
