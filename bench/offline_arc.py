@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=4.0, help="search seconds per task")
     parser.add_argument("--depth", type=int, default=3, help="maximum chain length")
     parser.add_argument("--limit", type=int, help="only the first N tasks (sorted by name)")
+    parser.add_argument("--stride", type=int, default=1, help="every K-th task (a spread-out sample)")
     parser.add_argument("--tasks", nargs="*", help="only these task names")
     parser.add_argument("--jobs", type=int, default=1, help="search processes (default 1: one core)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "offline_arc")
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tasks:
         wanted = set(args.tasks)
         paths = [p for p in paths if p.stem in wanted]
+    paths = paths[:: max(1, args.stride)]
     if args.limit:
         paths = paths[: args.limit]
     if not paths:

@@ -88,16 +88,20 @@ def test_physics_and_drawing():
     assert P.gravity([[0, 1, 0, 2]], "left", 0) == [[1, 2, 0, 0]]
     ring = [[1, 1, 1], [1, 0, 1], [1, 1, 1]]
     assert P.fill_enclosed(ring, 4, 0) == [[1, 1, 1], [1, 4, 1], [1, 1, 1]]
-    assert P.fill_enclosed([[0, 1]], 4, 0) is None  # nothing enclosed
+    assert P.fill_enclosed([[0, 1]], 4, 0) == [[0, 1]]  # nothing enclosed
     assert P.outline([[0, 0, 0], [0, 5, 0]], 2, 0, False) == [[0, 2, 0], [2, 5, 2]]
     assert P.hollow([[3] * 3] * 3, 0) == [[3, 3, 3], [3, 0, 3], [3, 3, 3]]
     assert P.extend_lines([[0, 0, 0], [0, 7, 0]], "up", 0) == [[0, 7, 0], [0, 7, 0]]
-    assert P.connect_pairs([[2, 0, 0, 2]], 0) == [[2, 2, 2, 2]]
+    assert P.connect_pairs([[2, 0, 0, 2]], "horizontal", 0) == [[2, 2, 2, 2]]
+    assert P.connect_pairs([[2, 0, 0, 2]], "vertical", 0) == [[2, 0, 0, 2]]
+    assert P.connect_pairs([[2, 0, 3, 2]], "both", 0) == [[2, 0, 3, 2]]  # blocked by another colour
+    assert P.shift([[1, 2], [3, 4]], 1, 0, 0) == [[0, 0], [1, 2]]
+    assert P.draw_border([[0] * 3] * 3, 8) == [[8, 8, 8], [8, 0, 8], [8, 8, 8]]
 
 
 def test_symmetry():
     assert P.complete_symmetry([[1, 2, 1], [3, 4, 9]], 9) == [[1, 2, 1], [3, 4, 3]]
-    assert P.complete_symmetry([[1, 9, 1]], 9) is None  # the mirror of the hole is the hole
+    assert P.complete_symmetry([[1, 9, 1]], 9) == [[1, 9, 1]]  # the mirror of the hole is the hole
     assert P.complete_symmetry([[1, 2, 9]], 9) == [[1, 2, 1]]
     assert P.mirror_complete([[1, 0, 0]], "left_right", 0) == [[1, 0, 1]]
 
@@ -119,6 +123,22 @@ def test_parts_and_logic():
     assert P.pick_part(parts, "odd_one_out", 0) == [[2, 1], [0, 0]]
     # an empty row of background is not a separator
     assert P.separator_colour([[0, 0], [1, 2]]) is None
+
+
+def test_objects_recoloured_by_a_property():
+    grid = [
+        [5, 5, 0, 5],
+        [5, 5, 0, 0],
+        [0, 0, 0, 5],
+    ]
+    objects = P.find_objects(grid, 0, False, False)
+    sizes = [P.object_property(grid, o, objects, "size") for o in objects]
+    assert sizes == [4, 1, 1]
+    assert [P.object_property(grid, o, objects, "size_extreme") for o in objects] == ["largest", "smallest", "smallest"]
+    assert P.recolour_objects(grid, 0, False, "size", {4: 2, 1: 0}) == [[2, 2, 0, 0], [2, 2, 0, 0], [0, 0, 0, 0]]
+    assert P.recolour_objects(grid, 0, False, "size", {4: 2}) is None  # a size the table does not know
+    ring = [[1, 1, 1], [1, 0, 1], [1, 1, 1]]
+    assert P.object_property(ring, P.find_objects(ring, 0, False, False)[0], [], "has_hole") is True
 
 
 def test_local_rules():
@@ -165,6 +185,10 @@ def test_every_catalogue_step_gives_the_same_grid_in_the_sandbox(sandbox, grid):
         P_step("apply_local_rule", ("square", {(0, -1, -1, -1, -1, 0, -1, 1, 1): 3}, True)),
         P_step("apply_local_rule", ("counts", {(0, 2, 1): 8}, True)),
         P_step("apply_local_rule", ("lines", {}, True)),
+        P_step("recolour_objects", (0, False, "size_rank", {0: 3, 1: 4, 2: 6})),
+        P_step("recolour_objects", (0, True, "shape", {((0, 0),): 7})),
+        P_step("recolour_objects", (0, False, "has_hole", {True: 1, False: 2})),
+        P_step("recolour_objects", (0, False, "touches_border", {True: 1, False: 2})),
     ]
     sources = "\n\n".join(P_source(name) for name in needed_functions(tuple(steps)))
     calls = "\n".join(f"out.append({_call(step)})" for step in steps)

@@ -111,7 +111,12 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps.append(Step("hollow", (bg,), "hollow out shapes"))
     for direction in ("up", "down", "left", "right", "horizontal", "vertical", "cross", "diagonals"):
         steps.append(Step("extend_lines", (direction, bg), f"extend cells {direction} to the border"))
-    steps.append(Step("connect_pairs", (bg,), "connect same-colour cells in a line"))
+    for direction in ("both", "horizontal", "vertical"):
+        steps.append(Step("connect_pairs", (direction, bg), f"connect same-colour cells facing each other ({direction})"))
+    for down, right in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)):
+        steps.append(Step("shift", (down, right, bg), f"shift by ({down}, {right})"))
+    for c in out_colours:
+        steps.append(Step("draw_border", (c,), f"draw a border of {c}"))
 
     for c in facts.input_colours:
         steps.append(Step("complete_symmetry", (c,), f"repaint colour {c} from the symmetric cells"))

@@ -119,4 +119,62 @@ def learn_sparse_local_rule(states: list[Grid], outputs: list[Grid], tests: list
     return None
 
 
+OBJECT_PROPERTIES = ("size", "size_rank", "size_rank_up", "size_extreme", "shape", "height", "width", "touches_border", "has_hole")
+
+
+def learn_object_recolouring(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """Objects repainted by a property (size, size rank, shape, ...): background cells stay,
+    each object comes out in one colour (the background if it vanishes), and that colour
+    follows from the property alone."""
+    if not all(len(s) == len(o) and len(s[0]) == len(o[0]) for s, o in zip(states, outputs)):
+        return None
+    background = _shared_background(states)
+    if not _only_objects_change(states, outputs, background):
+        return None
+    for diagonal in (False, True):
+        found = [primitives.find_objects(s, background, diagonal, False) for s in states]
+        for prop in OBJECT_PROPERTIES:
+            table = _property_table(states, outputs, found, prop)
+            if table is None:
+                continue
+            step = Step("recolour_objects", (background, diagonal, prop, table), f"recolour objects by {prop.replace('_', ' ')}")
+            if all(step.apply(t) is not None for t in tests):
+                return step
+    return None
+
+
+def _shared_background(states: list[Grid]) -> int:
+    counts: dict[int, int] = {}
+    for state in states:
+        for row in state:
+            for v in row:
+                counts[v] = counts.get(v, 0) + 1
+    return 0 if 0 in counts else max(sorted(counts), key=lambda c: counts[c])
+
+
+def _only_objects_change(states: list[Grid], outputs: list[Grid], background: int) -> bool:
+    changed = False
+    for state, out in zip(states, outputs):
+        for row, out_row in zip(state, out):
+            for a, b in zip(row, out_row):
+                if a != b:
+                    if a == background:
+                        return False  # only objects change (they may vanish)
+                    changed = True
+    return changed
+
+
+def _property_table(states: list[Grid], outputs: list[Grid], found: list[list], prop: str) -> dict | None:
+    table: dict = {}
+    for state, out, objects in zip(states, outputs, found):
+        for cells in objects:
+            colours = set(out[r][c] for r, c, _ in cells)
+            if len(colours) != 1:
+                return None
+            key = primitives.object_property(state, cells, objects, prop)
+            if table.setdefault(key, colours.pop()) != out[cells[0][0]][cells[0][1]]:
+                return None
+    return table
+
+
 LEARNERS = (learn_colour_map, learn_mosaic)  # cheap: tried on every state

@@ -472,13 +472,11 @@ def fill_enclosed(grid, colour, background):
                 outside[ny][nx] = True
                 stack.append((ny, nx))
     out = copy_grid(grid)
-    changed = False
     for r in range(height):
         for c in range(width):
             if grid[r][c] == background and not outside[r][c]:
                 out[r][c] = colour
-                changed = True
-    return out if changed else None
+    return out
 
 
 def outline(grid, colour, background, diagonal):
@@ -489,14 +487,14 @@ def outline(grid, colour, background, diagonal):
         steps = steps + [(-1, -1), (-1, 1), (1, -1), (1, 1)]
     out = copy_grid(grid)
     for r in range(height):
+        row = grid[r]
         for c in range(width):
-            if grid[r][c] != background:
+            if row[c] == background:
                 continue
             for dy, dx in steps:
                 y, x = r + dy, c + dx
-                if 0 <= y < height and 0 <= x < width and grid[y][x] != background:
-                    out[r][c] = colour
-                    break
+                if 0 <= y < height and 0 <= x < width and grid[y][x] == background:
+                    out[y][x] = colour
     return out
 
 
@@ -540,17 +538,18 @@ def extend_lines(grid, direction, background):
     return out
 
 
-def connect_pairs(grid, background):
-    """Draw a straight line between two cells of the same colour on one row or one column."""
+def connect_pairs(grid, direction, background):
+    """Draw a straight line between two cells of the same colour facing each other across
+    background, along rows ("horizontal"), columns ("vertical") or "both"."""
     height, width = len(grid), len(grid[0])
+    rays = {"horizontal": [(0, 1)], "vertical": [(1, 0)], "both": [(0, 1), (1, 0)]}[direction]
     out = copy_grid(grid)
-    changed = False
     for r in range(height):
         for c in range(width):
             colour = grid[r][c]
             if colour == background:
                 continue
-            for dy, dx in [(0, 1), (1, 0)]:
+            for dy, dx in rays:
                 y, x = r + dy, c + dx
                 while 0 <= y < height and 0 <= x < width and grid[y][x] == background:
                     y, x = y + dy, x + dx
@@ -558,9 +557,78 @@ def connect_pairs(grid, background):
                     y, x = r + dy, c + dx
                     while grid[y][x] == background:
                         out[y][x] = colour
-                        changed = True
                         y, x = y + dy, x + dx
-    return out if changed else None
+    return out
+
+
+def shift(grid, down, right, background):
+    """Move the whole picture by (down, right) cells; what leaves the grid is lost."""
+    height, width = len(grid), len(grid[0])
+    out = blank_grid(height, width, background)
+    for r in range(height):
+        for c in range(width):
+            y, x = r + down, c + right
+            if 0 <= y < height and 0 <= x < width:
+                out[y][x] = grid[r][c]
+    return out
+
+
+def draw_border(grid, colour):
+    """Paint the outermost ring of cells."""
+    out = copy_grid(grid)
+    height, width = len(grid), len(grid[0])
+    for r in range(height):
+        for c in range(width):
+            if r == 0 or c == 0 or r == height - 1 or c == width - 1:
+                out[r][c] = colour
+    return out
+
+
+# ---- objects recoloured by a property ------------------------------------------------------
+
+
+def object_property(grid, cells, objects, prop):
+    """A property of one object that a recolouring rule can depend on."""
+    if prop == "size":
+        return len(cells)
+    if prop == "size_rank" or prop == "size_rank_up":
+        sizes = sorted(set([len(o) for o in objects]), reverse=prop == "size_rank")
+        return sizes.index(len(cells))
+    if prop == "size_extreme":
+        sizes = [len(o) for o in objects]
+        if len(cells) == max(sizes):
+            return "largest"
+        return "smallest" if len(cells) == min(sizes) else "between"
+    if prop == "shape":
+        top, left, _, _ = cells_box(cells)
+        return tuple(sorted([(r - top, c - left) for r, c, _ in cells]))
+    top, left, bottom, right = cells_box(cells)
+    if prop == "height":
+        return bottom - top + 1
+    if prop == "width":
+        return right - left + 1
+    if prop == "touches_border":
+        return top == 0 or left == 0 or bottom == len(grid) - 1 or right == len(grid[0]) - 1
+    if prop == "has_hole":
+        box = crop(grid, top, left, bottom, right)
+        mask = blank_grid(len(box), len(box[0]), 0)
+        for r, c, _ in cells:
+            mask[r - top][c - left] = 1
+        return fill_enclosed(mask, 2, 0) != mask
+    return None
+
+
+def recolour_objects(grid, background, diagonal, prop, table):
+    """Give each single-colour object the colour `table` assigns to its property `prop`."""
+    objects = find_objects(grid, background, diagonal, False)
+    out = copy_grid(grid)
+    for cells in objects:
+        key = object_property(grid, cells, objects, prop)
+        if key not in table:
+            return None
+        for r, c, _ in cells:
+            out[r][c] = table[key]
+    return out
 
 
 # ---- symmetry -----------------------------------------------------------------------------
@@ -571,7 +639,6 @@ def complete_symmetry(grid, unknown):
     half turn and, for square grids, the diagonal), using whichever mirror holds a known colour."""
     height, width = len(grid), len(grid[0])
     out = copy_grid(grid)
-    changed = False
     for r in range(height):
         for c in range(width):
             if grid[r][c] != unknown:
@@ -582,9 +649,8 @@ def complete_symmetry(grid, unknown):
             for y, x in mirrors:
                 if grid[y][x] != unknown:
                     out[r][c] = grid[y][x]
-                    changed = True
                     break
-    return out if changed else None
+    return out
 
 
 def mirror_complete(grid, kind, background):

@@ -11,13 +11,14 @@ budget, or when the depth limit is exhausted; the best partial fits are kept alo
 from __future__ import annotations
 
 import time
+from operator import eq
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
 from synth_lsp.offline import primitives
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
-from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_sparse_local_rule
+from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_object_recolouring, learn_sparse_local_rule
 from synth_lsp.offline.steps import Grid, Step
 
 Fingerprint = tuple
@@ -109,7 +110,7 @@ def _search(
         frontier = _expand(frontier, catalogue, seen, outputs, keeper, reserve, max_states)
         if depth == 1:
             short += frontier
-            _judge_all(short, outputs, keeper, (learn_local_rule,), reserve)
+            _judge_all(short, outputs, keeper, (learn_object_recolouring, learn_local_rule), reserve)
         if keeper.full or not frontier:
             break
     if not keeper.full:
@@ -221,6 +222,6 @@ def _score(steps: tuple[Step, ...], produced: list[Grid], outputs: list[Grid]) -
             correct += 1
             cells += 1.0
         elif len(got) == len(want) and len(got[0]) == len(want[0]):
-            same = sum(a == b for row, want_row in zip(got, want) for a, b in zip(row, want_row))
+            same = sum(sum(map(eq, row, want_row)) for row, want_row in zip(got, want))
             cells += same / (len(want) * len(want[0]))
     return Found(steps, tuple(produced), correct, cells / len(outputs))
