@@ -15,6 +15,9 @@ chromium_bin="/usr/lib/chromium/chromium"
 
 log() { echo "[setup-e2e] $*" >&2; }
 mkdir -p "$cache"
+# one setup at a time per clone (several engineers or test runs may start it at once)
+exec 9>"$cache/.setup.lock"
+flock 9
 
 # --- Chromium (Debian's; /usr/bin/chromium is a wrapper script, the real binary is below) ---
 apt_needed=()
@@ -66,13 +69,17 @@ if [ ! -f "$cs_dir/.installed" ]; then
 fi
 
 # --- the extension's own dependencies (esbuild, vsce, playwright-core: no browser download) ---
+# (under the build lock: a concurrent build-vsix.sh must not see a half-installed node_modules)
 lock_sum="$(sha256sum "$client/package-lock.json" | cut -d' ' -f1)"
-if [ ! -f "$client/node_modules/.synth-lock-$lock_sum" ]; then
-    log "npm ci in vscode-client"
-    rm -rf "$client/node_modules"
-    (cd "$client" && npm ci --ignore-scripts --loglevel=error >&2)
-    touch "$client/node_modules/.synth-lock-$lock_sum"
-fi
+(
+    exec 8>"$repo/.cache/vscode-client-build.lock"
+    flock 8
+    if [ ! -f "$client/node_modules/.synth-lock-$lock_sum" ]; then
+        log "npm ci in vscode-client"
+        (cd "$client" && npm ci --ignore-scripts --loglevel=error >&2)
+        touch "$client/node_modules/.synth-lock-$lock_sum"
+    fi
+)
 
 echo "NODE=$node_dir/bin/node"
 echo "CODE_SERVER=$cs_bin"

@@ -42,11 +42,11 @@ export function resolveInterpreter(inputs: ResolveInputs): Interpreter {
 export function describeSource(source: InterpreterSource): string {
   switch (source) {
     case "setting":
-      return "the synthLsp.interpreter setting";
+      return "set in synthLsp.interpreter";
     case "python-extension":
-      return "the Python extension's selected interpreter";
+      return "selected in the Python extension";
     case "default":
-      return "the default (python3 on PATH)";
+      return "the default when nothing is configured";
   }
 }
 
@@ -79,7 +79,7 @@ export function classifyImportCheck(outcome: {
 
 /** The sentence shown to the user when the server cannot be started: what is wrong and how to fix it. */
 export function importCheckMessage(check: ImportCheck, interpreter: Interpreter): string | null {
-  const who = `${interpreter.command} (from ${describeSource(interpreter.source)})`;
+  const who = `${interpreter.command} (${describeSource(interpreter.source)})`;
   const fix =
     "Set \"synthLsp.interpreter\" to a Python that has synth-lsp installed, " +
     `or install it into this one: ${interpreter.command} -m pip install synth-lsp.`;

@@ -126,7 +126,8 @@ function parsePair(v: unknown, position: number): PairResult | null {
   return {
     split,
     index: Number.isInteger(v.index) ? (v.index as number) : position,
-    passed: typeof v.passed === "boolean" ? v.passed : null,
+    // an unscored pair (unpublished answer) is neither passed nor failed
+    passed: v.scored === false ? null : typeof v.passed === "boolean" ? v.passed : null,
     input: asGrid(v.input),
     expected: asGrid(v.expected),
     actual: asGrid(v.actual),

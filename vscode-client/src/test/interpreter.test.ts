@@ -52,7 +52,7 @@ test("each failure's message names the interpreter, where it came from, and how 
   assert.match(missing, /\/nope\/python/);
   assert.match(missing, /not found/);
   assert.match(missing, /synthLsp\.interpreter/);
-  assert.match(missing, /the synthLsp\.interpreter setting/);
+  assert.match(missing, /\/nope\/python \(set in synthLsp\.interpreter\)/);
   const noModule = importCheckMessage({ kind: "no-module", stderr: "" }, { command: "python3", source: "default" })!;
   assert.match(noModule, /lacks the synth_lsp package/);
   assert.match(noModule, /python3 -m pip install synth-lsp/);

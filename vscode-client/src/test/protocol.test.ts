@@ -28,6 +28,11 @@ test("a malformed run result is rejected, odd fields fall back, bad pairs are dr
   assert.deepEqual(r.pairs[0].diffCells, [[0, 1]]);
 });
 
+test("an unscored pair is neither passed nor failed", () => {
+  const r = parseRunResult({ uri: "u", pairs: [{ split: "test", index: 0, passed: false, scored: false }] })!;
+  assert.equal(r.pairs[0].passed, null);
+});
+
 test("evolution status needs a known state", () => {
   assert.equal(parseEvolutionStatus({ uri: "u", state: "exploding" }), null);
   const s = parseEvolutionStatus({ uri: "u", state: "finished", generation: 4, generations: 10, bestReward: 1 })!;

@@ -1,0 +1,297 @@
+"""End to end: the VS Code extension in code-server, driven in Debian's Chromium by Playwright.
+
+What runs for real: the .vsix built from vscode-client/ (npm ci, esbuild, vsce), code-server
+4.139.1 on Node 24, the synth-lsp server started by the extension with this Python, the Monty
+sandbox. The scenario (vscode-client/scripts/e2e-driver.mjs): a mismatching script shows a
+squiggle, a Problems entry and its reward in the status bar; the grid view draws the pairs; the
+script is fixed in the editor and saved; diagnostics clear and the full reward shows; then the
+bad paths: the server is killed (a restart is offered and works), the interpreter is missing or
+lacks synth_lsp (one clear message, no crash loop), and restoring it brings the server back.
+
+Setup (Node 24, code-server, Chromium) is done by vscode-client/scripts/setup-e2e.sh under
+.cache/ (a few minutes the first time). Screenshots land in test-artifacts/vscode-e2e/.
+Set SYNTH_LSP_SKIP_VSCODE_E2E=1 to skip it locally; CI never sets it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from synth_lsp.evaluation import evaluate
+from synth_lsp.task import load_task_for_script
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[1]
+CLIENT = REPO / "vscode-client"
+ARTIFACTS = REPO / "test-artifacts" / "vscode-e2e"
+TASK = "007bbfb7"
+
+# The rule of 007bbfb7: each input cell that is set places a copy of the input in its block.
+# One-line statements, so typing it into the editor cannot be re-indented.
+FIXED_SCRIPT = (
+    "# Fixed in the editor by the end-to-end test.\n"
+    'g = inputs["input_grid"]\n'
+    "n = len(g)\n"
+    'result = {"output_grid": [[g[r // n][c // n] and g[r % n][c % n] for c in range(n * n)] for r in range(n * n)]}\n'
+)
+
+USER_SETTINGS = {
+    "workbench.startupEditor": "none",
+    "workbench.tips.enabled": False,
+    "workbench.enableExperiments": False,
+    "chat.disableAIFeatures": True,
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
+    "extensions.autoUpdate": False,
+    "extensions.autoCheckUpdates": False,
+    "update.mode": "none",
+    "telemetry.telemetryLevel": "off",
+    "security.workspace.trust.enabled": False,
+    "files.autoSave": "off",
+    "editor.quickSuggestions": {"other": False, "comments": False, "strings": False},
+    "editor.suggestOnTriggerCharacters": False,
+    "editor.autoClosingBrackets": "never",
+    "editor.autoClosingQuotes": "never",
+    "editor.autoIndent": "none",
+    "editor.formatOnType": False,
+}
+
+SETUP_TIMEOUT_S = 1800  # first run: apt, Node 24, code-server's native modules
+DRIVER_TIMEOUT_S = 900
+
+
+def _run(cmd: list[str], timeout: float, env: dict[str, str] | None = None, what: str = "") -> str:
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"{what or cmd[0]} took longer than {timeout:.0f}s; stderr so far:\n{(exc.stderr or '')[-3000:]}")
+    if proc.returncode != 0:
+        pytest.fail(f"{what or cmd[0]} failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}\n{proc.stdout[-2000:]}")
+    return proc.stdout
+
+
+def _setup() -> dict[str, str]:
+    out = _run(["bash", str(CLIENT / "scripts" / "setup-e2e.sh")], SETUP_TIMEOUT_S, what="setup-e2e.sh")
+    found = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+    for key in ("NODE", "CODE_SERVER", "CHROMIUM"):
+        assert key in found and Path(found[key]).exists(), f"setup-e2e.sh did not report a usable {key}: {out!r}"
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"code-server exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"code-server did not answer /healthz within {timeout}s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(proc: subprocess.Popen | None) -> None:
+    """Ends a process we started in its own session, with everything it started."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+
+def _workspace(root: Path) -> Path:
+    ws = root / "workspace"
+    ws.mkdir()
+    shutil.copy(REPO / "examples" / "arc" / f"{TASK}.json", ws / f"{TASK}.json")
+    # the identity seed: a mismatch on every pair
+    shutil.copy(REPO / "examples" / "arc" / f"{TASK}.synth.py", ws / f"{TASK}.synth.py")
+    return ws
+
+
+def _imports_synth_lsp(python: Path | str, cwd: Path) -> bool:
+    return subprocess.run([str(python), "-c", "import synth_lsp"], capture_output=True, cwd=cwd).returncode == 0
+
+
+def _server_python(root: Path) -> str:
+    """This Python when synth_lsp is installed in it; else a venv over it that sees this clone.
+
+    pytest imports synth_lsp from the clone even when it is not installed; the server, started
+    by VS Code in the workspace folder, would not. A .pth file is what an editable install does.
+    """
+    if _imports_synth_lsp(sys.executable, root):
+        return sys.executable
+    venv = root / "server-venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", "--system-site-packages", str(venv)], 120, what="python -m venv")
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    Path(purelib, "synth_lsp_clone.pth").write_text(f"{REPO}\n")
+    assert _imports_synth_lsp(python, root), "a venv with the clone on its path still cannot import synth_lsp"
+    return str(python)
+
+
+def _bare_python(root: Path) -> Path:
+    """A real Python that lacks synth_lsp: a venv without the base's site-packages."""
+    venv = root / "bare-venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], 120, what="python -m venv")
+    python = venv / "bin" / "python"
+    assert not _imports_synth_lsp(python, root), "the bare venv can import synth_lsp, so it cannot stand for a Python without it"
+    return python
+
+
+def _step(report: dict, name: str) -> dict:
+    for step in report["steps"]:
+        if step["name"] == name:
+            return step
+    pytest.fail(f"the driver never reached step {name!r} (fatal: {report.get('fatal')}); steps: {[s['name'] for s in report['steps']]}")
+
+
+def _ok(report: dict, name: str) -> object:
+    step = _step(report, name)
+    assert step["ok"], f"step {name!r} failed: {step['error']} (screenshot: {step['screenshot']})"
+    return step["detail"]
+
+
+@pytest.mark.skipif(os.environ.get("SYNTH_LSP_SKIP_VSCODE_E2E") == "1", reason="SYNTH_LSP_SKIP_VSCODE_E2E=1")
+def test_extension_in_code_server(tmp_path: Path) -> None:
+    # the premise: the fix really solves the task, in the sandbox
+    ws = _workspace(tmp_path)
+    assert evaluate(load_task_for_script(ws / f"{TASK}.synth.py"), FIXED_SCRIPT).train_passed == 5
+
+    tools = _setup()
+    node_bin = str(Path(tools["NODE"]).parent)
+    env = {**os.environ, "PATH": f"{node_bin}:{os.environ.get('PATH', '')}"}
+    vsix = tmp_path / "synth-lsp.vsix"
+    _run(["bash", str(CLIENT / "scripts" / "build-vsix.sh"), "--out", str(vsix)], 600, env=env, what="build-vsix.sh")
+
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+    ARTIFACTS.mkdir(parents=True)
+    user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
+    (user_data / "User").mkdir(parents=True)
+    settings_path = user_data / "User" / "settings.json"
+    user_settings = {**USER_SETTINGS, "synthLsp.interpreter": _server_python(tmp_path)}
+    settings_path.write_text(json.dumps(user_settings, indent=2))
+    cs_env = {
+        **env,
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
+        "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
+        "XDG_CACHE_HOME": str(tmp_path / "xdg-cache"),
+    }
+    # API keys of the machine never reach this test's server
+    for name in list(cs_env):
+        if name.endswith("_API_KEY"):
+            del cs_env[name]
+    dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
+    _run([tools["CODE_SERVER"], *dirs, "--install-extension", str(vsix)], 300, env=cs_env, what="code-server --install-extension")
+    assert any(p.name.startswith("synth-lsp.synth-lsp") for p in extensions.iterdir()), "the extension was not installed"
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    cs_log = ARTIFACTS / "code-server.log"
+    code_server = driver = None
+    try:
+        with cs_log.open("w") as log_file:
+            code_server = subprocess.Popen(
+                [tools["CODE_SERVER"], "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", "--disable-telemetry",
+                 "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override",
+                 *dirs, str(ws)],
+                env=cs_env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        _wait_healthy(url, code_server, cs_log)
+        report_path = tmp_path / "report.json"
+        config = {
+            "url": url,
+            "workspace": str(ws),
+            "scriptName": f"{TASK}.synth.py",
+            "fixedScript": FIXED_SCRIPT,
+            "artifactsDir": str(ARTIFACTS),
+            "reportPath": str(report_path),
+            "browserProfile": str(tmp_path / "browser-profile"),
+            "chromium": tools["CHROMIUM"],
+            "codeServerPid": code_server.pid,
+            "userSettingsPath": str(settings_path),
+            "userSettings": user_settings,
+            "missingInterpreter": str(tmp_path / "no-such-dir" / "python3"),
+            "bareInterpreter": str(_bare_python(tmp_path)),
+        }
+        config_path = tmp_path / "driver.json"
+        config_path.write_text(json.dumps(config))
+        with (ARTIFACTS / "driver.log").open("w") as driver_log:
+            driver = subprocess.Popen(
+                [tools["NODE"], str(CLIENT / "scripts" / "e2e-driver.mjs"), str(config_path)],
+                cwd=CLIENT, env=env, stdout=driver_log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+            try:
+                driver.wait(timeout=DRIVER_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"the Playwright driver took longer than {DRIVER_TIMEOUT_S}s; see {ARTIFACTS / 'driver.log'}")
+        assert report_path.exists(), f"the driver wrote no report (exit {driver.returncode}):\n{(ARTIFACTS / 'driver.log').read_text()[-3000:]}"
+        report = json.loads(report_path.read_text())
+        shutil.copy(report_path, ARTIFACTS / "report.json")
+    finally:
+        _stop(driver)  # and the browser it started
+        _stop(code_server)  # and the language servers it started
+
+    # --- the happy path ---
+    assert "result" in _ok(report, "open-script")
+    assert _ok(report, "squiggle")["squiggles"] >= 1
+    assert "train 0/5 (0.00)" in _ok(report, "status-bar-reward")["text"]
+    problems = _ok(report, "problems")["rows"]
+    assert any("pair" in row for row in problems), problems
+    grids = _ok(report, "grid-view")
+    assert [p["split"] for p in grids["pairs"]] == ["train"] * 5 + ["test"], grids
+    for pair in grids["pairs"]:
+        assert pair["passed"] == "false", pair
+        # an identity 3x3 against the expected 9x9: the shapes differ, all cells are drawn
+        assert pair["cells"] >= 9 + 81 + 9, pair
+    assert "train 0/5" in grids["summary"]
+    _ok(report, "fix-and-save")
+    _ok(report, "diagnostics-clear")
+    assert "train 5/5 (1.00) · test 1/1" in _ok(report, "status-bar-full-reward")["text"]
+    fixed = _ok(report, "grid-view-updated")
+    assert all(p["passed"] == "true" and p["markedCells"] == 0 for p in fixed["pairs"]), fixed
+    assert "train 5/5" in fixed["summary"]
+
+    # --- the bad paths ---
+    died = _ok(report, "server-dies")
+    assert died["killed"], died
+    assert "server stopped" in died["status"]
+    restarted = _ok(report, "restart-offered")
+    assert "train 5/5" in restarted["status"] and restarted["servers"] == 1, restarted
+    for name, words in (("interpreter-missing", "was not found"), ("interpreter-lacks-synth-lsp", "lacks the synth_lsp package")):
+        bad = _ok(report, name)
+        assert words in bad["toast"] and "synthLsp.interpreter" in bad["toast"], bad
+        assert bad["toasts"] == 1, f"{name}: the message repeated (a restart loop?): {bad}"
+        assert bad["servers"] == 0, f"{name}: a server process is running: {bad}"
+        assert "server stopped" in bad["status"], bad
+    restored = _ok(report, "interpreter-restored")
+    assert restored["servers"] == 1, restored
+    assert report["ok"], [s for s in report["steps"] if not s["ok"]]

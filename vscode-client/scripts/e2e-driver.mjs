@@ -1,0 +1,363 @@
+// Drives the Synth LSP extension inside code-server with Playwright and Debian's Chromium.
+// Usage: node e2e-driver.mjs CONFIG.json   (written by tests/test_vscode_e2e.py)
+// Writes a JSON report (one entry per step, with screenshots) to config.reportPath; exit code 0
+// only when every step passed. Logs progress on stderr.
+import { readFileSync, writeFileSync, readdirSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const WAIT_RUN = config.runTimeoutMs ?? 120_000; // first run includes server start and sandbox warm-up
+const WAIT_UI = 30_000;
+const steps = [];
+let shot = 0;
+mkdirSync(config.artifactsDir, { recursive: true });
+
+const log = (msg) => process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Monaco renders spaces as U+00A0
+const norm = (s) => (s ?? "").replace(/\u00a0/g, " ");
+
+async function screenshot(page, name) {
+  shot += 1;
+  const file = join(config.artifactsDir, `${String(shot).padStart(2, "0")}-${name}.png`);
+  await page.screenshot({ path: file }).catch((e) => log(`screenshot ${name} failed: ${e.message}`));
+  return file;
+}
+
+/** Polls `probe` until it returns a truthy value, or fails with `what` and the last value seen. */
+async function until(what, probe, timeoutMs = WAIT_UI, everyMs = 250) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (e) {
+      last = `error: ${e.message.split("\n")[0]}`;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what} (last seen: ${JSON.stringify(last)})`);
+    await sleep(everyMs);
+  }
+}
+
+async function step(page, name, fn, { critical = true } = {}) {
+  const started = Date.now();
+  log(`step ${name}`);
+  const entry = { name, ok: false, detail: null, error: null, screenshot: null, seconds: 0 };
+  steps.push(entry);
+  try {
+    entry.detail = (await fn()) ?? null;
+    entry.ok = true;
+  } catch (e) {
+    entry.error = e.message;
+    log(`step ${name} FAILED: ${e.message}`);
+  }
+  entry.seconds = (Date.now() - started) / 1000;
+  entry.screenshot = await screenshot(page, name);
+  if (!entry.ok && critical) throw new Error(`critical step ${name} failed`);
+  return entry.detail;
+}
+
+// ---- workbench helpers ---------------------------------------------------------------------
+
+async function runCommand(page, title) {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("F1");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: WAIT_UI });
+  await input.fill(`>${title}`);
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  await row.waitFor({ state: "visible", timeout: WAIT_UI });
+  await input.press("Enter");
+}
+
+async function openFile(page, name) {
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Control+P");
+  const input = page.locator(".quick-input-widget input");
+  await input.waitFor({ state: "visible", timeout: WAIT_UI });
+  await input.fill(name);
+  await page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first().waitFor({ timeout: WAIT_UI });
+  await input.press("Enter");
+  await page.locator(".tabs-container .tab", { hasText: name }).first().waitFor({ timeout: WAIT_UI });
+}
+
+const editor = (page) => page.locator(".editor-group-container.active .monaco-editor").first();
+const editorText = async (page) => norm(await editor(page).locator(".view-lines").innerText());
+const squiggles = (page) => editor(page).locator(".squiggly-error, .squiggly-warning");
+const statusItem = (page) => page.locator('.statusbar [aria-label^="Synth LSP:"]').first();
+const statusText = async (page) => {
+  const item = statusItem(page);
+  return (await item.count()) ? norm(await item.innerText()).trim() : "";
+};
+const toasts = (page, text) => page.locator(".notifications-toasts .notification-toast", { hasText: text });
+
+async function clearNotifications(page) {
+  await runCommand(page, "Notifications: Clear All Notifications").catch(() => undefined);
+  await sleep(300);
+}
+
+async function openProblems(page) {
+  const panel = page.locator(".markers-panel");
+  if (!(await panel.isVisible().catch(() => false))) {
+    await runCommand(page, "View: Focus Problems");
+  }
+  await panel.waitFor({ state: "visible", timeout: WAIT_UI });
+  return panel;
+}
+
+const problemRows = async (page) => {
+  const rows = page.locator(".markers-panel .monaco-list-row");
+  return (await rows.allInnerTexts()).map(norm);
+};
+
+const gridFrame = (page) => page.frameLocator("iframe.webview.ready").frameLocator("iframe#active-frame");
+
+async function gridSummary(page) {
+  const frame = gridFrame(page);
+  const sections = frame.locator("section.pair");
+  const n = await sections.count();
+  const pairs = [];
+  for (let i = 0; i < n; i++) {
+    const s = sections.nth(i);
+    pairs.push({
+      split: await s.getAttribute("data-split"),
+      passed: await s.getAttribute("data-passed"),
+      diffCount: Number(await s.getAttribute("data-diff-count")),
+      markedCells: await s.locator("td.d").count(),
+      cells: await s.locator("td").count(),
+    });
+  }
+  const summary = norm(await frame.locator("p.summary").innerText().catch(() => ""));
+  return { summary, pairs };
+}
+
+/** The synth-lsp server processes started under code-server (found through /proc). */
+function serverPids() {
+  const children = new Map();
+  const cmdlines = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+      cmdlines.set(Number(entry), readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0"));
+    } catch {
+      // the process exited while we looked
+    }
+  }
+  const found = [];
+  const queue = [config.codeServerPid];
+  while (queue.length) {
+    const pid = queue.shift();
+    for (const child of children.get(pid) ?? []) {
+      const argv = cmdlines.get(child) ?? [];
+      if (argv.includes("synth_lsp") && argv.includes("serve")) found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+function writeUserSettings(extra) {
+  const settings = { ...config.userSettings, ...extra };
+  writeFileSync(config.userSettingsPath, JSON.stringify(settings, null, 2));
+}
+
+// ---- the scenario ----------------------------------------------------------------------------
+
+async function scenario(page) {
+  const script = config.scriptName;
+
+  await step(page, "workbench", async () => {
+    await page.goto(`${config.url}/?folder=${encodeURIComponent(config.workspace)}`, { waitUntil: "domcontentloaded" });
+    await page.locator(".monaco-workbench").waitFor({ timeout: 90_000 });
+    await page.locator(".explorer-folders-view, .explorer-viewlet").first().waitFor({ timeout: 60_000 }).catch(() => undefined);
+    return "workbench loaded";
+  });
+
+  await step(page, "open-script", async () => {
+    await openFile(page, script);
+    await until("the script's text in the editor", async () => (await editorText(page)).includes("result"));
+    return await editorText(page);
+  });
+
+  await step(page, "squiggle", async () => {
+    const n = await until("an error squiggle in the script", async () => squiggles(page).count(), WAIT_RUN);
+    return { squiggles: n };
+  });
+
+  await step(page, "status-bar-reward", async () => {
+    const text = await until("the reward in the status bar", async () => {
+      const t = await statusText(page);
+      return /train \d+\/\d+ \(\d\.\d\d\)/.test(t) ? t : false;
+    }, WAIT_RUN);
+    return { text };
+  });
+
+  await step(page, "problems", async () => {
+    await openProblems(page);
+    const rows = await until("a Problems entry", async () => {
+      const r = await problemRows(page);
+      return r.some((t) => /synth-lsp|pair/i.test(t)) ? r : false;
+    });
+    return { rows };
+  });
+
+  await step(page, "grid-view", async () => {
+    await runCommand(page, "Synth LSP: Show Grids");
+    const summary = await until("grids in the grid view", async () => {
+      const s = await gridSummary(page);
+      return s.pairs.length > 0 ? s : false;
+    }, WAIT_UI * 2);
+    return summary;
+  });
+
+  await step(page, "fix-and-save", async () => {
+    // back to the script's editor group, replace the text, save
+    await openFile(page, script);
+    await editor(page).locator(".view-lines").click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(config.fixedScript);
+    const want = config.fixedScript.replace(/\s+/g, "");
+    await until("the fixed text in the editor", async () => (await editorText(page)).replace(/\s+/g, "") === want);
+    await page.keyboard.press("Control+S");
+    await until("the tab to show the file saved", async () => {
+      const tab = page.locator(".tabs-container .tab.active");
+      return !(await tab.getAttribute("class")).includes("dirty");
+    });
+    return "saved";
+  });
+
+  await step(page, "diagnostics-clear", async () => {
+    await until("the squiggles to clear", async () => (await squiggles(page).count()) === 0, WAIT_RUN);
+    await openProblems(page);
+    await until("the Problems panel to empty", async () => (await problemRows(page)).filter((t) => /synth-lsp|pair/i.test(t)).length === 0);
+    return { problems: await problemRows(page) };
+  });
+
+  await step(page, "status-bar-full-reward", async () => {
+    const text = await until("the full reward in the status bar", async () => {
+      const t = await statusText(page);
+      return /train (\d+)\/\1 \(1\.00\)/.test(t) ? t : false;
+    }, WAIT_RUN);
+    return { text };
+  });
+
+  await step(page, "grid-view-updated", async () => {
+    await runCommand(page, "Synth LSP: Show Grids");
+    return await until("every grid pair to pass", async () => {
+      const s = await gridSummary(page);
+      return s.pairs.length > 0 && s.pairs.every((p) => p.passed === "true" || p.passed === "null") ? s : false;
+    });
+  });
+
+  // ---- bad paths -----------------------------------------------------------------------------
+  await step(page, "server-dies", async () => {
+    await openFile(page, script);
+    const pids = await until("the server process", async () => (serverPids().length ? serverPids() : false));
+    for (const pid of pids) process.kill(pid, "SIGKILL");
+    const toast = toasts(page, "stopped unexpectedly");
+    await toast.first().waitFor({ timeout: WAIT_UI });
+    const text = await until("the status bar to say the server stopped", async () => {
+      const t = await statusText(page);
+      return /server stopped/.test(t) ? t : false;
+    });
+    return { killed: pids, status: text, toast: norm(await toast.first().innerText()) };
+  }, { critical: false });
+
+  await step(page, "restart-offered", async () => {
+    await toasts(page, "stopped unexpectedly").first().locator(".monaco-button", { hasText: "Restart Server" }).click();
+    const text = await until("the reward back in the status bar", async () => {
+      const t = await statusText(page);
+      return /train \d+\/\d+/.test(t) ? t : false;
+    }, WAIT_RUN);
+    return { status: text, servers: serverPids().length };
+  }, { critical: false });
+
+  await clearNotifications(page);
+
+  await step(page, "interpreter-missing", async () => {
+    writeUserSettings({ "synthLsp.interpreter": config.missingInterpreter });
+    const toast = toasts(page, "was not found");
+    await toast.first().waitFor({ timeout: WAIT_UI });
+    await sleep(4000); // long enough for a crash loop to show itself
+    return {
+      toast: norm(await toast.first().innerText()),
+      toasts: await toast.count(),
+      servers: serverPids().length,
+      status: await statusText(page),
+    };
+  }, { critical: false });
+
+  await clearNotifications(page);
+
+  await step(page, "interpreter-lacks-synth-lsp", async () => {
+    writeUserSettings({ "synthLsp.interpreter": config.bareInterpreter });
+    const toast = toasts(page, "lacks the synth_lsp package");
+    await toast.first().waitFor({ timeout: WAIT_UI });
+    await sleep(4000);
+    return {
+      toast: norm(await toast.first().innerText()),
+      toasts: await toast.count(),
+      servers: serverPids().length,
+      status: await statusText(page),
+    };
+  }, { critical: false });
+
+  await clearNotifications(page);
+
+  await step(page, "interpreter-restored", async () => {
+    writeUserSettings({});
+    const text = await until("the reward back after restoring the interpreter", async () => {
+      const t = await statusText(page);
+      return /train (\d+)\/\1 \(1\.00\)/.test(t) ? t : false;
+    }, WAIT_RUN);
+    return { status: text, servers: serverPids().length };
+  }, { critical: false });
+}
+
+async function main() {
+  const context = await chromium.launchPersistentContext(config.browserProfile, {
+    executablePath: config.chromium,
+    headless: true,
+    viewport: { width: 1500, height: 950 },
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleErrors = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text().slice(0, 300));
+  });
+  let fatal = null;
+  try {
+    await scenario(page);
+  } catch (e) {
+    fatal = e.message;
+  } finally {
+    writeFileSync(
+      config.reportPath,
+      JSON.stringify({ ok: fatal === null && steps.every((s) => s.ok), fatal, steps, consoleErrors: consoleErrors.slice(0, 50) }, null, 2),
+    );
+    await context.close().catch(() => undefined);
+  }
+  process.exit(fatal === null && steps.every((s) => s.ok) ? 0 : 1);
+}
+
+main().catch((e) => {
+  log(`driver crashed: ${e.stack}`);
+  process.exit(2);
+});
