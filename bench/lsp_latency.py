@@ -3,7 +3,8 @@
 A client (pygls) starts `synth-lsp serve` as a subprocess, opens a script, and then, N times,
 edits it (a new trailing comment, so each save is a new version) and saves; the clock runs from
 sending didSave to receiving the script's diagnostics for that version. The baseline is the
-core's in-process `evaluate` of the same script on the same task, measured in the same run.
+core's in-process `evaluate` of the same script on the same task, measured in the same run,
+alternating with the saves so that both see the same load (the machine is shared).
 
     python bench/lsp_latency.py            # 007bbfb7 (3x3 -> 9x9) and 3631a71a (30x30)
     python bench/lsp_latency.py --runs 40
@@ -96,7 +97,8 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-def core_times(task_path: Path, script: str, runs: int) -> list[float]:
+def core_timer(task_path: Path, script: str):
+    """A function that evaluates the script in process once and returns the time (ms)."""
     from synth_lsp.evaluation import evaluate
     from synth_lsp.sandbox import get_sandbox
     from synth_lsp.task import load_task
@@ -104,15 +106,17 @@ def core_times(task_path: Path, script: str, runs: int) -> list[float]:
     task = load_task(task_path)
     sandbox = get_sandbox()
     evaluate(task, script, sandbox=sandbox)  # warm: pool, walls probe
-    times = []
-    for _ in range(runs):
+
+    def once() -> float:
         started = time.perf_counter()
         evaluate(task, script, sandbox=sandbox)
-        times.append((time.perf_counter() - started) * 1000)
-    return times
+        return (time.perf_counter() - started) * 1000
+
+    return once
 
 
-async def lsp_times(task_path: Path, script: str, runs: int) -> tuple[list[float], int]:
+async def lsp_times(task_path: Path, script: str, runs: int, core_once) -> tuple[list[float], list[float], int]:
+    """Saves and in-process evaluations alternate, so both see the same load on the machine."""
     from lsprotocol import types
     from pygls.lsp.client import LanguageClient
 
@@ -147,8 +151,9 @@ async def lsp_times(task_path: Path, script: str, runs: int) -> tuple[list[float
 
         client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri=uri, language_id="python", version=1, text=script)))
         await wait_for(1)
-        times, count = [], 0
+        times, core, count = [], [], 0
         for version in range(2, runs + 3):
+            core.append(core_once())
             text = script + f"# edit {version}\n"
             path.write_text(text)
             client.text_document_did_change(
@@ -164,7 +169,7 @@ async def lsp_times(task_path: Path, script: str, runs: int) -> tuple[list[float
         await client.shutdown_async(None)
         client.exit(None)
         await client.stop()
-        return times, count
+        return times, core[1:], count
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -174,8 +179,7 @@ def measure(name: str, task_path: Path, label: str, script: str, runs: int) -> R
 
     data = json.loads(task_path.read_text())
     grid = data["train"][0]["output"]
-    core = core_times(task_path, script, runs)
-    lsp, count = asyncio.run(lsp_times(task_path, script, runs))
+    lsp, core, count = asyncio.run(lsp_times(task_path, script, runs, core_timer(task_path, script)))
     return Row(
         task=name,
         script=label,
