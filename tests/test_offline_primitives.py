@@ -106,6 +106,35 @@ def test_symmetry():
     assert P.mirror_complete([[1, 0, 0]], "left_right", 0) == [[1, 0, 1]]
 
 
+def test_symmetry_repair_finds_an_off_centre_mirror():
+    # a left-right symmetric picture whose axis sits between columns 1 and 2 of a 5-wide grid
+    # (the last column is cut off), with a patch of 9 over two cells
+    grid = [
+        [1, 2, 2, 1, 0],
+        [3, 9, 4, 3, 0],
+        [5, 6, 9, 5, 0],
+        [7, 8, 8, 7, 0],
+    ]
+    repaired = P.repair_symmetry(grid, 9)
+    assert repaired[1][:4] == [3, 4, 4, 3]
+    assert repaired[2][:4] == [5, 6, 6, 5]
+    assert P.hidden_region(grid, 9) == [[4, 4], [6, 6]]
+    assert P.repair_symmetry([[1, 2], [3, 9]], 9) is None  # too little agrees to trust a mirror
+
+
+def test_counts_and_summaries():
+    assert P.count_to_row([[0, 3, 0], [3, 0, 3]], 0) == [[3, 3, 3]]
+    grid = [
+        [1, 1, 0, 5, 0, 0, 0],
+        [1, 0, 0, 5, 0, 0, 2],
+        [5, 5, 5, 5, 5, 5, 5],
+        [0, 0, 0, 5, 4, 4, 0],
+    ]
+    assert P.parts_summary(grid, 0) == [[1, 2], [0, 4]]
+    ring = [[0, 0, 0, 0, 0], [0, 3, 3, 3, 0], [0, 3, 0, 3, 0], [0, 3, 3, 3, 0], [0, 0, 0, 0, 6]]
+    assert P.crop_object(ring, 0, False, False, "has_hole") == [[3, 3, 3], [3, 0, 3], [3, 3, 3]]
+
+
 def test_parts_and_logic():
     # separator column of 5; 1s in each half
     grid = [
@@ -166,6 +195,7 @@ SAMPLE_GRIDS = [
     [[0, 1, 0, 0], [1, 1, 5, 2], [0, 0, 5, 2], [3, 0, 5, 0]],
     [[2, 0, 5, 0, 2], [0, 0, 5, 2, 2], [5, 5, 5, 5, 5], [1, 0, 5, 0, 1], [1, 0, 5, 0, 1]],
     [[0, 0, 0, 0, 0, 0], [0, 3, 3, 3, 0, 0], [0, 3, 0, 3, 0, 4], [0, 3, 3, 3, 0, 0], [0, 0, 0, 0, 0, 0]],
+    [[1, 2, 2, 1, 0], [3, 9, 4, 3, 0], [5, 6, 9, 5, 0], [7, 8, 8, 7, 0]],
 ]
 
 
@@ -175,7 +205,7 @@ def sandbox():
         yield box
 
 
-@pytest.mark.parametrize("grid", SAMPLE_GRIDS, ids=["small", "separated", "ring"])
+@pytest.mark.parametrize("grid", SAMPLE_GRIDS, ids=["small", "separated", "ring", "masked"])
 def test_every_catalogue_step_gives_the_same_grid_in_the_sandbox(sandbox, grid):
     """One sandbox run per grid: every step the search may try, written as the emitter writes it."""
     steps = build_catalogue(task_facts(SAMPLE_TASK))
@@ -186,6 +216,10 @@ def test_every_catalogue_step_gives_the_same_grid_in_the_sandbox(sandbox, grid):
         P_step("apply_local_rule", ("counts", {(0, 2, 1): 8}, True)),
         P_step("apply_local_rule", ("lines", {}, True)),
         P_step("recolour_objects", (0, False, "size_rank", {0: 3, 1: 4, 2: 6})),
+        P_step("repair_symmetry", (9,)),
+        P_step("hidden_region", (9,)),
+        P_step("repair_symmetry", (5,)),
+        P_step("hidden_region", (5,)),
         P_step("recolour_objects", (0, True, "shape", {((0, 0),): 7})),
         P_step("recolour_objects", (0, False, "has_hole", {True: 1, False: 2})),
         P_step("recolour_objects", (0, False, "touches_border", {True: 1, False: 2})),

@@ -20,7 +20,7 @@ GEOMETRY = (
     ("transpose", "transpose"),
     ("anti_transpose", "anti-transpose"),
 )
-CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "densest", "unique_colour", "unique_shape", "first", "last")
+CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "densest", "unique_colour", "unique_shape", "has_hole", "first", "last")
 OBJECT_KINDS = ((True, True, "objects"), (False, False, "single-colour objects"), (True, False, "single-colour diagonal objects"))
 
 
@@ -31,6 +31,7 @@ class TaskFacts:
     background: int
     input_colours: tuple[int, ...]
     output_colours: tuple[int, ...]
+    hidden_colours: tuple[int, ...]  # in every input and in no output: likely a mask over the picture
     up_factors: tuple[int, ...]  # output side / input side, when an integer > 1
     down_factors: tuple[int, ...]  # input side / output side, when an integer > 1
 
@@ -40,6 +41,7 @@ def task_facts(train_pairs: list[tuple[Grid, Grid]]) -> TaskFacts:
     input_colours: set[int] = set()
     output_colours: set[int] = set()
     ups: set[int] = set()
+    in_every_input: set[int] | None = None
     downs: set[int] = set()
     for inp, out in train_pairs:
         for row in inp:
@@ -48,6 +50,8 @@ def task_facts(train_pairs: list[tuple[Grid, Grid]]) -> TaskFacts:
                 input_colours.add(v)
         for row in out:
             output_colours.update(row)
+        here = {v for row in inp for v in row}
+        in_every_input = here if in_every_input is None else in_every_input & here
         for a, b in ((len(inp), len(out)), (len(inp[0]), len(out[0]))):
             if b > a and b % a == 0:
                 ups.add(b // a)
@@ -58,6 +62,7 @@ def task_facts(train_pairs: list[tuple[Grid, Grid]]) -> TaskFacts:
         background=background,
         input_colours=tuple(sorted(input_colours)),
         output_colours=tuple(sorted(output_colours)),
+        hidden_colours=tuple(sorted((in_every_input or set()) - output_colours)),
         up_factors=tuple(sorted(ups)),
         down_factors=tuple(sorted(downs)),
     )
@@ -100,6 +105,8 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("erase_colour", (c, bg), f"erase colour {c}"))
     steps.append(Step("majority_colour_cell", (bg,), "the most common colour as 1x1"))
     steps.append(Step("minority_colour_cell", (bg,), "the least common colour as 1x1"))
+    steps.append(Step("count_to_row", (bg,), "a row as long as the count of filled cells"))
+    steps.append(Step("parts_summary", (bg,), "one cell per part between the separator lines"))
 
     for direction in ("down", "up", "left", "right"):
         steps.append(Step("gravity", (direction, bg), f"let cells fall {direction}"))
@@ -120,6 +127,9 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
 
     for c in facts.input_colours:
         steps.append(Step("complete_symmetry", (c,), f"repaint colour {c} from the symmetric cells"))
+    for c in facts.hidden_colours:
+        steps.append(Step("repair_symmetry", (c,), f"repaint colour {c} from the picture's mirror images"))
+        steps.append(Step("hidden_region", (c,), f"what the mirror images show under the colour-{c} patch"))
     for kind in ("left_right", "up_down", "both", "diagonal", "rotations"):
         steps.append(Step("mirror_complete", (kind, bg), f"complete {kind} symmetry"))
 

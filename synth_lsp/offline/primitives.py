@@ -227,6 +227,9 @@ def select_object(objects, criterion):
         return pick_unique_best(objects, lambda o: len(object_colours(o)))
     if criterion == "densest":
         return pick_unique_best(objects, lambda o: len(o) / box_area(o))
+    if criterion == "has_hole":
+        holed = [cells for cells in objects if has_hole(cells)]
+        return holed[0] if len(holed) == 1 else None
     if criterion == "first":
         return objects[0]
     if criterion == "last":
@@ -424,6 +427,38 @@ def majority_colour_cell(grid, background):
     return [[max(colours, key=lambda c: counts[c])]]
 
 
+def count_to_row(grid, background):
+    """A single row with one cell per non-background cell, in the most common such colour."""
+    counts = colour_counts(grid)
+    colours = sorted([c for c in counts if c != background])
+    if not colours:
+        return None
+    total = sum([counts[c] for c in colours])
+    if total > 30:
+        return None
+    return [[max(colours, key=lambda c: counts[c])] * total]
+
+
+def parts_summary(grid, background):
+    """One cell per part between separator lines, in the part's most common non-background
+    colour (background for an empty part), laid out as the parts are."""
+    colour = separator_colour(grid)
+    if colour is None:
+        return None
+    height, width = len(grid), len(grid[0])
+    sep_rows = [r for r in range(height) if grid[r] == [colour] * width]
+    sep_cols = [c for c in range(width) if [grid[r][c] for r in range(height)] == [colour] * height]
+    out = []
+    for top, bottom in spans_between(sep_rows, height):
+        row = []
+        for left, right in spans_between(sep_cols, width):
+            counts = colour_counts(crop(grid, top, left, bottom, right))
+            filled = sorted([c for c in counts if c != background])
+            row.append(max(filled, key=lambda c: counts[c]) if filled else background)
+        out.append(row)
+    return out
+
+
 def minority_colour_cell(grid, background):
     """A 1x1 grid of the least common non-background colour."""
     counts = colour_counts(grid)
@@ -610,12 +645,17 @@ def object_property(grid, cells, objects, prop):
     if prop == "touches_border":
         return top == 0 or left == 0 or bottom == len(grid) - 1 or right == len(grid[0]) - 1
     if prop == "has_hole":
-        box = crop(grid, top, left, bottom, right)
-        mask = blank_grid(len(box), len(box[0]), 0)
-        for r, c, _ in cells:
-            mask[r - top][c - left] = 1
-        return fill_enclosed(mask, 2, 0) != mask
+        return has_hole(cells)
     return None
+
+
+def has_hole(cells):
+    """Whether the object encloses some cells that are not its own."""
+    top, left, bottom, right = cells_box(cells)
+    mask = blank_grid(bottom - top + 1, right - left + 1, 0)
+    for r, c, _ in cells:
+        mask[r - top][c - left] = 1
+    return fill_enclosed(mask, 2, 0) != mask
 
 
 def recolour_objects(grid, background, diagonal, prop, table):
@@ -651,6 +691,100 @@ def complete_symmetry(grid, unknown):
                     out[r][c] = grid[y][x]
                     break
     return out
+
+
+def best_mirror(grid, unknown, kind):
+    """The mirror of the picture that the known cells agree with best, allowing an off-centre
+    axis: for "columns" the sum a with column c mirrored to a - c, for "rows" likewise, for
+    "diagonal" the offset d with (r, c) mirrored to (c + d, r - d). None when no mirror has zero
+    disagreements and covers at least a quarter of the grid."""
+    height, width = len(grid), len(grid[0])
+    if kind == "columns":
+        candidates = range(width // 2, width + width // 2)
+    elif kind == "rows":
+        candidates = range(height // 2, height + height // 2)
+    else:
+        candidates = range(-(height // 4), height // 4 + 1)
+    best, best_matches = None, (height * width) // 4
+    for a in candidates:
+        matches = 0
+        clean = True
+        for r in range(height):
+            for c in range(width):
+                y, x = mirrored(r, c, kind, a)
+                if not (0 <= y < height and 0 <= x < width):
+                    continue
+                v, m = grid[r][c], grid[y][x]
+                if v == unknown or m == unknown:
+                    continue
+                if v != m:
+                    clean = False
+                    break
+                matches += 1
+            if not clean:
+                break
+        if clean and matches > best_matches:
+            best, best_matches = a, matches
+    return best
+
+
+def mirrored(r, c, kind, a):
+    if kind == "columns":
+        return r, a - c
+    if kind == "rows":
+        return a - r, c
+    return c + a, r - a
+
+
+def repair_symmetry(grid, unknown):
+    """Repaint the cells of colour `unknown` from their images under the mirrors the rest of the
+    picture obeys (see `best_mirror`), also through two mirrors in turn."""
+    height, width = len(grid), len(grid[0])
+    mirrors = []
+    for kind in ("columns", "rows", "diagonal"):
+        a = best_mirror(grid, unknown, kind)
+        if a is not None:
+            mirrors.append((kind, a))
+    if not mirrors:
+        return None
+    out = copy_grid(grid)
+    for _ in range(3):
+        missing = 0
+        for r in range(height):
+            for c in range(width):
+                if out[r][c] != unknown:
+                    continue
+                images = []
+                for kind, a in mirrors:
+                    images.append(mirrored(r, c, kind, a))
+                    for kind2, a2 in mirrors:
+                        if kind2 != kind:
+                            y, x = mirrored(r, c, kind, a)
+                            images.append(mirrored(y, x, kind2, a2))
+                for y, x in images:
+                    if 0 <= y < height and 0 <= x < width and out[y][x] != unknown:
+                        out[r][c] = out[y][x]
+                        break
+                if out[r][c] == unknown:
+                    missing += 1
+        if missing == 0:
+            break
+    return out
+
+
+def hidden_region(grid, unknown):
+    """What the symmetric picture shows under the patch of colour `unknown`."""
+    repaired = repair_symmetry(grid, unknown)
+    patch = crop_to_colour(grid, unknown)
+    if repaired is None or patch is None:
+        return None
+    cells = []
+    for r in range(len(grid)):
+        for c in range(len(grid[0])):
+            if grid[r][c] == unknown:
+                cells.append((r, c))
+    top, left, bottom, right = cells_box(cells)
+    return crop(repaired, top, left, bottom, right)
 
 
 def mirror_complete(grid, kind, background):
