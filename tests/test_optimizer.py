@@ -336,3 +336,21 @@ def test_offline_model_refuses_a_non_grid_task_with_advice(tmp_path, sandbox):
         run_evolve(task, script, EvolveConfig(generations=1), sandbox=sandbox)
     message = str(info.value)
     assert "only solves ARC-style grid tasks" in message and "--model" in message
+
+
+def test_config_from_the_servers_settings():
+    settings = {
+        "model": "gemini/gemini-2.0-flash", "embeddingModel": "", "apiBase": "", "populationSize": 6,
+        "generations": 3, "patience": 1, "timeLimit": 1.5, "memoryLimitMb": 128, "runTrigger": "save",
+        "budget": {"maxCalls": 50, "maxCostUsd": 0.5},
+    }
+    config = EvolveConfig.from_settings(settings, concurrency=2)
+    assert (config.model, config.population_size, config.generations, config.patience) == ("gemini/gemini-2.0-flash", 6, 3, 1)
+    assert (config.time_limit_s, config.memory_mb, config.max_calls, config.max_cost_usd, config.max_tokens) == (1.5, 128, 50, 0.5, None)
+    assert config.concurrency == 2 and config.language_model == "gemini/gemini-2.0-flash" and not config.offline_enabled
+    assert EvolveConfig.from_settings({"model": "offline"}).offline_enabled
+    assert EvolveConfig.from_settings({}).language_model is None
+    secret = EvolveConfig(api_key="sk-abc-SECRET")
+    assert "SECRET" not in repr(secret) and "SECRET" not in secret.model_dump_json()
+    with pytest.raises(ValueError):
+        EvolveConfig(crossover_rate=1.5)

@@ -344,3 +344,24 @@ def test_a_401_during_evolution_stops_with_a_clear_message(workdir, sandbox, fak
     assert len(fake_openai.chat_requests()) <= 2  # the calls already in flight (concurrency 2), no more
     stored = Population.load(population_path_for(script))
     assert stored.runs[-1]["stop_reason"].startswith("failed:") and len(stored) == 1  # the seed is kept
+
+
+def test_stop_flag_ends_the_run_after_the_generation_in_flight(workdir, sandbox, fake_openai):
+    fake_openai.responder = lambda body: Reply(fenced(f"k = {len(fake_openai.chat_requests())}\nresult = {{'output_grid': [[k % 10]]}}\n"))
+    script = workdir / "007bbfb7.synth.py"
+    seen = []
+    stop = lambda: any(p.generation >= 1 for p in seen)
+    result = run_evolve(load_task_for_script(script), script, model_config(fake_openai, generations=5), on_progress=seen.append, should_stop=stop, sandbox=sandbox)
+    assert result.stop_reason == "stopped on request" and result.generations_run == 1
+    assert seen[-1].state == "stopped" and len(fake_openai.chat_requests()) == 2
+    assert Population.load(population_path_for(script)).generation == 1
+
+
+def test_offline_model_beside_a_language_model(workdir, sandbox, fake_openai):
+    fake_openai.responder = lambda body: Reply("No code from me.")
+    script = workdir / "007bbfb7.synth.py"
+    config = model_config(fake_openai, use_offline=True, offline_time_budget_s=5, generations=2)
+    result = run_evolve(load_task_for_script(script), script, config, sandbox=sandbox)
+    assert result.best.origin == "offline" and result.best.train_reward == 1.0
+    assert len(fake_openai.chat_requests()) >= 2  # the model was asked too
+    assert result.spend.failed_replies == len(fake_openai.chat_requests())

@@ -163,7 +163,21 @@ def survive(candidates: Sequence[Candidate], distance: CodeDistance, k: int, siz
     return {items[i].id for i in keep}
 
 
-def build_sources(config: EvolveConfig, task: Task, budget: Budget, walls: str | None = None) -> list[MutationSource]:
+async def score_all(
+    candidates: Sequence[Candidate], task: Task, sandbox: Sandbox, limits: RunLimits, concurrency: int, fingerprint: str | None = None
+) -> None:
+    """Score candidates in the sandbox, `concurrency` at a time (each one's pairs also run in parallel)."""
+    fingerprint = fingerprint or task_fingerprint(task)
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(candidate: Candidate) -> None:
+        async with gate:
+            await asyncio.to_thread(score_candidate, candidate, task, sandbox, limits, fingerprint)
+
+    await asyncio.gather(*(one(c) for c in candidates))
+
+
+def build_sources(config: EvolveConfig, task: Task, budget: Budget, sandbox: Sandbox | None = None) -> list[MutationSource]:
     sources: list[MutationSource] = []
     if config.offline_enabled:
         reason = OfflineSource.unavailable_reason(task)
@@ -186,7 +200,7 @@ def build_sources(config: EvolveConfig, task: Task, budget: Budget, walls: str |
         )
         sources.append(
             LanguageModelSource(
-                model, task, walls if walls is not None else get_walls().describe(), budget,
+                model, task, get_walls(sandbox).describe(), budget,
                 config.mutation_temperature, config.crossover_temperature, config.concurrency,
             )
         )
@@ -227,14 +241,9 @@ class _Run:
         self.base_totals = Spend.from_dict(self.population.totals.to_dict())
         self.rng = random.Random(config.seed)
         self.failures: list[str] = []
-        self.scoring = asyncio.Semaphore(config.concurrency)
 
     async def score(self, candidates: Sequence[Candidate]) -> None:
-        async def one(candidate: Candidate) -> None:
-            async with self.scoring:
-                await asyncio.to_thread(score_candidate, candidate, self.task, self.sandbox, self.limits, self.fingerprint)
-
-        await asyncio.gather(*(one(c) for c in candidates))
+        await score_all(candidates, self.task, self.sandbox, self.limits, self.config.concurrency, self.fingerprint)
 
     async def add_start(self) -> Candidate:
         """The file's current script joins the population ("seed" in a new population, else "user")."""
@@ -326,13 +335,17 @@ async def evolve(
     """Evolve the script at `script_path`; the population is stored beside it after every generation."""
     script_path = Path(script_path)
     budget = Budget(BudgetCaps(config.max_calls, config.max_tokens, config.max_cost_usd))
+    sandbox = sandbox or get_sandbox()
     if sources is None:
-        sources = build_sources(config, task, budget)
+        sources = build_sources(config, task, budget, sandbox)
     if not sources:
         raise EvolveError("nothing to evolve with: configure a language model (--model) or enable the offline model")
-    run = _Run(task, script_path, config, sandbox or get_sandbox(), sources, distance or build_distance(config, budget), budget)
+    run = _Run(task, script_path, config, sandbox, sources, distance or build_distance(config, budget), budget)
     notify = on_progress or (lambda progress: None)
     stop_requested = should_stop or (lambda: False)
+    for source in sources:
+        if isinstance(source, LanguageModelSource):
+            source.should_stop = stop_requested  # calls not yet sent are skipped once a stop is asked for
 
     start = await run.add_start()
     await run.distance.prepare(run.population.alive())

@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from synth_lsp.optimizer.candidate import Candidate, PairResult
+from synth_lsp.render import render_compact
 from synth_lsp.scoring import shape_of
 from synth_lsp.task import Pair, Task
 
@@ -36,7 +37,7 @@ def render_grid(grid: Any) -> str:
     shape = shape_of(grid)
     if shape is None or not all(isinstance(c, int) and not isinstance(c, bool) and 0 <= c <= 9 for row in grid for c in row):
         return compact_json(grid)
-    return "\n".join("".join(str(c) for c in row) for row in grid)
+    return render_compact(grid)
 
 
 def grid_title(label: str, grid: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, Sequence
+from typing import Callable, Literal, Protocol, Sequence
 
 from synth_lsp.optimizer import prompts
 from synth_lsp.optimizer.budget import Budget
@@ -75,6 +75,7 @@ class LanguageModelSource:
         self.mutation_temperature = mutation_temperature
         self.crossover_temperature = crossover_temperature
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
+        self.should_stop: Callable[[], bool] = lambda: False
 
     def exhausted(self) -> str | None:
         return self.budget.exhausted()
@@ -103,6 +104,8 @@ class LanguageModelSource:
         async with self._semaphore:
             if self.budget.exhausted():
                 return f"{request.kind} skipped: {self.budget.exhausted()}"
+            if self.should_stop():
+                return f"{request.kind} skipped: stop requested"
             try:
                 completion = await self.model.complete(self.messages(request), temperature)
             except BudgetExhausted as exc:
