@@ -203,7 +203,15 @@ class Sandbox:
                 names = [node.module]
             for name in names:
                 if not walls.can_import(name, self):
-                    rng = SourceRange(node.lineno, node.col_offset + 1, node.end_lineno or node.lineno, (node.end_col_offset or node.col_offset) + 1)
+                    end_line = node.end_lineno or node.lineno
+                    end_col = node.end_col_offset or node.col_offset
+                    # ast columns are UTF-8 byte offsets; SourceRange counts characters (as Monty does)
+                    rng = SourceRange(
+                        node.lineno,
+                        _char_column(script, node.lineno, node.col_offset) + 1,
+                        end_line,
+                        _char_column(script, end_line, end_col) + 1,
+                    )
                     available = ", ".join(walls.importable)
                     return RunError(
                         kind="import",
@@ -259,6 +267,10 @@ class Sandbox:
             error=error,
             output_truncated=output.dropped > 0,
         )
+
+
+def _char_column(script: str, line: int, byte_offset: int) -> int:
+    return len(_line(script, line).encode("utf-8")[:byte_offset].decode("utf-8", "ignore"))
 
 
 def _line(script: str, number: int) -> str:

@@ -217,6 +217,12 @@ async def test_non_ascii_columns_are_utf16_units(client: LanguageClient, tmp_pat
     assert (d.range.start.character, d.range.end.character) == (18, 23)
     assert "every pair" in d.message
 
+    # imports are checked on the host with `ast`, whose columns are UTF-8 bytes: converted too
+    script = 's = "😀é"; import numpy\nresult = {}\n'
+    _, diags = await open_script(client, tmp_path / "second", script)
+    [d] = by_code(diags, "import")
+    assert (d.range.start.character, d.range.end.character) == (11, 23)
+
 
 async def test_timeout_with_the_limit_on_the_result_line(client: LanguageClient, tmp_path: Path):
     script = "# synth: time_limit = 0.3\ndef spin(inputs):\n    while True:\n        pass\n\n\nresult = spin(inputs)\n"
