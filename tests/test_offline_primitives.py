@@ -44,6 +44,9 @@ def test_crops():
     framed = [[4, 4, 4, 4], [4, 1, 2, 4], [4, 3, 0, 4], [4, 4, 4, 4]]
     assert P.crop_inside_colour(framed, 4) == [[1, 2], [3, 0]]
     assert P.half([[1, 2, 3, 4]], "right") == [[3, 4]]
+    assert P.crop_corner([[1, 2, 3], [4, 5, 6]], "bottom_right", 1, 2) == [[5, 6]]
+    assert P.crop_corner([[1, 2, 3], [4, 5, 6], [7, 8, 9]], "centre", 1, 1) == [[5]]
+    assert P.crop_corner([[1, 2]], "top_left", 2, 2) is None
     assert P.half([[1], [2], [3]], "top") == [[1]]
 
 

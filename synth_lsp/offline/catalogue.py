@@ -32,6 +32,7 @@ class TaskFacts:
     input_colours: tuple[int, ...]
     output_colours: tuple[int, ...]
     hidden_colours: tuple[int, ...]  # in every input and in no output: likely a mask over the picture
+    output_shape: tuple[int, int] | None  # when every output has the same shape
     up_factors: tuple[int, ...]  # output side / input side, when an integer > 1
     down_factors: tuple[int, ...]  # input side / output side, when an integer > 1
 
@@ -57,11 +58,13 @@ def task_facts(train_pairs: list[tuple[Grid, Grid]]) -> TaskFacts:
                 ups.add(b // a)
             if a > b and a % b == 0:
                 downs.add(a // b)
+    out_shapes = {(len(out), len(out[0])) for _, out in train_pairs}
     background = 0 if 0 in counts else max(sorted(counts), key=lambda c: counts[c])
     return TaskFacts(
         background=background,
         input_colours=tuple(sorted(input_colours)),
         output_colours=tuple(sorted(output_colours)),
+        output_shape=out_shapes.pop() if len(out_shapes) == 1 else None,
         hidden_colours=tuple(sorted((in_every_input or set()) - output_colours)),
         up_factors=tuple(sorted(ups)),
         down_factors=tuple(sorted(downs)),
@@ -80,6 +83,10 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("crop_inside_colour", (c,), f"crop inside the colour-{c} frame"))
     for which in ("left", "right", "top", "bottom"):
         steps.append(Step("half", (which,), f"{which} half"))
+    if facts.output_shape:
+        h, w = facts.output_shape
+        for corner in ("top_left", "top_right", "bottom_left", "bottom_right", "centre"):
+            steps.append(Step("crop_corner", (corner, h, w), f"the {h}x{w} block at the {corner.replace('_', ' ')}"))
     for diagonal, multicolour, kind in OBJECT_KINDS:
         for criterion in CRITERIA:
             steps.append(Step("crop_object", (bg, diagonal, multicolour, criterion), f"crop to the {criterion} of the {kind}"))

@@ -78,7 +78,7 @@ def _tile_matches(state: Grid, out: Grid, i: int, j: int, k: int) -> bool:
 
 
 LOCAL_FEATURES = ("counts", "cross", "lines", "square")
-SPARSE_FEATURES = ("open_cross", "cross", "open_square", "square", "lines")
+SPARSE_FEATURES = ("open_square", "square", "open_cross", "cross", "lines")  # the most specific first: unseen contexts keep their colour
 MAX_TABLE = 400  # a larger table is no rule a reader could follow
 
 

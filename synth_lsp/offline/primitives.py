@@ -143,6 +143,21 @@ def crop_inside_colour(grid, colour):
     return crop(grid, top + 1, left + 1, bottom - 1, right - 1)
 
 
+def crop_corner(grid, corner, height, width):
+    """The `height` x `width` block at a corner ("top_left", "top_right", "bottom_left",
+    "bottom_right") or in the "centre"."""
+    rows, cols = len(grid), len(grid[0])
+    if height > rows or width > cols:
+        return None
+    top = 0 if corner.startswith("top") else rows - height
+    left = 0 if corner.endswith("left") else cols - width
+    if corner == "centre":
+        if (rows - height) % 2 or (cols - width) % 2:
+            return None
+        top, left = (rows - height) // 2, (cols - width) // 2
+    return crop(grid, top, left, top + height - 1, left + width - 1)
+
+
 def half(grid, which):
     """One half of the grid ("left", "right", "top", "bottom"), skipping a middle separator line."""
     height, width = len(grid), len(grid[0])
@@ -807,19 +822,30 @@ def mirror_complete(grid, kind, background):
 
 
 def separator_colour(grid):
-    """The colour of the full-length separator lines, or None. It must not be the grid's most
-    common colour (that is the background, whose empty rows are not separators)."""
+    """The colour of the full-length separator lines, or None. It is never the grid's most common
+    colour (empty background rows are no separators); among several candidates, the one that
+    cuts the grid into equal parts wins, then the one with the most lines."""
     height, width = len(grid), len(grid[0])
     common = most_common_colour(grid)
-    found = None
+    candidates = set()
     for r in range(height):
         if len(set(grid[r])) == 1 and grid[r][0] != common:
-            found = grid[r][0]
+            candidates.add(grid[r][0])
     for c in range(width):
-        column = set([grid[r][c] for r in range(height)])
-        if len(column) == 1 and grid[0][c] != common:
-            found = grid[0][c]
-    return found
+        if len(set([grid[r][c] for r in range(height)])) == 1 and grid[0][c] != common:
+            candidates.add(grid[0][c])
+    best, best_score = None, None
+    for colour in sorted(candidates):
+        rows = [r for r in range(height) if grid[r] == [colour] * width]
+        cols = [c for c in range(width) if [grid[r][c] for r in range(height)] == [colour] * height]
+        sizes = set()
+        for top, bottom in spans_between(rows, height):
+            for left, right in spans_between(cols, width):
+                sizes.add((bottom - top, right - left))
+        score = (len(sizes) == 1, len(rows) + len(cols))
+        if best_score is None or score > best_score:
+            best, best_score = colour, score
+    return best
 
 
 def split_parts(grid):
