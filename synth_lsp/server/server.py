@@ -20,7 +20,7 @@ from pygls import uris
 from pygls.lsp.server import LanguageServer
 
 from synth_lsp import __version__
-from synth_lsp.server import code_lens, hover, settings as settings_mod
+from synth_lsp.server import code_lens, evolution as _evolution, hover, settings as settings_mod
 from synth_lsp.server.documents import DocumentStates, ScriptState, is_script
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import contains
@@ -282,6 +282,8 @@ def on_open(ls: SynthLanguageServer, params: types.DidOpenTextDocumentParams) ->
     document = params.text_document
     if is_script(document.uri, document.language_id):
         ls.request_run(document.uri)
+        if ls.settings.auto_evolve and document.uri.startswith("file:"):
+            ls.spawn(evolution_of(ls).start(document.uri))
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -300,6 +302,7 @@ def on_save(ls: SynthLanguageServer, params: types.DidSaveTextDocumentParams) ->
     uri = params.text_document.uri
     if uri in ls.states.scripts:
         ls.request_run(uri)
+        evolution_of(ls).on_saved(uri)  # the saved version joins the population
     elif uri.endswith(".json"):
         ls.rerun_users_of(_path_of(ls, uri))
 
@@ -337,26 +340,52 @@ def on_code_lens(ls: SynthLanguageServer, params: types.CodeLensParams) -> list[
     state = ls.states.scripts.get(uri)
     if state is None:
         return None
-    return [code_lens.reward_lens(uri, state.outcome, state.running)]
+    lenses = [code_lens.reward_lens(uri, state.outcome, state.running)]
+    evolved = evolution_of(ls).lens(uri)
+    if evolved is not None:
+        lenses.append(evolved)
+    return lenses
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 def on_hover(ls: SynthLanguageServer, params: types.HoverParams) -> types.Hover | None:
-    state = ls.states.scripts.get(params.text_document.uri)
-    if state is None or state.outcome is None:
+    uri, position = params.text_document.uri, params.position
+    markdown = ls.supports_markdown_hover()
+    state = ls.states.scripts.get(uri)
+    if state is not None:
+        for diagnostic in state.diagnostics:
+            if diagnostic.code == "mismatch" and contains(diagnostic.range, position) and state.outcome is not None:
+                return hover.hover_for(state.outcome, diagnostic.range, markdown=markdown)
         return None
-    outcome = state.outcome
-    position = params.position
-    for diagnostic in state.diagnostics:
-        if diagnostic.code == "mismatch" and contains(diagnostic.range, position):
-            return hover.hover_for(outcome, diagnostic.range, markdown=ls.supports_markdown_hover())
+    if uri.endswith(".json"):
+        return _examples_hover(ls, _path_of(ls, uri), position, markdown)
+    return None
+
+
+def _examples_hover(ls: SynthLanguageServer, path: Path, position: types.Position, markdown: bool) -> types.Hover | None:
+    """On a marked cell of an examples file: that pair's grids, as the script that marked it saw them."""
+    for script_uri, diagnostics in ls.states.examples.get(path, {}).items():
+        state = ls.states.scripts.get(script_uri)
+        if state is None or state.outcome is None:
+            continue
+        for diagnostic in diagnostics:
+            if diagnostic.code != "mismatch" or not contains(diagnostic.range, position):
+                continue
+            wanted = diagnostic.data["pairs"][0]
+            pairs = [v for v in hover.failing_train(state.outcome) if (v.pair.split, v.pair.index) == (wanted["split"], wanted["index"])]
+            found = hover.hover_for(state.outcome, diagnostic.range, markdown=markdown, pairs=pairs)
+            if found is not None:
+                return found
     return None
 
 
 @server.command(code_lens.RERUN_COMMAND)
 def on_rerun(ls: SynthLanguageServer, uri: str) -> None:
-    if uri not in ls.workspace.text_documents:
+    document = ls.workspace.text_documents.get(uri)
+    if document is None:
         raise ValueError(f"{uri} is not open in the editor")
+    if not is_script(uri, document.language_id):
+        raise ValueError(f"{uri} is not a synthesis script (NAME.synth.py)")
     ls.states.script(uri)
     ls.request_run(uri)
     return None
@@ -364,4 +393,9 @@ def on_rerun(ls: SynthLanguageServer, uri: str) -> None:
 
 @server.feature(types.SHUTDOWN)
 def on_shutdown(ls: SynthLanguageServer, params: None) -> None:
+    evolution_of(ls).kill_all()
     ls.shutdown_runs()
+
+
+# evolution workers, population code actions and their commands (synth_lsp/server/evolution.py)
+evolution_of = _evolution.register(server)

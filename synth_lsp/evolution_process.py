@@ -1,0 +1,205 @@
+"""Driving evolution workers from an asyncio program (the language server), one process per script.
+
+Knows nothing of LSP: it starts `python -m synth_lsp.evolution_worker`, turns its JSON lines into
+`EvolutionStatus` updates for a callback, stops it politely (then by force), and tells a crash
+(the process died without finishing) from a normal end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+from collections import deque
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+log = logging.getLogger(__name__)
+
+State = Literal["idle", "running", "stopped", "finished", "crashed"]
+STOP_GRACE_S = 3.0  # a generation in flight may finish and save within this, then it is killed
+
+
+@dataclass(frozen=True)
+class EvolutionStatus:
+    script: Path
+    state: State = "idle"
+    generation: int = 0
+    generations: int = 0
+    best_id: str = ""
+    best_reward: float = 0.0
+    best_train_passed: int = 0
+    train_total: int = 0
+    calls: int = 0
+    tokens: int = 0
+    cost_usd: float = 0.0
+    message: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        """camelCase fields of `synthLsp/evolutionStatus` (docs/protocol.md), without the uri."""
+        return {
+            "state": self.state,
+            "generation": self.generation,
+            "generations": self.generations,
+            "bestId": self.best_id,
+            "bestReward": self.best_reward,
+            "bestTrainPassed": self.best_train_passed,
+            "trainTotal": self.train_total,
+            "calls": self.calls,
+            "tokens": self.tokens,
+            "costUsd": self.cost_usd,
+            "message": self.message,
+        }
+
+
+OnStatus = Callable[[EvolutionStatus], None]
+
+
+@dataclass
+class EvolutionWorker:
+    script: Path
+    settings: dict[str, Any]
+    on_status: OnStatus
+    env: dict[str, str] | None = None
+    python: str = sys.executable
+    status: EvolutionStatus = field(init=False)
+    _process: asyncio.subprocess.Process | None = field(default=None, init=False)
+    _reader: asyncio.Task | None = field(default=None, init=False)
+    _stderr_tail: deque = field(default_factory=lambda: deque(maxlen=20), init=False)
+    _stopping: bool = field(default=False, init=False)
+    _ended: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self.status = EvolutionStatus(self.script)
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.returncode is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    async def start(self) -> None:
+        self._process = await asyncio.create_subprocess_exec(
+            self.python,
+            "-m",
+            "synth_lsp.evolution_worker",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=self.env,
+            limit=16 * 1024 * 1024,
+        )
+        job = json.dumps({"script": str(self.script), "settings": self.settings})
+        self._process.stdin.write(job.encode() + b"\n")
+        await self._process.stdin.drain()
+        self._update(state="running", message="starting")
+        self._reader = asyncio.ensure_future(self._read())
+
+    async def stop(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Ask the worker to stop after the generation in flight; kill it if it does not."""
+        process = self._process
+        if process is None or process.returncode is not None:
+            return
+        self._stopping = True
+        with contextlib.suppress(Exception):
+            process.stdin.write(b'{"command": "stop"}\n')
+            await process.stdin.drain()
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), grace_s)
+        except asyncio.TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
+            await process.wait()
+        if self._reader is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._reader, 2.0)
+
+    def kill(self) -> None:
+        """At once, e.g. when the server shuts down."""
+        self._stopping = True
+        if self._process is not None and self._process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self._process.kill()
+
+    async def wait(self) -> EvolutionStatus:
+        if self._reader is not None:
+            await self._reader
+        return self.status
+
+    # -- reading the worker --------------------------------------------------------------------
+    async def _read(self) -> None:
+        process = self._process
+        stderr_task = asyncio.ensure_future(self._read_stderr())
+        try:
+            while True:
+                line = await process.stdout.readline()
+                if not line:
+                    break
+                self._handle(line)
+            await process.wait()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(stderr_task, 2.0)
+        finally:
+            self._on_exit(process.returncode)
+
+    async def _read_stderr(self) -> None:
+        while True:
+            line = await self._process.stderr.readline()
+            if not line:
+                return
+            text = line.decode(errors="replace").rstrip()
+            self._stderr_tail.append(text)
+            log.debug("worker %s: %s", self.script.name, text)
+
+    def _handle(self, line: bytes) -> None:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            log.warning("evolution worker wrote a non-protocol line: %r", line[:200])
+            return
+        kind = event.get("event")
+        if kind == "progress":
+            self._update(
+                state="running" if event.get("state") == "running" else self.status.state,
+                generation=event.get("generation", 0),
+                generations=event.get("generations", 0),
+                best_id=event.get("best_id", ""),
+                best_reward=event.get("best_reward", 0.0),
+                best_train_passed=event.get("best_train_passed", 0),
+                train_total=event.get("train_total", 0),
+                calls=event.get("calls", 0),
+                tokens=event.get("tokens", 0),
+                cost_usd=event.get("cost_usd", 0.0),
+                message=event.get("message", ""),
+            )
+        elif kind == "finished":
+            self._ended = True
+            state: State = "stopped" if self._stopping else "finished"
+            self._update(state=state, message=event.get("stop_reason", ""))
+        elif kind == "error":
+            self._ended = True
+            self._update(state="crashed", message=str(event.get("message", "the evolution worker failed")))
+
+    def _on_exit(self, returncode: int | None) -> None:
+        if self._ended:
+            return  # it said how it ended
+        self._ended = True
+        if self._stopping:
+            self._update(state="stopped", message="stopped")
+            return
+        tail = " | ".join(line for line in list(self._stderr_tail)[-3:] if line)
+        reason = f"the evolution worker died (exit code {returncode})" + (f": {tail}" if tail else "")
+        self._update(state="crashed", message=reason)
+
+    def _update(self, **changes: Any) -> None:
+        self.status = replace(self.status, **changes)
+        try:
+            self.on_status(self.status)
+        except Exception:  # a listener's bug must not kill the reader
+            log.exception("evolution status listener failed")

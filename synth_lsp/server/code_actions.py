@@ -1,0 +1,139 @@
+"""Evolved rewrites as code actions: the population's best candidates that beat the current text
+(or match it with a different approach), each a versioned edit of the whole document.
+
+Pure: the caller passes the candidates, the current score and the document; this module builds
+the LSP objects. A versioned `TextDocumentEdit` makes the client refuse the edit when the
+document changed after the action was computed, so a rewrite is never applied to text it was not
+computed for.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+from lsprotocol import types
+
+if TYPE_CHECKING:  # the optimizer is imported on first use, not at server start-up
+    from synth_lsp.optimizer.candidate import Candidate
+
+APPLY_COMMAND = "synthLsp.applyCandidate"
+PREVIEW_ANNOTATION = "synth-lsp-preview"
+MAX_ACTIONS = 3
+
+
+@dataclass(frozen=True)
+class CurrentScore:
+    """How the document's current text did in its latest run."""
+
+    train_passed: int
+    train_total: int
+    test_passed: int = 0
+    test_total: int = 0
+
+
+@dataclass(frozen=True)
+class EditSupport:
+    document_changes: bool = True  # the client takes versioned TextDocumentEdits
+    change_annotations: bool = False  # it can ask the user to confirm (a diff preview)
+
+
+def offered(candidates: Iterable["Candidate"], current: CurrentScore | None, text: str, fingerprint: str, limit: int = MAX_ACTIONS) -> list["Candidate"]:
+    """Candidates worth offering, best first: more train pairs than the current text, or as many
+    (at least one) with a different script. Candidates scored on other examples are left out."""
+    from synth_lsp.optimizer.candidate import normalise_script
+
+    current_norm = normalise_script(text)
+    floor = current.train_passed if current else 0
+    out = []
+    for candidate in candidates:
+        if candidate.task_fingerprint != fingerprint or candidate.train_total == 0:
+            continue
+        if normalise_script(candidate.script) == current_norm:
+            continue
+        if candidate.train_passed > floor or (candidate.train_passed == floor and floor > 0):
+            out.append(candidate)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def describe(candidate: "Candidate", current: CurrentScore | None) -> str:
+    """What applying the candidate achieves, in a few words."""
+    parts = [f"{candidate.train_passed}/{candidate.train_total} on train"]
+    if candidate.test_total:
+        parts.append("test passes" if candidate.test_passed == candidate.test_total else f"test {candidate.test_passed}/{candidate.test_total}")
+    gain = candidate.train_passed - (current.train_passed if current else 0)
+    if current is not None:
+        parts.append(f"+{gain} pair{'s' if gain != 1 else ''} over the current script" if gain > 0 else "same score, another approach")
+    return ", ".join(parts)
+
+
+def title_for(candidate: "Candidate", current: CurrentScore | None) -> str:
+    return f"Apply evolved script ({candidate.origin}): {describe(candidate, current)}"
+
+
+def whole_document_range(text: str) -> types.Range:
+    lines = text.split("\n")
+    last = lines[-1]
+    end_character = len(last.encode("utf-16-le")) // 2
+    return types.Range(start=types.Position(0, 0), end=types.Position(len(lines) - 1, end_character))
+
+
+def rewrite_edit(uri: str, version: int | None, text: str, new_text: str, support: EditSupport, preview: bool = False) -> types.WorkspaceEdit:
+    annotation = PREVIEW_ANNOTATION if preview else None
+    if annotation:
+        edit: types.TextEdit = types.AnnotatedTextEdit(range=whole_document_range(text), new_text=new_text, annotation_id=annotation)
+    else:
+        edit = types.TextEdit(range=whole_document_range(text), new_text=new_text)
+    if not support.document_changes:
+        return types.WorkspaceEdit(changes={uri: [edit]})
+    document = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
+    workspace_edit = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=document, edits=[edit])])
+    if annotation:
+        workspace_edit.change_annotations = {
+            annotation: types.ChangeAnnotation(label="Evolved script", needs_confirmation=True, description="Review the rewrite before applying it")
+        }
+    return workspace_edit
+
+
+def code_actions(
+    uri: str,
+    version: int | None,
+    text: str,
+    candidates: list["Candidate"],
+    current: CurrentScore | None,
+    support: EditSupport,
+    diagnostics: list[types.Diagnostic] | None = None,
+) -> list[types.CodeAction]:
+    actions = []
+    for rank, candidate in enumerate(candidates):
+        better = current is None or candidate.train_passed > current.train_passed
+        actions.append(
+            types.CodeAction(
+                title=title_for(candidate, current),
+                kind=types.CodeActionKind.QuickFix if better else types.CodeActionKind.RefactorRewrite,
+                diagnostics=diagnostics if better else None,
+                is_preferred=rank == 0 and better,
+                edit=rewrite_edit(uri, version, text, candidate.script, support),
+                data={"candidateId": candidate.id},
+            )
+        )
+    if candidates and support.document_changes and support.change_annotations:
+        best = candidates[0]
+        actions.append(
+            types.CodeAction(
+                title=f"Preview evolved script ({best.origin}) as a diff: {describe(best, current)}",
+                kind=types.CodeActionKind.RefactorRewrite,
+                edit=rewrite_edit(uri, version, text, best.script, support, preview=True),
+                data={"candidateId": best.id},
+            )
+        )
+    return actions
+
+
+def unified_diff(current: str, proposed: str, name: str) -> str:
+    return "".join(
+        difflib.unified_diff(current.splitlines(keepends=True), proposed.splitlines(keepends=True), f"{name} (current)", f"{name} (evolved)")
+    )
