@@ -157,6 +157,14 @@ async def test_rerun_command_and_lens_refresh(client: LanguageClient, tmp_path: 
         assert "not open" in str(exc)
     else:
         raise AssertionError("rerun of a document that is not open must fail")
+    examples_uri = uri_of(tmp_path / "007bbfb7.json")
+    open_doc(client, examples_uri, (tmp_path / "007bbfb7.json").read_text(), language="json")
+    try:
+        await client.workspace_execute_command_async(types.ExecuteCommandParams(command="synthLsp.rerun", arguments=[examples_uri]))
+    except Exception as exc:
+        assert "not a synthesis script" in str(exc)
+    else:
+        raise AssertionError("an examples file is not a script to run")
 
 
 async def test_closing_a_script_clears_its_diagnostics(client: LanguageClient, tmp_path: Path):

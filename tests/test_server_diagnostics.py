@@ -138,6 +138,14 @@ async def test_cell_mismatches_are_counted_and_marked_cell_by_cell(client: Langu
     nothing = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(2, 3)))
     assert nothing is None
 
+    # in the examples file, on a marked cell: that pair's grids
+    examples_uri = uri_of(tmp_path / "007bbfb7.json")
+    open_doc(client, examples_uri, text, language="json")
+    cell = examples.diagnostics[2].range.start
+    on_cell = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(examples_uri), cell))
+    assert on_cell is not None and on_cell.contents.value.startswith("**train pair 3**: 1 of 81 cells differ")
+    assert "train pair 1" not in on_cell.contents.value
+
 
 async def test_many_differing_cells_are_capped_with_a_summary(client: LanguageClient, tmp_path: Path):
     script = FRACTAL.replace("SPOIL", "out = [[9] * len(out[0]) for _ in out]")

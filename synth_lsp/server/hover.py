@@ -69,8 +69,8 @@ def emoji_side_by_side(expected: list[list[int]] | None, actual: list[list[int]]
     return "\n\n".join(f"*{name}*\\\n" + "\\\n".join(rows) for name, rows in blocks)
 
 
-def hover_for(outcome: RunOutcome, rng: types.Range, markdown: bool = True) -> types.Hover | None:
-    text = mismatch_markdown(outcome, markdown=markdown)
+def hover_for(outcome: RunOutcome, rng: types.Range, markdown: bool = True, pairs: list[PairVerdict] | None = None) -> types.Hover | None:
+    text = mismatch_markdown(outcome, pairs, markdown=markdown)
     if text is None:
         return None
     kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
