@@ -134,7 +134,9 @@ class SynthLanguageServer(LanguageServer):
         )
 
     async def run_script(self, uri: str) -> RunOutcome | None:
-        state = self.states.script(uri)
+        state = self.states.scripts.get(uri)
+        if state is None:
+            return None  # closed before its (debounced) run began
         state.timer = None
         request = self.snapshot(uri)
         if request is None:
