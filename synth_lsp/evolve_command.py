@@ -76,8 +76,9 @@ def config_from_args(args: argparse.Namespace):
 
 def progress_line(progress) -> str:
     cost = f" · ${progress.cost_usd:.4f}" if progress.cost_usd else ""
+    state = "" if progress.state == "running" else f"{progress.state}, "
     line = (
-        f"generation {progress.generation}/{progress.generations}: best {progress.best_reward:.2f} "
+        f"{state}generation {progress.generation}/{progress.generations}: best {progress.best_reward:.2f} "
         f"({progress.best_train_passed}/{progress.train_total} train) · population {progress.population_size} "
         f"(+{progress.new_candidates} new) · {progress.calls} calls · {progress.tokens} tokens{cost}"
     )

@@ -387,7 +387,7 @@ async def evolve(
         run.save(record)
         if reached is None and run.population.best().train_reward >= 1.0:
             reached = number
-        notify(run.progress("running", last, new, "; ".join(failures[:3])))
+        notify(run.progress("running", last, new, summarise_failures(failures)))
     else:
         if reached is not None:
             stop_reason = f"ran {config.generations} generations (solved)"
@@ -397,6 +397,18 @@ async def evolve(
     notify(run.progress(state, last, 0, stop_reason))
     best = run.population.best()
     return EvolveResult(best, start, run.population, run.population.generation - first, stop_reason, run.budget.spend, run.failures)
+
+
+def summarise_failures(failures: Sequence[str], shown: int = 2) -> str:
+    """'5 of the requests failed: X (3), Y (2)': the commonest reasons, counted."""
+    if not failures:
+        return ""
+    from collections import Counter
+
+    counts = Counter(failures).most_common()
+    reasons = ", ".join(f"{text} ({n})" if n > 1 else text for text, n in counts[:shown])
+    more = f", +{len(counts) - shown} other reason(s)" if len(counts) > shown else ""
+    return f"{len(failures)} failed: {reasons}{more}"
 
 
 def run_evolve(task: Task, script_path: Path, config: EvolveConfig, **kwargs: Any) -> EvolveResult:

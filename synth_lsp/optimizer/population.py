@@ -185,6 +185,8 @@ class Population:
             if save:
                 self.save()
             return existing
+        if self._task is None:  # the edit's own header decides its examples
+            self._task = load_task_for_script(script_path_for(self.path), script)
         score_candidate(candidate, self.task, sandbox, limits)
         self.add(candidate)
         if save:
