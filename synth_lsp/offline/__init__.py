@@ -8,8 +8,9 @@ any other candidate; the host search only decides what to propose.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from synth_lsp.offline.emit import emit_script
 from synth_lsp.offline.search import search_programs
@@ -42,10 +43,13 @@ def synthesize(
     max_programs: int = 8,
     test_inputs: list[Grid] | None = None,
     max_depth: int = 3,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> list[OfflineProgram]:
     """Programs for the train pairs, best first: full fits, then the best partial fits.
 
-    `test_inputs` (optional, inputs only) let the search drop rules that break on them.
+    `test_inputs` (optional, inputs only) let the search drop rules that break on them, and let
+    local rules check that they know every situation the test inputs show. `clock` measures the
+    budget (wall time; `time.process_time` for CPU time on a loaded machine).
     Raises NotAGridTask when the pairs are not grids of colours 0-9.
     """
     _check_grids(train_pairs, test_inputs or [])
@@ -55,6 +59,7 @@ def synthesize(
         time_budget_s=time_budget_s,
         max_programs=max_programs,
         max_depth=max_depth,
+        clock=clock,
     )
     total = len(train_pairs)
     return [

@@ -179,4 +179,61 @@ def _property_table(states: list[Grid], outputs: list[Grid], found: list[list], 
     return table
 
 
+COMPASS = ("up", "down", "left", "right", "up_left", "up_right", "down_left", "down_right")
+
+
+def learn_rays(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """Rays shot from the cells of some colours in some directions (see `primitives.draw_rays`):
+    a direction is kept for a colour when every ray cell it paints has that colour in the output."""
+    if not all(len(s) == len(o) and len(s[0]) == len(o[0]) for s, o in zip(states, outputs)):
+        return None
+    background = _shared_background(states)
+    if not _only_background_changes(states, outputs, background):
+        return None
+    colours = sorted({v for s in states for row in s for v in row} - {background})
+    rays = []
+    for colour in colours:
+        directions = [d for d in COMPASS if _ray_fits(states, outputs, colour, d, background)]
+        if directions:
+            rays.append([colour, directions])
+    if not rays:
+        return None
+    for order in (rays, rays[::-1]):
+        step = Step("draw_rays", (order, background), "rays " + ", ".join(f"{c}: {'/'.join(d)}" for c, d in order))
+        if all(step.apply(s) == o for s, o in zip(states, outputs)):
+            return step
+    return None
+
+
+def _only_background_changes(states: list[Grid], outputs: list[Grid], background: int) -> bool:
+    changed = False
+    for state, out in zip(states, outputs):
+        for row, out_row in zip(state, out):
+            for a, b in zip(row, out_row):
+                if a != b:
+                    if a != background:
+                        return False
+                    changed = True
+    return changed
+
+
+def _ray_fits(states: list[Grid], outputs: list[Grid], colour: int, direction: str, background: int) -> bool:
+    """Every cell the ray would paint is `colour` in the output, and some ray paints a cell."""
+    dy, dx = primitives.direction_step(direction)
+    painted = False
+    for state, out in zip(states, outputs):
+        height, width = len(state), len(state[0])
+        for r in range(height):
+            for c in range(width):
+                if state[r][c] != colour:
+                    continue
+                y, x = r + dy, c + dx
+                while 0 <= y < height and 0 <= x < width and state[y][x] == background:
+                    if out[y][x] != colour:
+                        return False
+                    painted = True
+                    y, x = y + dy, x + dx
+    return painted
+
+
 LEARNERS = (learn_colour_map, learn_mosaic)  # cheap: tried on every state

@@ -588,6 +588,39 @@ def extend_lines(grid, direction, background):
     return out
 
 
+def direction_step(direction):
+    """(row step, column step) of a compass direction."""
+    return {
+        "up": (-1, 0),
+        "down": (1, 0),
+        "left": (0, -1),
+        "right": (0, 1),
+        "up_left": (-1, -1),
+        "up_right": (-1, 1),
+        "down_left": (1, -1),
+        "down_right": (1, 1),
+    }[direction]
+
+
+def draw_rays(grid, rays, background):
+    """For each [colour, directions] in `rays` (in order), shoot a ray from every cell of that
+    colour in each direction, over background cells of the input, up to the border."""
+    height, width = len(grid), len(grid[0])
+    out = copy_grid(grid)
+    for colour, directions in rays:
+        for r in range(height):
+            for c in range(width):
+                if grid[r][c] != colour:
+                    continue
+                for direction in directions:
+                    dy, dx = direction_step(direction)
+                    y, x = r + dy, c + dx
+                    while 0 <= y < height and 0 <= x < width and grid[y][x] == background:
+                        out[y][x] = colour
+                        y, x = y + dy, x + dx
+    return out
+
+
 def connect_pairs(grid, direction, background):
     """Draw a straight line between two cells of the same colour facing each other across
     background, along rows ("horizontal"), columns ("vertical") or "both"."""

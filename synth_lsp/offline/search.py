@@ -14,11 +14,11 @@ import time
 from operator import eq
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator
 
 from synth_lsp.offline import primitives
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
-from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_object_recolouring, learn_sparse_local_rule
+from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_object_recolouring, learn_rays, learn_sparse_local_rule
 from synth_lsp.offline.steps import Grid, Step
 
 Fingerprint = tuple
@@ -81,14 +81,18 @@ def search_programs(
     max_programs: int = 8,
     max_depth: int = 3,
     max_states: int = 200_000,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> list[Found]:
+    """`clock` measures the budget: wall time by default; a benchmark on a shared machine passes
+    `time.process_time` so that other processes' load does not shrink the search."""
     with _memoised_objects():
-        return _search(train_pairs, list(test_inputs), time.perf_counter() + time_budget_s, max_programs, max_depth, max_states)
+        return _search(train_pairs, list(test_inputs), clock, clock() + time_budget_s, max_programs, max_depth, max_states)
 
 
 def _search(
     train_pairs: list[tuple[Grid, Grid]],
     test_inputs: list[Grid],
+    clock: Callable[[], float],
     deadline: float,
     max_programs: int,
     max_depth: int,
@@ -103,18 +107,18 @@ def _search(
     start = _State((), [inp for inp, _ in train_pairs] + test_inputs)
     seen: set[Fingerprint] = {_fingerprint(start.grids)}
     _judge(start, outputs, keeper, LEARNERS)
-    reserve = deadline - (deadline - time.perf_counter()) * SPARSE_SHARE
+    reserve = deadline - (deadline - clock()) * SPARSE_SHARE
     short = [start]
     frontier = [start]
     for depth in range(1, max_depth + 1):
-        frontier = _expand(frontier, catalogue, seen, outputs, keeper, reserve, max_states)
+        frontier = _expand(frontier, catalogue, seen, outputs, keeper, clock, reserve, max_states)
         if depth == 1:
             short += frontier
-            _judge_all(short, outputs, keeper, (learn_object_recolouring, learn_local_rule), reserve)
+            _judge_all(short, outputs, keeper, (learn_rays, learn_object_recolouring, learn_local_rule), clock, reserve)
         if keeper.full or not frontier:
             break
     if not keeper.full:
-        _judge_all(short, outputs, keeper, (learn_sparse_local_rule,), deadline)
+        _judge_all(short, outputs, keeper, (learn_sparse_local_rule,), clock, deadline)
     return keeper.best(max_programs)
 
 
@@ -124,6 +128,7 @@ def _expand(
     seen: set[Fingerprint],
     outputs: list[Grid],
     keeper: _Keeper,
+    clock: Callable[[], float],
     deadline: float,
     max_states: int,
 ) -> list[_State]:
@@ -133,7 +138,7 @@ def _expand(
     # most promising states first: when the budget runs out mid-level, the likelier half is done
     for state in sorted(frontier, key=lambda s: s.promise, reverse=True):
         for step in catalogue:
-            if keeper.full or time.perf_counter() > deadline or len(seen) > max_states:
+            if keeper.full or clock() > deadline or len(seen) > max_states:
                 return children
             grids = _apply(step, state.grids)
             if grids is None:
@@ -148,9 +153,11 @@ def _expand(
     return children
 
 
-def _judge_all(states: list[_State], outputs: list[Grid], keeper: _Keeper, learners: tuple, deadline: float) -> None:
+def _judge_all(
+    states: list[_State], outputs: list[Grid], keeper: _Keeper, learners: tuple, clock: Callable[[], float], deadline: float
+) -> None:
     for state in states:
-        if keeper.full or time.perf_counter() > deadline:
+        if keeper.full or clock() > deadline:
             return
         _judge(state, outputs, keeper, learners, offer_plain=False)
 
@@ -206,7 +213,10 @@ def _judge(state: _State, outputs: list[Grid], keeper: _Keeper, learners: tuple,
         shapes = sum(len(g) == len(o) and len(g[0]) == len(o[0]) for g, o in zip(train_states, outputs))
         state.promise = (shapes, found.cell_score)
     for learn in learners:
-        step = learn(train_states, outputs, state.grids[n:])
+        try:
+            step = learn(train_states, outputs, state.grids[n:])
+        except (IndexError, ValueError, KeyError, ZeroDivisionError, TypeError):
+            continue  # a learner meeting a grid it cannot read is a learner that found nothing
         if step is None:
             continue
         finished = _apply(step, state.grids)
