@@ -72,17 +72,21 @@ def test_bad_options_and_missing_files_are_clear(tmp_path):
     assert missing.returncode == 2 and "cannot read" in missing.stderr
 
 
-def test_a_rejected_key_stops_the_run_and_is_never_printed(tmp_path, fake_openai):
+def test_a_rejected_key_stops_the_run_and_is_never_printed(tmp_path, fake_openai, monkeypatch, capfd):
+    # in-process (litellm is imported once for the whole test session), through the real command line
+    from synth_lsp.cli import main
+
     script = copy_task(tmp_path)
     fake_openai.fail(401, message="invalid key")
     secret = "sk-test-VERYSECRET-000111"
-    done = evolve(str(script), "--model", "openai/x", "--api-base", fake_openai.api_base, "--generations", "1",
-                  "--concurrency", "1", cwd=tmp_path, env={"OPENAI_API_KEY": secret})
-    assert done.returncode == 2
-    assert "credentials" in done.stderr and "OPENAI_API_KEY" in done.stderr
-    assert secret not in done.stdout + done.stderr
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    code = main(["evolve", str(script), "--model", "openai/x", "--api-base", fake_openai.api_base,
+                 "--generations", "1", "--concurrency", "1"])
+    out, err = capfd.readouterr()
+    assert code == 2 and out == ""
+    assert "credentials" in err and "OPENAI_API_KEY" in err
+    assert secret not in out + err
     stored = population_path_for(script).read_text()
     assert secret not in stored
     assert json.loads(stored)["runs"][-1]["stop_reason"].startswith("failed:")
-    # the key went to the server, as it should
-    assert len(fake_openai.chat_requests()) == 1
+    assert len(fake_openai.chat_requests()) == 1  # the key went to the server, once: no retry
