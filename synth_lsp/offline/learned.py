@@ -108,17 +108,24 @@ def learn_local_rule(states: list[Grid], outputs: list[Grid], tests: list[Grid] 
     return None
 
 
-def learn_sparse_local_rule(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
-    """A neighbourhood rule listing only the contexts that change colour; others keep theirs.
-    Weaker evidence than `learn_local_rule`: the search tries it last."""
+def sparse_local_rules(states: list[Grid], outputs: list[Grid]) -> list[tuple[float, Step]]:
+    """Neighbourhood rules listing only the contexts that change colour (others keep theirs),
+    one per feature that fits, each with its compression: changed cells explained per listed
+    context. Weaker evidence than `learn_local_rule`: the search tries them last, best first."""
+    if not all(len(s) == len(o) and len(s[0]) == len(o[0]) for s, o in zip(states, outputs)):
+        return []
+    changed = sum(a != b for s, o in zip(states, outputs) for row, out_row in zip(s, o) for a, b in zip(row, out_row))
+    rules = []
     for feature in SPARSE_FEATURES:
         table = _context_table(feature, states, outputs)
         if table is None:
             continue
         changes = {key: colour for key, colour in table.items() if colour != key[0]}
-        if changes and len(changes) <= MAX_TABLE:
-            return Step("apply_local_rule", (feature, changes, True), f"local rule on the {feature} around each cell ({len(changes)} changes, others kept)")
-    return None
+        # a rule must explain more than it lists: some listed context covers several changed cells
+        if changes and len(changes) <= MAX_TABLE and len(changes) < changed:
+            label = f"local rule on the {feature} around each cell ({len(changes)} changes, others kept)"
+            rules.append((changed / len(changes), Step("apply_local_rule", (feature, changes, True), label)))
+    return rules
 
 
 OBJECT_PROPERTIES = ("size", "size_rank", "size_rank_up", "size_extreme", "shape", "height", "width", "touches_border", "has_hole")

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 from synth_lsp.offline import primitives
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
-from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_object_recolouring, learn_rays, learn_sparse_local_rule
+from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rules
 from synth_lsp.offline.steps import Grid, Step
 
 Fingerprint = tuple
@@ -118,7 +118,7 @@ def _search(
         if keeper.full or not frontier:
             break
     if not keeper.full:
-        _judge_all(short, outputs, keeper, (learn_sparse_local_rule,), clock, deadline)
+        _offer_best_sparse_rule(short, outputs, keeper, clock, deadline)
     return keeper.best(max_programs)
 
 
@@ -151,6 +151,25 @@ def _expand(
             _judge(child, outputs, keeper, LEARNERS)
             children.append(child)
     return children
+
+
+def _offer_best_sparse_rule(states: list[_State], outputs: list[Grid], keeper: _Keeper, clock: Callable[[], float], deadline: float) -> None:
+    """The last resort: of the sparse local rules on the short chains, one on the shortest chain,
+    and of those the one that compresses the changes best (changed cells per listed context)."""
+    n = len(outputs)
+    best: tuple[tuple[int, float], _State, Step] | None = None
+    for state in states:
+        if clock() > deadline:
+            break
+        for ratio, step in sparse_local_rules(state.grids[:n], outputs):
+            rank = (-len(state.steps), ratio)
+            if best is None or rank > best[0]:
+                best = (rank, state, step)
+    if best is not None:
+        _, state, step = best
+        finished = _apply(step, state.grids)
+        if finished is not None:
+            keeper.offer(_score(state.steps + (step,), finished[:n], outputs))
 
 
 def _judge_all(
