@@ -147,3 +147,16 @@ def test_a_generic_task_is_not_a_grid_task():
     generic = load_task(ROOT / "examples" / "generic" / "word_stats.json")
     with pytest.raises(NotAGridTask, match="ARC-style grid"):
         synthesize(generic.train_grids())
+
+
+def test_a_step_that_does_not_apply_fails_at_its_line(sandbox):
+    from synth_lsp.offline.steps import Step
+
+    script = emit_script((Step("crop_to_colour", (3,), "crop to colour 3"),), 1, 1)
+    run = sandbox.run(script, {"input_grid": [[1, 2]]})
+    assert run.error is not None and run.error.kind == "runtime"
+    assert run.error.exc_type == "ValueError"
+    assert "crop to colour 3: does not apply" in run.error.message
+    assert script.splitlines()[run.error.range.line - 1].strip().startswith("raise ValueError")
+    ok = sandbox.run(script, {"input_grid": [[1, 3], [3, 3]]})
+    assert ok.result == {"output_grid": [[1, 3], [3, 3]]}

@@ -70,12 +70,12 @@ def emit_script(steps: tuple[Step, ...], train_correct: int, train_total: int) -
         f"# It reproduces {fit} {train_total} train pairs (checked on the host before writing).",
     ]
     functions = [_sources()[name] for name in needed_functions(steps)]
-    # each step may not apply to some input: stop at the first that does not
+    # a step may not apply to some input: say which, at its line, rather than return a non-grid
     lines = []
     for step in steps:
         lines.append(f"    grid = {_call(step)}")
         lines.append("    if grid is None:")
-        lines.append("        return None  # the rule does not apply to this input")
+        lines.append(f"        raise ValueError({(step.label + ': does not apply to this input')!r})")
     body = lines + ["    return grid"] if steps else ["    return [list(row) for row in grid]"]
     transform = "def transform(grid):\n" + "\n".join(body)
     parts = ["\n".join(header), *functions, transform, 'result = {"output_grid": transform(inputs["input_grid"])}']
