@@ -81,6 +81,7 @@ def test_tiling_and_scaling():
     assert P.scale_up([[1, 2]], 2) == [[1, 1, 2, 2], [1, 1, 2, 2]]
     assert P.scale_down([[1, 1, 2, 2], [1, 1, 2, 2]], 2) == [[1, 2]]
     assert P.scale_down([[1, 1, 2]], 2) is None
+    assert P.scale_by_colours([[1, 0], [0, 2]], 0) == P.scale_up([[1, 0], [0, 2]], 2)
     assert P.tile_self([[1] * 6], False) is None  # 36 columns: larger than any ARC grid
     assert P.dedupe_lines([[1, 1, 2], [1, 1, 2], [3, 3, 4]]) == [[1, 2], [3, 4]]
     assert P.remove_empty_lines([[0, 0, 0], [0, 5, 0]], 0) == [[5]]
@@ -93,6 +94,7 @@ def test_physics_and_drawing():
     assert P.fill_enclosed(ring, 4, 0) == [[1, 1, 1], [1, 4, 1], [1, 1, 1]]
     assert P.fill_enclosed([[0, 1]], 4, 0) == [[0, 1]]  # nothing enclosed
     assert P.outline([[0, 0, 0], [0, 5, 0]], 2, 0, False) == [[0, 2, 0], [2, 5, 2]]
+    assert P.fill_object_boxes([[1, 0, 0], [0, 1, 0], [0, 0, 0]], 7, 0) == [[1, 7, 0], [7, 1, 0], [0, 0, 0]]
     assert P.hollow([[3] * 3] * 3, 0) == [[3, 3, 3], [3, 0, 3], [3, 3, 3]]
     assert P.extend_lines([[0, 0, 0], [0, 7, 0]], "up", 0) == [[0, 7, 0], [0, 7, 0]]
     assert P.connect_pairs([[2, 0, 0, 2]], "horizontal", 0) == [[2, 2, 2, 2]]

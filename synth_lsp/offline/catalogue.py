@@ -101,6 +101,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("tile_self", (where_background,), label))
     for f in sorted(set(facts.up_factors) | {2, 3}):
         steps.append(Step("scale_up", (f,), f"scale up x{f}"))
+    steps.append(Step("scale_by_colours", (bg,), "scale up by the number of colours"))
     for f in sorted(set(facts.down_factors) | {2, 3}):
         steps.append(Step("scale_down", (f,), f"scale down x{f}"))
     for down, across in ((1, 2), (2, 1), (2, 2), (3, 3), (1, 3), (3, 1)):
@@ -122,6 +123,8 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     for c in out_colours:
         steps.append(Step("outline", (c, bg, False), f"outline shapes with {c}"))
         steps.append(Step("outline", (c, bg, True), f"outline shapes (with corners) with {c}"))
+    for c in out_colours:
+        steps.append(Step("fill_object_boxes", (c, bg), f"fill the boxes around objects with {c}"))
     steps.append(Step("hollow", (bg,), "hollow out shapes"))
     for direction in ("up", "down", "left", "right", "horizontal", "vertical", "cross", "diagonals"):
         steps.append(Step("extend_lines", (direction, bg), f"extend cells {direction} to the border"))

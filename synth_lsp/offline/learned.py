@@ -98,9 +98,11 @@ def _context_table(feature: str, states: list[Grid], outputs: list[Grid]) -> dic
 
 def learn_local_rule(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
     """The simplest neighbourhood rule that explains every cell and knows every test context."""
+    cells = sum(len(s) * len(s[0]) for s in states)
     for feature in LOCAL_FEATURES:
         table = _context_table(feature, states, outputs)
-        if table is None or len(table) > MAX_TABLE:
+        # a table with a case for nearly every cell memorises the pairs instead of finding a rule
+        if table is None or len(table) > MAX_TABLE or 2 * len(table) > cells:
             continue
         known = all(primitives.cell_context(t, r, c, feature) in table for t in tests for r in range(len(t)) for c in range(len(t[0])))
         if known:

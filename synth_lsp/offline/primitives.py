@@ -383,6 +383,14 @@ def scale_up(grid, factor):
     return out
 
 
+def scale_by_colours(grid, background):
+    """Scale up by the number of distinct non-background colours."""
+    factor = len([c for c in colour_counts(grid) if c != background])
+    if factor < 1:
+        return None
+    return scale_up(grid, factor)
+
+
 def scale_down(grid, factor):
     """Shrink by an integer factor, keeping each block's most common colour."""
     height, width = len(grid), len(grid[0])
@@ -545,6 +553,18 @@ def outline(grid, colour, background, diagonal):
                 y, x = r + dy, c + dx
                 if 0 <= y < height and 0 <= x < width and grid[y][x] == background:
                     out[y][x] = colour
+    return out
+
+
+def fill_object_boxes(grid, colour, background):
+    """Paint the background cells inside each object's bounding box with `colour`."""
+    out = copy_grid(grid)
+    for cells in find_objects(grid, background, True, True):
+        top, left, bottom, right = cells_box(cells)
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                if grid[r][c] == background:
+                    out[r][c] = colour
     return out
 
 
