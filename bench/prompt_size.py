@@ -1,6 +1,7 @@
 """Tokens of one mutation prompt, against the same information rendered as Python reprs.
 
-For three ARC tasks of different grid sizes, the parent is the identity seed, scored in the sandbox.
+For three ARC tasks of different grid sizes and two parents (the identity seed, and a script that
+turns the grid upside down), each scored in the sandbox.
 Ours: `prompts.mutation_messages` (compact grids, one row of digits per line; the parent's
 prediction with its differing cells). Baseline: the same instructions, walls, script and reward,
 then per train pair the reprs of the input dict, the predicted result dict (with stdout and stderr)
@@ -36,7 +37,11 @@ TASKS = {
     "a1570a43": ARC / "a1570a43.json",  # 7x7 to 9x9
     "3631a71a": ARC / "3631a71a.json",  # 30x30
 }
-IDENTITY = (ROOT / "examples" / "arc" / "007bbfb7.synth.py").read_text()
+PARENTS = {
+    "identity seed": (ROOT / "examples" / "arc" / "007bbfb7.synth.py").read_text(),
+    # a wrong answer the prompt cannot shorten to "the input, unchanged"
+    "upside down": "result = {'output_grid': [row[:] for row in inputs['input_grid'][::-1]]}\n",
+}
 
 
 def repr_messages(task: Task, parent: Candidate, walls: str, with_examples: bool) -> list[dict[str, str]]:
@@ -68,17 +73,18 @@ def grid_sizes(task: Task) -> str:
 
 def main() -> None:
     os.environ["LITELLM_OFFLINE_MODE"] = "true"
-    print("| task | input grids | train pairs | ours (tokens) | reprs with examples | ratio | reprs without examples | ratio |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| task | input grids | train pairs | parent | ours (tokens) | reprs with examples | ratio | reprs without examples | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
     with Sandbox(processes=2) as sandbox:
         walls = get_walls(sandbox).describe()
         for name, path in TASKS.items():
             task = load_task(path)
-            parent = score_candidate(new_candidate(IDENTITY, "seed"), task, sandbox, RunLimits(time_s=2))
-            ours = count(prompts.mutation_messages(task, parent, walls))
-            full = count(repr_messages(task, parent, walls, with_examples=True))
-            lean = count(repr_messages(task, parent, walls, with_examples=False))
-            print(f"| {name} | {grid_sizes(task)} | {len(task.train)} | {ours} | {full} | {ours / full:.2f} | {lean} | {ours / lean:.2f} |")
+            for label, script in PARENTS.items():
+                parent = score_candidate(new_candidate(script, "seed"), task, sandbox, RunLimits(time_s=2))
+                ours = count(prompts.mutation_messages(task, parent, walls))
+                full = count(repr_messages(task, parent, walls, with_examples=True))
+                lean = count(repr_messages(task, parent, walls, with_examples=False))
+                print(f"| {name} | {grid_sizes(task)} | {len(task.train)} | {label} | {ours} | {full} | {ours / full:.2f} | {lean} | {ours / lean:.2f} |")
 
 
 if __name__ == "__main__":

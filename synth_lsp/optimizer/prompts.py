@@ -88,7 +88,9 @@ def render_feedback(task: Task, result: PairResult) -> str:
         lines.append(f"error: {result.error}")
     if result.output is not None and not result.error:
         predicted = result.output.get("output_grid") if (task.is_grid_task and isinstance(result.output, dict)) else result.output
-        if task.is_grid_task:
+        if task.is_grid_task and predicted == _input_grid(task, result.index):
+            lines.append("its output: the input grid, unchanged")
+        elif task.is_grid_task:
             lines += [grid_title("its output", predicted), render_grid(predicted)]
         else:
             lines.append("its result: " + compact_json(predicted))
@@ -102,6 +104,11 @@ def render_feedback(task: Task, result: PairResult) -> str:
         if text:
             lines.append(f"{stream}:\n{text[:MAX_STREAM_CHARS]}")
     return "\n".join(lines)
+
+
+def _input_grid(task: Task, index: int) -> Any:
+    pairs = [p for p in task.train if p.index == index]
+    return pairs[0].inputs.get("input_grid") if pairs else None
 
 
 def render_candidate(task: Task, candidate: Candidate, title: str) -> str:
