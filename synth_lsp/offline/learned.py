@@ -56,8 +56,22 @@ def learn_mosaic(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()
     if all(k == 0 for row in layout for k in row):
         label = f"tile {down}x{across}"
     else:
-        label = f"mosaic {down}x{across} of mirrored copies {layout}"
+        names = "; ".join(", ".join(TILE_NAMES[k] for k in row) for row in layout)
+        label = f"mosaic {down}x{across} of transformed copies ({names})"
     return Step("arrange_tiles", (layout,), label)
+
+
+TILE_NAMES = {
+    -1: "blank",
+    0: "as is",
+    1: "rotated 90",
+    2: "rotated 180",
+    3: "rotated 270",
+    4: "mirrored left-right",
+    5: "mirrored up-down",
+    6: "transposed",
+    7: "anti-transposed",
+}
 
 
 def _tile_transform(states: list[Grid], outputs: list[Grid], i: int, j: int) -> int | None:
