@@ -31,8 +31,21 @@ def main(args: argparse.Namespace | None = None) -> int:
     if getattr(args, "tcp", False):
         server.start_tcp(args.host, args.port)
     else:
-        server.start_io()
+        server.start_io(sys.stdin.buffer, protocol_stdout())
     return 0
+
+
+def protocol_stdout():
+    """The protocol keeps its own handle on stdout; file descriptor 1 and sys.stdout then point at
+    stderr, so nothing else (a library's print, a sandbox worker process inheriting fd 1) can
+    write into the protocol channel."""
+    import os
+
+    sys.stdout.flush()
+    channel = os.fdopen(os.dup(1), "wb", buffering=0)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    return channel
 
 
 if __name__ == "__main__":
