@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -95,8 +96,13 @@ class Population:
         }
 
     def save(self) -> None:
-        self._merge_from_disk()
-        text = dump_json(self.to_dict())
+        # the server (a user's save) and a worker (a generation) may both write: merging what is on
+        # disk and replacing it happen under one lock, so neither loses the other's candidates
+        with _directory_lock(self.path.parent):
+            self._merge_from_disk()
+            self._write(dump_json(self.to_dict()))
+
+    def _write(self, text: str) -> None:
         directory = self.path.parent
         fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=directory)
         try:
@@ -201,6 +207,22 @@ class Population:
         if save:
             self.save()
         return candidate
+
+
+@contextmanager
+def _directory_lock(directory: Path):
+    """An exclusive advisory lock on the folder (no stray lock file beside the script)."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: atomic replace alone
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _read(path: Path) -> dict[str, Any]:
