@@ -97,9 +97,14 @@ def test_physics_and_drawing():
     assert P.fill_object_boxes([[1, 0, 0], [0, 1, 0], [0, 0, 0]], 7, 0) == [[1, 7, 0], [7, 1, 0], [0, 0, 0]]
     assert P.hollow([[3] * 3] * 3, 0) == [[3, 3, 3], [3, 0, 3], [3, 3, 3]]
     assert P.extend_lines([[0, 0, 0], [0, 7, 0]], "up", 0) == [[0, 7, 0], [0, 7, 0]]
-    assert P.connect_pairs([[2, 0, 0, 2]], "horizontal", 0) == [[2, 2, 2, 2]]
-    assert P.connect_pairs([[2, 0, 0, 2]], "vertical", 0) == [[2, 0, 0, 2]]
-    assert P.connect_pairs([[2, 0, 3, 2]], "both", 0) == [[2, 0, 3, 2]]  # blocked by another colour
+    assert P.connect_pairs([[2, 0, 0, 2]], "horizontal", -1, 0) == [[2, 2, 2, 2]]
+    assert P.connect_pairs([[2, 0, 0, 2]], "horizontal", 9, 0) == [[2, 9, 9, 2]]
+    assert P.connect_pairs([[2, 0, 0, 2]], "vertical", -1, 0) == [[2, 0, 0, 2]]
+    assert P.connect_pairs([[2, 0, 3, 2]], "both", -1, 0) == [[2, 0, 3, 2]]  # blocked by another colour
+    # rays: a diagonal leaves a block only from its corner
+    block = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]]
+    assert P.draw_rays(block, [[1, ["up_left"]]], 0) == [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]]
+    assert P.draw_rays([[0, 0, 3]], [[3, ["left"]]], 0) == [[3, 3, 3]]
     assert P.shift([[1, 2], [3, 4]], 1, 0, 0) == [[0, 0], [1, 2]]
     assert P.draw_border([[0] * 3] * 3, 8) == [[8, 8, 8], [8, 0, 8], [8, 8, 8]]
 
@@ -155,6 +160,7 @@ def test_parts_and_logic():
     assert P.overlay_parts([[1, 1, 5, 2, 2], [0, 0, 5, 0, 0]], 0, True) == [[1, 1], [0, 0]]
     parts = [[1, 1, 5, 1, 1, 5, 2, 1], [0, 0, 5, 0, 0, 5, 0, 0]]
     assert P.pick_part(parts, "odd_one_out", 0) == [[2, 1], [0, 0]]
+    assert P.broadcast_parts([[1, 0, 5, 0, 0], [0, 0, 5, 0, 2]], 0) == [[1, 0, 5, 1, 0], [0, 2, 5, 0, 2]]
     # an empty row of background is not a separator
     assert P.separator_colour([[0, 0], [1, 2]]) is None
 

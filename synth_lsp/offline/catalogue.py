@@ -129,7 +129,11 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     for direction in ("up", "down", "left", "right", "horizontal", "vertical", "cross", "diagonals"):
         steps.append(Step("extend_lines", (direction, bg), f"extend cells {direction} to the border"))
     for direction in ("both", "horizontal", "vertical"):
-        steps.append(Step("connect_pairs", (direction, bg), f"connect same-colour cells facing each other ({direction})"))
+        steps.append(Step("connect_pairs", (direction, -1, bg), f"connect same-colour cells facing each other ({direction})"))
+    new_colours = [c for c in out_colours if c not in facts.input_colours]
+    for c in new_colours:
+        for direction in ("both", "horizontal", "vertical"):
+            steps.append(Step("connect_pairs", (direction, c, bg), f"join same-colour cells facing each other with {c} ({direction})"))
     for down, right in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)):
         steps.append(Step("shift", (down, right, bg), f"shift by ({down}, {right})"))
     for c in out_colours:
@@ -146,6 +150,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     for op in ("and", "or", "xor", "nor", "left_only", "right_only"):
         steps.append(Step("combine_halves", (op, bg), f"{op.upper()} of the two halves"))
     steps.append(Step("overlay_parts", (bg, False), "overlay the parts"))
+    steps.append(Step("broadcast_parts", (bg,), "copy the union of the parts into every part"))
     steps.append(Step("overlay_parts", (bg, True), "overlay the parts in reverse order"))
     for criterion in ("odd_one_out", "most_cells", "fewest_cells", "most_colours"):
         steps.append(Step("pick_part", (criterion, bg), f"pick the part with {criterion.replace('_', ' ')}"))

@@ -242,20 +242,15 @@ def _only_background_changes(states: list[Grid], outputs: list[Grid], background
 
 def _ray_fits(states: list[Grid], outputs: list[Grid], colour: int, direction: str, background: int) -> bool:
     """Every cell the ray would paint is `colour` in the output, and some ray paints a cell."""
-    dy, dx = primitives.direction_step(direction)
     painted = False
     for state, out in zip(states, outputs):
-        height, width = len(state), len(state[0])
-        for r in range(height):
-            for c in range(width):
-                if state[r][c] != colour:
-                    continue
-                y, x = r + dy, c + dx
-                while 0 <= y < height and 0 <= x < width and state[y][x] == background:
-                    if out[y][x] != colour:
+        drawn = primitives.draw_rays(state, [[colour, [direction]]], background)
+        for row, drawn_row, out_row in zip(state, drawn, out):
+            for before, after, want in zip(row, drawn_row, out_row):
+                if before != after:
+                    if want != colour:
                         return False
                     painted = True
-                    y, x = y + dy, x + dx
     return painted
 
 

@@ -624,7 +624,8 @@ def direction_step(direction):
 
 def draw_rays(grid, rays, background):
     """For each [colour, directions] in `rays` (in order), shoot a ray from every cell of that
-    colour in each direction, over background cells of the input, up to the border."""
+    colour in each direction (diagonals from corners only), over background cells of the
+    input, up to the border."""
     height, width = len(grid), len(grid[0])
     out = copy_grid(grid)
     for colour, directions in rays:
@@ -634,6 +635,8 @@ def draw_rays(grid, rays, background):
                     continue
                 for direction in directions:
                     dy, dx = direction_step(direction)
+                    if dy and dx and (colour_at(grid, r + dy, c, -1) == colour or colour_at(grid, r, c + dx, -1) == colour):
+                        continue  # a diagonal ray leaves a shape only from its corner
                     y, x = r + dy, c + dx
                     while 0 <= y < height and 0 <= x < width and grid[y][x] == background:
                         out[y][x] = colour
@@ -641,9 +644,10 @@ def draw_rays(grid, rays, background):
     return out
 
 
-def connect_pairs(grid, direction, background):
+def connect_pairs(grid, direction, line_colour, background):
     """Draw a straight line between two cells of the same colour facing each other across
-    background, along rows ("horizontal"), columns ("vertical") or "both"."""
+    background, along rows ("horizontal"), columns ("vertical") or "both"; the line takes the
+    cells' colour, or `line_colour` when that is not -1."""
     height, width = len(grid), len(grid[0])
     rays = {"horizontal": [(0, 1)], "vertical": [(1, 0)], "both": [(0, 1), (1, 0)]}[direction]
     out = copy_grid(grid)
@@ -659,7 +663,7 @@ def connect_pairs(grid, direction, background):
                 if 0 <= y < height and 0 <= x < width and grid[y][x] == colour and (y, x) != (r + dy, c + dx):
                     y, x = r + dy, c + dx
                     while grid[y][x] == background:
-                        out[y][x] = colour
+                        out[y][x] = colour if line_colour == -1 else line_colour
                         y, x = y + dy, x + dx
     return out
 
@@ -1001,6 +1005,30 @@ def overlay_parts(grid, background, reverse):
             for c in range(width):
                 if part[r][c] != background:
                     out[r][c] = part[r][c]
+    return out
+
+
+def broadcast_parts(grid, background):
+    """Overlay every part between the separator lines and write the union back into each part."""
+    colour = separator_colour(grid)
+    if colour is None:
+        return None
+    height, width = len(grid), len(grid[0])
+    sep_rows = [r for r in range(height) if grid[r] == [colour] * width]
+    sep_cols = [c for c in range(width) if [grid[r][c] for r in range(height)] == [colour] * height]
+    boxes = []
+    for top, bottom in spans_between(sep_rows, height):
+        for left, right in spans_between(sep_cols, width):
+            boxes.append((top, left, bottom, right))
+    sizes = set([(b[2] - b[0], b[3] - b[1]) for b in boxes])
+    if len(boxes) < 2 or len(sizes) != 1:
+        return None
+    union = overlay_parts(grid, background, False)
+    out = copy_grid(grid)
+    for top, left, _, _ in boxes:
+        for r in range(len(union)):
+            for c in range(len(union[0])):
+                out[top + r][left + c] = union[r][c]
     return out
 
 
