@@ -365,3 +365,24 @@ def test_offline_model_beside_a_language_model(workdir, sandbox, fake_openai):
     assert result.best.origin == "offline" and result.best.train_reward == 1.0
     assert len(fake_openai.chat_requests()) >= 2  # the model was asked too
     assert result.spend.failed_replies == len(fake_openai.chat_requests())
+
+
+def test_a_user_edit_saved_by_another_process_joins_the_running_evolution(workdir, sandbox, fake_openai):
+    script = workdir / "007bbfb7.synth.py"
+    state = {"edited": False}
+
+    def responder(body: dict) -> Reply:
+        if not state["edited"]:  # meanwhile, the editor saves a version of the script (e.g. the language server)
+            state["edited"] = True
+            editor_side = Population.for_script(script)
+            editor_side.add_user_edit(TILE_EVERYWHERE, sandbox=sandbox)
+        text = "\n".join(str(m.get("content")) for m in body["messages"])
+        return Reply(fenced(SOLUTION)) if "cells differ" in text else Reply("no idea")
+
+    fake_openai.responder = responder
+    config = model_config(fake_openai, generations=4, crossover_rate=0.0, concurrency=1)
+    result = run_evolve(load_task_for_script(script), script, config, sandbox=sandbox)
+    population = Population.load(population_path_for(script))
+    user = population.get(new_candidate(TILE_EVERYWHERE, "user").id)
+    assert user is not None and user.origin == "user"  # not lost when the run saved
+    assert result.best.train_reward == 1.0 and result.best.parents == [user.id]  # the optimizer built on it

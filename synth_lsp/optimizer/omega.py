@@ -256,6 +256,7 @@ class _Run:
         return candidate
 
     async def generation(self, number: int) -> tuple[int, list[str]]:
+        await self.score(self.population.stale(self.task))  # e.g. user edits another process saved meanwhile
         alive = self.population.alive()
         requests = plan_generation(self.rng, alive, self.config, number)
         active = [s for s in self.sources if not s.exhausted()]
@@ -281,13 +282,13 @@ class _Run:
         await self.score(fresh)
         for candidate in fresh:
             self.population.add(candidate)
-        await self.distance.prepare(fresh)
-        self.select()
+        await self.select()
         self.population.generation = number
         return len(fresh), failures
 
-    def select(self) -> None:
+    async def select(self) -> None:
         contenders = [c for c in self.population.candidates.values() if c.alive]
+        await self.distance.prepare(contenders)  # only candidates not seen before are embedded
         kept = survive(contenders, self.distance, self.config.k_nearest_fitter, self.config.population_size)
         for candidate in contenders:
             candidate.alive = candidate.id in kept
@@ -348,8 +349,7 @@ async def evolve(
             source.should_stop = stop_requested  # calls not yet sent are skipped once a stop is asked for
 
     start = await run.add_start()
-    await run.distance.prepare(run.population.alive())
-    run.select()
+    await run.select()
     record: dict[str, Any] = {"started_at": now_iso(), "model": config.language_model or OFFLINE_MODEL, "generations": 0}
     run.population.runs.append(record)
     run.save(record)
