@@ -195,6 +195,11 @@ async def test_evolve_offer_apply_save_and_clear(client: LanguageClient, solving
     new_text = change.edits[0].new_text
     assert "def transform" in new_text
 
+    # a preview: the same rewrite, annotated so the editor shows the diff and asks first
+    preview = next(a for a in actions if a.title.startswith("Preview evolved script"))
+    annotations = preview.edit.change_annotations
+    assert annotations and all(a.needs_confirmation for a in annotations.values())
+
     # the reward lens says so too
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
     assert any(lens.command and lens.command.title.startswith("evolved: 5/5") for lens in lenses)
@@ -325,3 +330,19 @@ async def test_a_model_that_rejects_the_key_is_a_message_not_a_dead_server(clien
     # still serving
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
     assert lenses and "train 0/5" in lenses[0].command.title
+
+
+async def test_a_client_without_progress_support_gets_none(client: LanguageClient, tmp_path: Path):
+    params = init_params(None)
+    params.capabilities = pytest_lsp.client_capabilities("emacs")
+    params.capabilities.window = None  # as eglot 1.9: no window.workDoneProgress
+    params.initialization_options = {"settings": params.initialization_options["settings"]}  # and no opt-ins
+    await client.initialize_session(params)
+    path, uri = script_in(tmp_path, IDENTITY)
+    await open_and_run(client, uri, IDENTITY)
+    started = await execute(client, "synthLsp.evolve.start", uri)
+    assert started["started"]
+    await wait_until(lambda: path.with_name("007bbfb7.synth.population.json").exists() and population_file(path)["runs"] and population_file(path)["runs"][-1].get("stop_reason"), what="the run to end")
+    await asyncio.sleep(0.3)
+    assert client.progress_reports == {} and client.statuses == []
+    assert any("passes 5/5" in getattr(m, "message", "") for m in client.messages)  # plain messages still work

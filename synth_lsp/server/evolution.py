@@ -326,6 +326,8 @@ class Evolution:
             return
         progress = self.ls.work_done_progress
         if status.state == "running":
+            if not status.generations:
+                return  # the worker has not reported its plan yet
             pct = int(100 * status.generation / status.generations) if status.generations else 0
             message = f"generation {status.generation}/{status.generations} · best {status.best_train_passed}/{status.train_total} · {status.calls} calls"
             if status.cost_usd:
