@@ -47,6 +47,9 @@ def test_crops():
     assert P.crop_corner([[1, 2, 3], [4, 5, 6]], "bottom_right", 1, 2) == [[5, 6]]
     assert P.crop_corner([[1, 2, 3], [4, 5, 6], [7, 8, 9]], "centre", 1, 1) == [[5]]
     assert P.crop_corner([[1, 2]], "top_left", 2, 2) is None
+    assert P.trim_border([[1, 1, 1], [1, 5, 1], [1, 1, 1]]) == [[5]]
+    assert P.tile_unit([[1, 2, 1, 2], [3, 4, 3, 4]]) == [[1, 2], [3, 4]]
+    assert P.tile_unit([[1, 2], [3, 4]]) is None
     assert P.half([[1], [2], [3]], "top") == [[1]]
 
 
@@ -64,6 +67,8 @@ def test_objects_and_selection():
     assert P.crop_object(grid, 0, False, False, "first") == [[1, 1], [1, 0]]
     assert P.keep_object(grid, 0, False, False, "smallest") == [[0, 0, 0, 2], [0] * 4, [0] * 4, [0] * 4]
     assert P.remove_object(grid, 0, False, False, "largest")[2] == [0, 0, 0, 0]
+    twins = [[1, 0, 1, 0, 2, 2]]
+    assert P.crop_object(twins, 0, False, False, "commonest_shape") == [[1]]
     # corners join with `diagonal`; colours join with `multicolour`
     touching = [[1, 0], [0, 2]]
     assert len(P.find_objects(touching, 0, True, False)) == 2
@@ -100,6 +105,7 @@ def test_physics_and_drawing():
     assert P.connect_pairs([[2, 0, 0, 2]], "horizontal", -1, 0) == [[2, 2, 2, 2]]
     assert P.connect_pairs([[2, 0, 0, 2]], "horizontal", 9, 0) == [[2, 9, 9, 2]]
     assert P.connect_pairs([[2, 0, 0, 2]], "vertical", -1, 0) == [[2, 0, 0, 2]]
+    assert P.connect_pairs([[4, 0, 0], [0, 0, 0], [0, 0, 4]], "diagonal", -1, 0) == [[4, 0, 0], [0, 4, 0], [0, 0, 4]]
     assert P.connect_pairs([[2, 0, 3, 2]], "both", -1, 0) == [[2, 0, 3, 2]]  # blocked by another colour
     # rays: a diagonal leaves a block only from its corner
     block = [[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]]

@@ -20,7 +20,7 @@ GEOMETRY = (
     ("transpose", "transpose"),
     ("anti_transpose", "anti-transpose"),
 )
-CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "densest", "unique_colour", "unique_shape", "has_hole", "first", "last")
+CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "densest", "unique_colour", "unique_shape", "commonest_shape", "has_hole", "first", "last")
 OBJECT_KINDS = ((True, True, "objects"), (False, False, "single-colour objects"), (True, False, "single-colour diagonal objects"))
 
 
@@ -83,6 +83,8 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("crop_inside_colour", (c,), f"crop inside the colour-{c} frame"))
     for which in ("left", "right", "top", "bottom"):
         steps.append(Step("half", (which,), f"{which} half"))
+    steps.append(Step("trim_border", (), "drop the outer ring"))
+    steps.append(Step("tile_unit", (), "the repeating unit of the grid"))
     if facts.output_shape:
         h, w = facts.output_shape
         for corner in ("top_left", "top_right", "bottom_left", "bottom_right", "centre"):
@@ -128,7 +130,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps.append(Step("hollow", (bg,), "hollow out shapes"))
     for direction in ("up", "down", "left", "right", "horizontal", "vertical", "cross", "diagonals"):
         steps.append(Step("extend_lines", (direction, bg), f"extend cells {direction} to the border"))
-    for direction in ("both", "horizontal", "vertical"):
+    for direction in ("both", "horizontal", "vertical", "diagonal"):
         steps.append(Step("connect_pairs", (direction, -1, bg), f"connect same-colour cells facing each other ({direction})"))
     new_colours = [c for c in out_colours if c not in facts.input_colours]
     for c in new_colours:

@@ -158,6 +158,27 @@ def crop_corner(grid, corner, height, width):
     return crop(grid, top, left, top + height - 1, left + width - 1)
 
 
+def trim_border(grid):
+    """Drop the outermost ring of cells."""
+    if len(grid) < 3 or len(grid[0]) < 3:
+        return None
+    return crop(grid, 1, 1, len(grid) - 2, len(grid[0]) - 2)
+
+
+def tile_unit(grid):
+    """The smallest block that, repeated, makes up the whole grid (None if the grid is its own)."""
+    height, width = len(grid), len(grid[0])
+    for unit_h in range(1, height + 1):
+        if all([grid[r] == grid[r % unit_h] for r in range(height)]):
+            break
+    for unit_w in range(1, width + 1):
+        if all([row[c] == row[c % unit_w] for row in grid for c in range(width)]):
+            break
+    if unit_h == height and unit_w == width:
+        return None
+    return crop(grid, 0, 0, unit_h - 1, unit_w - 1)
+
+
 def half(grid, which):
     """One half of the grid ("left", "right", "top", "bottom"), skipping a middle separator line."""
     height, width = len(grid), len(grid[0])
@@ -249,6 +270,14 @@ def select_object(objects, criterion):
         return objects[0]
     if criterion == "last":
         return objects[-1]
+    if criterion == "commonest_shape":
+        keys = [str([(r, c) for r, c, _ in object_shape(cells)]) for cells in objects]
+        counts = [keys.count(k) for k in keys]
+        best = max(counts)
+        winners = set([keys[i] for i in range(len(keys)) if counts[i] == best])
+        if best < 2 or len(winners) != 1:
+            return None
+        return objects[counts.index(best)]
     if criterion == "unique_colour" or criterion == "unique_shape":
         keys = []
         for cells in objects:
@@ -646,10 +675,11 @@ def draw_rays(grid, rays, background):
 
 def connect_pairs(grid, direction, line_colour, background):
     """Draw a straight line between two cells of the same colour facing each other across
-    background, along rows ("horizontal"), columns ("vertical") or "both"; the line takes the
+    background, along rows ("horizontal"), columns ("vertical"), "both" or the two "diagonal"
+    directions; the line takes the
     cells' colour, or `line_colour` when that is not -1."""
     height, width = len(grid), len(grid[0])
-    rays = {"horizontal": [(0, 1)], "vertical": [(1, 0)], "both": [(0, 1), (1, 0)]}[direction]
+    rays = {"horizontal": [(0, 1)], "vertical": [(1, 0)], "both": [(0, 1), (1, 0)], "diagonal": [(1, 1), (1, -1)]}[direction]
     out = copy_grid(grid)
     for r in range(height):
         for c in range(width):
