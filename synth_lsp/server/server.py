@@ -248,9 +248,22 @@ async def on_initialized(ls: SynthLanguageServer, params: types.InitializedParam
         ls.rerun_all()
 
 
+# Modules request handlers import on first use. Importing them here, on a worker thread right
+# after start-up, keeps a first code lens or hover from stalling the event loop on the import
+# (the population store pulls in pydantic: ~0.3-1 s). litellm is not among them.
+LAZY_HANDLER_MODULES = ("synth_lsp.optimizer.population",)
+
+
 def _warm_up(ls: SynthLanguageServer) -> None:
+    import importlib
+
     from synth_lsp.walls import get_walls
 
+    for name in LAZY_HANDLER_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            log.warning("could not pre-import %s: %s", name, exc)
     try:
         get_walls(ls.sandbox)
     except Exception as exc:
