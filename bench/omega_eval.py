@@ -11,7 +11,7 @@ the tests (tests/fake_openai.py), with an embedding model; calls counted at the 
 generation, next to what an uncached pairwise scheme (two calls per compared pair) would make.
 
     python bench/omega_eval.py              # 5 repeats
-    python bench/omega_eval.py --repeats 9
+    python bench/omega_eval.py --repeats 9 --parallel 4
 
 Target: throughput ratio >= 20x; embedding calls per generation = new candidates.
 """
@@ -41,7 +41,7 @@ from synth_lsp.scoring import exact_match  # noqa: E402
 from synth_lsp.task import Task, load_task  # noqa: E402
 
 ARC = Path("/work/shared/arc/ARC-AGI-1/training")
-PARALLEL = 2  # the machine's cores; both sides get the same
+PARALLEL = 2  # the machine's cores; both sides get the same (--parallel)
 
 IDENTITY = "result = {'output_grid': [row[:] for row in inputs['input_grid']]}\n"
 TRANSPOSE = "g = inputs['input_grid']\nresult = {'output_grid': [list(col) for col in zip(*g)]}\n"
@@ -151,28 +151,28 @@ def baseline_score(task: Task, script: str) -> float:
     return sum(rewards) / len(rewards)
 
 
-def time_baseline(task: Task, scripts: list[str]) -> tuple[float, list[float]]:
+def time_baseline(task: Task, scripts: list[str], parallel: int) -> tuple[float, list[float]]:
     started = time.perf_counter()
-    with ThreadPoolExecutor(PARALLEL) as pool:
+    with ThreadPoolExecutor(parallel) as pool:
         rewards = list(pool.map(lambda s: baseline_score(task, s), scripts))
     return time.perf_counter() - started, rewards
 
 
-def time_sandbox(task: Task, scripts: list[str], sandbox: Sandbox) -> tuple[float, list[float]]:
+def time_sandbox(task: Task, scripts: list[str], sandbox: Sandbox, parallel: int) -> tuple[float, list[float]]:
     candidates = [new_candidate(s, "mutation") for s in scripts]
     started = time.perf_counter()
-    asyncio.run(score_all(candidates, task, sandbox, RunLimits(time_s=5.0), PARALLEL))
+    asyncio.run(score_all(candidates, task, sandbox, RunLimits(time_s=5.0), parallel))
     return time.perf_counter() - started, [c.train_reward for c in candidates]
 
 
-def throughput(name: str, task: Task, repeats: int, sandbox: Sandbox) -> dict:
+def throughput(name: str, task: Task, repeats: int, sandbox: Sandbox, parallel: int) -> dict:
     scripts = list(CANDIDATES.values())
-    time_sandbox(task, scripts, sandbox)  # warm the pool and the walls probe
+    time_sandbox(task, scripts, sandbox, parallel)  # warm the pool and the walls probe
     sandbox_times, baseline_times = [], []
     for _ in range(repeats):  # interleaved, so load changes hit both sides
-        seconds, monty_rewards = time_sandbox(task, scripts, sandbox)
+        seconds, monty_rewards = time_sandbox(task, scripts, sandbox, parallel)
         sandbox_times.append(seconds)
-        seconds, host_rewards = time_baseline(task, scripts)
+        seconds, host_rewards = time_baseline(task, scripts, parallel)
         baseline_times.append(seconds)
     agree = sum(abs(a - b) < 1e-9 for a, b in zip(monty_rewards, host_rewards))
     ours = len(scripts) / statistics.median(sandbox_times)
@@ -227,17 +227,18 @@ def embedding_calls(generations: int = 3) -> list[tuple[int, int, int, int]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--parallel", type=int, default=PARALLEL, help="candidates in flight, on both sides")
     args = parser.parse_args()
     tasks = {
         "007bbfb7 (3x3 -> 9x9)": load_task(ROOT / "examples" / "arc" / "007bbfb7.json"),
         "3631a71a (30x30)": load_task(ARC / "3631a71a.json"),
     }
-    print(f"## Evaluation throughput ({len(CANDIDATES)} candidates, {PARALLEL} in parallel, median of {args.repeats})\n")
+    print(f"## Evaluation throughput ({len(CANDIDATES)} candidates, {args.parallel} in parallel, median of {args.repeats})\n")
     print("| task | pairs | sandbox cand/s | fresh-subprocess cand/s | ratio | rewards agree |")
     print("|---|---|---|---|---|---|")
-    with Sandbox(processes=PARALLEL) as sandbox:
+    with Sandbox(processes=args.parallel) as sandbox:
         for name, task in tasks.items():
-            r = throughput(name, task, args.repeats, sandbox)
+            r = throughput(name, task, args.repeats, sandbox, args.parallel)
             print(f"| {r['task']} | {r['pairs']} | {r['sandbox_per_s']:.1f} | {r['baseline_per_s']:.1f} | {r['ratio']:.1f}x | {r['rewards_agree']} |", flush=True)
     print("\n## Embedding calls per generation (population 6, 6 children per generation)\n")
     print("| generation | new candidates | embedding calls (ours, cached) | uncached pairwise scheme |")

@@ -24,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--no-offline", dest="use_offline", action="store_false", help="never use the offline model")
     model.add_argument("--offline-time", type=float, default=10.0, metavar="S", help="seconds for the offline model's search (default 10)")
     model.add_argument("--request-timeout", type=float, default=120.0, metavar="S", help="seconds per model call (default 120)")
+    model.add_argument("--max-reply-tokens", type=int, default=4096, help="token limit of one reply (default 4096)")
     search = parser.add_argument_group("search")
     search.add_argument("--population-size", type=int, default=8)
     search.add_argument("--generations", type=int, default=10, help="generations in this run (default 10)")
@@ -56,6 +57,7 @@ def config_from_args(args: argparse.Namespace):
         use_offline=args.use_offline,
         offline_time_budget_s=args.offline_time,
         request_timeout_s=args.request_timeout,
+        max_reply_tokens=args.max_reply_tokens,
         population_size=args.population_size,
         generations=args.generations,
         patience=args.patience,
