@@ -118,3 +118,36 @@ async def test_the_negotiated_position_encoding_is_honoured(client: LanguageClie
     expected = {"utf-32": 17, "utf-16": 18, "utf-8": 21}[encoding or "utf-16"]
     assert d.range.start.character == expected
     assert encoding == "utf-32"
+
+
+async def test_tcp_transport():
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from pygls.lsp.client import LanguageClient as PlainClient
+
+    from server_client import REPO
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    server = subprocess.Popen([sys.executable, "-m", "synth_lsp", "serve", "--tcp", "--port", str(port)], env=env)
+    try:
+        tcp = PlainClient("tcp-test", "1")
+        for _ in range(200):
+            try:
+                await tcp.start_tcp("127.0.0.1", port)
+                break
+            except OSError:
+                await asyncio.sleep(0.05)
+        result = await tcp.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
+        assert result.server_info.name == "synth-lsp" and result.capabilities.code_lens_provider is not None
+        await tcp.shutdown_async(None)
+        tcp.exit(None)
+        await tcp.stop()
+    finally:
+        server.terminate()
+        server.wait(10)
