@@ -38,6 +38,18 @@ CLIENT = REPO / "vscode-client"
 ARTIFACTS = REPO / "test-artifacts" / "vscode-e2e"
 TASK = "007bbfb7"
 
+# A near miss: every block gets a copy of the input, also where the input cell is 0, so the
+# shape is right and the cells of the blank blocks differ.
+MISMATCH_SCRIPT = (
+    "# Tiles the input: right shape, wrong where a block should stay blank.\n"
+    "def transform(grid):\n"
+    "    n = len(grid)\n"
+    "    return [[grid[r % n][c % n] for c in range(n * n)] for r in range(n * n)]\n"
+    "\n"
+    "\n"
+    'result = {"output_grid": transform(inputs["input_grid"])}\n'
+)
+
 # The rule of 007bbfb7: each input cell that is set places a copy of the input in its block.
 # One-line statements, so typing it into the editor cannot be re-indented.
 FIXED_SCRIPT = (
@@ -129,8 +141,7 @@ def _workspace(root: Path) -> Path:
     ws = root / "workspace"
     ws.mkdir()
     shutil.copy(REPO / "examples" / "arc" / f"{TASK}.json", ws / f"{TASK}.json")
-    # the identity seed: a mismatch on every pair
-    shutil.copy(REPO / "examples" / "arc" / f"{TASK}.synth.py", ws / f"{TASK}.synth.py")
+    (ws / f"{TASK}.synth.py").write_text(MISMATCH_SCRIPT)
     return ws
 
 
@@ -181,9 +192,11 @@ def _ok(report: dict, name: str) -> object:
 
 @pytest.mark.skipif(os.environ.get("SYNTH_LSP_SKIP_VSCODE_E2E") == "1", reason="SYNTH_LSP_SKIP_VSCODE_E2E=1")
 def test_extension_in_code_server(tmp_path: Path) -> None:
-    # the premise: the fix really solves the task, in the sandbox
+    # the premise, checked in the sandbox: the script misses every pair, the fix solves them all
     ws = _workspace(tmp_path)
-    assert evaluate(load_task_for_script(ws / f"{TASK}.synth.py"), FIXED_SCRIPT).train_passed == 5
+    task = load_task_for_script(ws / f"{TASK}.synth.py")
+    assert evaluate(task, MISMATCH_SCRIPT).train_passed == 0
+    assert evaluate(task, FIXED_SCRIPT).train_passed == 5
 
     tools = _setup()
     node_bin = str(Path(tools["NODE"]).parent)
@@ -237,8 +250,6 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
             "browserProfile": str(tmp_path / "browser-profile"),
             "chromium": tools["CHROMIUM"],
             "codeServerPid": code_server.pid,
-            "userSettingsPath": str(settings_path),
-            "userSettings": user_settings,
             "missingInterpreter": str(tmp_path / "no-such-dir" / "python3"),
             "bareInterpreter": str(_bare_python(tmp_path)),
         }
@@ -270,8 +281,9 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
     assert [p["split"] for p in grids["pairs"]] == ["train"] * 5 + ["test"], grids
     for pair in grids["pairs"]:
         assert pair["passed"] == "false", pair
-        # an identity 3x3 against the expected 9x9: the shapes differ, all cells are drawn
-        assert pair["cells"] >= 9 + 81 + 9, pair
+        assert pair["cells"] == 9 + 81 + 81, pair  # input, expected, actual
+        # the differing cells are outlined in both the expected and the actual grid
+        assert pair["diffCount"] > 0 and pair["markedCells"] == 2 * pair["diffCount"], pair
     assert "train 0/5" in grids["summary"]
     _ok(report, "fix-and-save")
     _ok(report, "diagnostics-clear")

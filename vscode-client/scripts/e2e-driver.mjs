@@ -2,7 +2,7 @@
 // Usage: node e2e-driver.mjs CONFIG.json   (written by tests/test_vscode_e2e.py)
 // Writes a JSON report (one entry per step, with screenshots) to config.reportPath; exit code 0
 // only when every step passed. Logs progress on stderr.
-import { readFileSync, writeFileSync, readdirSync, mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -93,6 +93,17 @@ const statusText = async (page) => {
 };
 const toasts = (page, text) => page.locator(".notifications-toasts .notification-toast", { hasText: text });
 
+/** Notifications with `text`, read from the notification center (Escape hides toasts, not these). */
+async function centerNotifications(page, text, timeoutMs = WAIT_UI) {
+  await runCommand(page, "Notifications: Show Notifications");
+  const items = page.locator(".notifications-center .notification-list-item", { hasText: text });
+  await until(`a notification saying "${text}"`, async () => (await items.count()) > 0, timeoutMs);
+  await sleep(4000); // long enough for a restart loop to show itself as more notifications
+  const texts = (await items.allInnerTexts()).map(norm);
+  await page.keyboard.press("Escape");
+  return texts;
+}
+
 async function clearNotifications(page) {
   await runCommand(page, "Notifications: Clear All Notifications").catch(() => undefined);
   await sleep(300);
@@ -162,9 +173,11 @@ function serverPids() {
   return found;
 }
 
-function writeUserSettings(extra) {
-  const settings = { ...config.userSettings, ...extra };
-  writeFileSync(config.userSettingsPath, JSON.stringify(settings, null, 2));
+/** Writes the workspace's .vscode/settings.json, as a user or a tool editing it on disk would. */
+function setWorkspaceSettings(settings) {
+  const dir = join(config.workspace, ".vscode");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "settings.json"), JSON.stringify(settings, null, 2));
 }
 
 // ---- the scenario ----------------------------------------------------------------------------
@@ -226,10 +239,7 @@ async function scenario(page) {
     const want = config.fixedScript.replace(/\s+/g, "");
     await until("the fixed text in the editor", async () => (await editorText(page)).replace(/\s+/g, "") === want);
     await page.keyboard.press("Control+S");
-    await until("the tab to show the file saved", async () => {
-      const tab = page.locator(".tabs-container .tab.active");
-      return !(await tab.getAttribute("class")).includes("dirty");
-    });
+    await until("the tab to show the file saved", async () => (await page.locator(".tab.dirty", { hasText: script }).count()) === 0);
     return "saved";
   });
 
@@ -282,13 +292,11 @@ async function scenario(page) {
   await clearNotifications(page);
 
   await step(page, "interpreter-missing", async () => {
-    writeUserSettings({ "synthLsp.interpreter": config.missingInterpreter });
-    const toast = toasts(page, "was not found");
-    await toast.first().waitFor({ timeout: WAIT_UI });
-    await sleep(4000); // long enough for a crash loop to show itself
+    setWorkspaceSettings({ "synthLsp.interpreter": config.missingInterpreter });
+    const found = await centerNotifications(page, "was not found");
     return {
-      toast: norm(await toast.first().innerText()),
-      toasts: await toast.count(),
+      toast: found[0],
+      toasts: found.length,
       servers: serverPids().length,
       status: await statusText(page),
     };
@@ -297,13 +305,11 @@ async function scenario(page) {
   await clearNotifications(page);
 
   await step(page, "interpreter-lacks-synth-lsp", async () => {
-    writeUserSettings({ "synthLsp.interpreter": config.bareInterpreter });
-    const toast = toasts(page, "lacks the synth_lsp package");
-    await toast.first().waitFor({ timeout: WAIT_UI });
-    await sleep(4000);
+    setWorkspaceSettings({ "synthLsp.interpreter": config.bareInterpreter });
+    const found = await centerNotifications(page, "lacks the synth_lsp package");
     return {
-      toast: norm(await toast.first().innerText()),
-      toasts: await toast.count(),
+      toast: found[0],
+      toasts: found.length,
       servers: serverPids().length,
       status: await statusText(page),
     };
@@ -312,7 +318,7 @@ async function scenario(page) {
   await clearNotifications(page);
 
   await step(page, "interpreter-restored", async () => {
-    writeUserSettings({});
+    setWorkspaceSettings({});
     const text = await until("the reward back after restoring the interpreter", async () => {
       const t = await statusText(page);
       return /train (\d+)\/\1 \(1\.00\)/.test(t) ? t : false;

@@ -8,7 +8,7 @@ import { GridView } from "./gridView";
 import { CANDIDATE_SCHEME, CandidateDocuments } from "./populationPicker";
 import { ScriptStates } from "./scriptStates";
 import { ServerController } from "./serverController";
-import { needsRestart } from "./settings";
+import { needsRestart, SETTINGS_SECTION } from "./settings";
 import { StatusBar } from "./statusBar";
 
 let controller: ServerController | undefined;
@@ -41,9 +41,12 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands({ server, active, states, grids, candidates, apiKeys, output }),
     vscode.workspace.onDidOpenTextDocument(startIfScript),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (wanted && needsRestart((s) => e.affectsConfiguration(s))) {
+      if (!wanted) return;
+      if (needsRestart((s) => e.affectsConfiguration(s))) {
         output.info("synthLsp.interpreter changed: restarting the server");
         void server.restart();
+      } else if (e.affectsConfiguration(SETTINGS_SECTION)) {
+        void server.settingsChanged();
       }
     }),
   );

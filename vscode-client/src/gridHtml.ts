@@ -76,6 +76,9 @@ function verdict(pair: PairResult): { cls: string; text: string } {
   if (pair.passed === true) return { cls: "pass", text: "✓ matches" };
   if (pair.passed === null) return { cls: "unknown", text: "answer not published" };
   if (pair.error) return { cls: "fail", text: "✗ error" };
+  if (pair.expected && pair.actual && shape(pair.expected) !== shape(pair.actual)) {
+    return { cls: "fail", text: `✗ shape ${shape(pair.actual)}, expected ${shape(pair.expected)}` };
+  }
   const n = pair.diffCells.length;
   return { cls: "fail", text: n > 0 ? `✗ ${n} cell${n === 1 ? "" : "s"} differ` : "✗ differs" };
 }

@@ -80,14 +80,13 @@ export function classifyImportCheck(outcome: {
 /** The sentence shown to the user when the server cannot be started: what is wrong and how to fix it. */
 export function importCheckMessage(check: ImportCheck, interpreter: Interpreter): string | null {
   const who = `${interpreter.command} (${describeSource(interpreter.source)})`;
-  const fix =
-    "Set \"synthLsp.interpreter\" to a Python that has synth-lsp installed, " +
-    `or install it into this one: ${interpreter.command} -m pip install synth-lsp.`;
+  const setIt = "Set \"synthLsp.interpreter\" to a Python that has synth-lsp installed";
+  const fix = `${setIt}, or install it into this one: ${interpreter.command} -m pip install synth-lsp.`;
   switch (check.kind) {
     case "ok":
       return null;
     case "missing":
-      return `Synth LSP: the Python interpreter ${who} was not found. ${fix}`;
+      return `Synth LSP: the Python interpreter ${who} was not found. ${setIt} (python3 -m pip install synth-lsp).`;
     case "no-module":
       return `Synth LSP: ${who} lacks the synth_lsp package. ${fix}`;
     case "timeout":

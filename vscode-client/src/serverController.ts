@@ -3,6 +3,7 @@ import * as os from "node:os";
 import * as vscode from "vscode";
 import {
   CloseAction,
+  DidChangeConfigurationNotification,
   ErrorAction,
   ExecuteCommandRequest,
   LanguageClient,
@@ -65,6 +66,22 @@ export class ServerController implements vscode.Disposable {
   /** Converts the server's URI spelling to the editor's. */
   normalizeUri(uri: string): string {
     return vscode.Uri.parse(uri).toString();
+  }
+
+  /** Tells a running server the settings changed (docs/protocol.md: `settings.synthLsp`). */
+  async settingsChanged(): Promise<void> {
+    const client = this.client;
+    if (!client || this.state.kind !== "running") return;
+    try {
+      await client.sendNotification(DidChangeConfigurationNotification.type, { settings: { [SETTINGS_SECTION]: this.currentSettings() } });
+    } catch (err) {
+      this.output.warn(`Could not send the new settings: ${String(err)}`);
+    }
+  }
+
+  private currentSettings() {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    return serverSettings((k) => vscode.workspace.getConfiguration(SETTINGS_SECTION, folder).get(k));
   }
 
   async executeServerCommand(command: string, args: unknown[]): Promise<unknown> {
@@ -149,15 +166,15 @@ export class ServerController implements vscode.Disposable {
       transport: TransportKind.stdio, // the client appends --stdio, which the server accepts
       options: { env, cwd },
     };
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const clientOptions: LanguageClientOptions = {
       documentSelector: [{ scheme: "file", pattern: SCRIPT_GLOB }],
       outputChannel: this.output,
       initializationOptions: {
-        settings: serverSettings((k) => vscode.workspace.getConfiguration(SETTINGS_SECTION, folder).get(k)),
+        settings: this.currentSettings(),
         clientFeatures: { runResult: true, evolutionStatus: true },
       },
-      synchronize: { configurationSection: SETTINGS_SECTION },
+      // No `synchronize.configurationSection`: its notification races a restart for a new
+      // interpreter (it would be sent to the client being stopped); settingsChanged() sends it.
       errorHandler: {
         error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
         closed: () => {

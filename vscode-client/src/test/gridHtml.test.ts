@@ -51,6 +51,7 @@ test("a failing pair shows input, expected and actual with the differing cells m
 test("a shape mismatch and a run error are spelled out, and error text is escaped", () => {
   const html = renderPair(pair({ actual: [[1]], diffCells: [], error: "IndexError: <bad> & co" }));
   assert.match(html, /actual 1×1 \(shape differs\)/);
+  assert.match(renderPair(pair({ actual: [[1]], diffCells: [] })), /✗ shape 1×1, expected 2×2/);
   assert.match(html, /IndexError: &lt;bad&gt; &amp; co/);
   assert.match(html, /✗ error/);
   assert.doesNotMatch(html, /<bad>/);

@@ -52,6 +52,7 @@ test("each failure's message names the interpreter, where it came from, and how 
   assert.match(missing, /\/nope\/python/);
   assert.match(missing, /not found/);
   assert.match(missing, /synthLsp\.interpreter/);
+  assert.doesNotMatch(missing, /\/nope\/python -m pip/, "no advice to pip-install into a Python that is not there");
   assert.match(missing, /\/nope\/python \(set in synthLsp\.interpreter\)/);
   const noModule = importCheckMessage({ kind: "no-module", stderr: "" }, { command: "python3", source: "default" })!;
   assert.match(noModule, /lacks the synth_lsp package/);
