@@ -343,3 +343,27 @@ async def test_a_huge_script_runs(client: LanguageClient, tmp_path: Path):
     _, diags = await open_script(client, tmp_path, script)
     assert len(by_code(diags, "mismatch")) == 5
     assert diags[0].range.start.line == 20000
+
+
+async def test_a_generic_task_marks_the_differing_values(client: LanguageClient, tmp_path: Path):
+    import shutil
+
+    from server_client import REPO
+
+    generic = REPO / "examples" / "generic"
+    shutil.copy(generic / "word_stats.json", tmp_path / "word_stats.json")
+    script = (generic / "word_stats.synth.py").read_text()
+    (tmp_path / "word_stats.synth.py").write_text(script)
+    uri = uri_of(tmp_path / "word_stats.synth.py")
+    open_doc(client, uri, script)
+    diags = by_code(await diagnostics_for_version(client, uri, 1), "mismatch")
+    assert [d.message for d in diags] == [
+        'train pair 2: 1 value(s) differ: most_common: expected "a", got "rose"',
+        'train pair 3: 1 value(s) differ: most_common: expected "editor", got "Synthesis"',
+    ]
+    text = (tmp_path / "word_stats.json").read_text()
+    examples = await wait_for_publication(client, uri_of(tmp_path / "word_stats.json"), lambda p: len(p.diagnostics) == 2)
+    assert [text_at(text, d.range) for d in examples.diagnostics] == ['"a"', '"editor"']
+    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), diags[0].range.start))
+    assert "```json" in hover.contents.value and '"most_common": "rose"' in hover.contents.value
+    assert client.run_results[-1].pairs[1].expectedJson.most_common == "a"  # the test client makes objects namedtuples
