@@ -61,10 +61,9 @@ def emoji_grid(grid: list[list[int]], marks: set[tuple[int, int]] = frozenset())
 
 
 def emoji_side_by_side(expected: list[list[int]] | None, actual: list[list[int]] | None, marks: set[tuple[int, int]]) -> str:
-    """Expected, actual, and actual with ❌ on the differing cells, one row of squares per line."""
-    blocks = [("expected", emoji_grid(expected) if expected else ["(none)"]), ("actual", emoji_grid(actual) if actual else ["(none)"])]
-    if actual and marks:
-        blocks.append(("differing cells ❌", emoji_grid(actual, marks)))
+    """Expected, then actual with ❌ on the differing cells (their values are in the digit panel)."""
+    actual_name = "actual (❌ = differs)" if actual and marks else "actual"
+    blocks = [("expected", emoji_grid(expected) if expected else ["(none)"]), (actual_name, emoji_grid(actual, marks) if actual else ["(none)"])]
     # a trailing backslash is a hard line break in CommonMark: rows stay rows
     return "\n\n".join(f"*{name}*\\\n" + "\\\n".join(rows) for name, rows in blocks)
 
