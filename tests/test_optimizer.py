@@ -354,3 +354,18 @@ def test_config_from_the_servers_settings():
     assert "SECRET" not in repr(secret) and "SECRET" not in secret.model_dump_json()
     with pytest.raises(ValueError):
         EvolveConfig(crossover_rate=1.5)
+
+
+def test_dead_candidates_are_stored_without_outputs_and_rescored_when_revived(workdir, sandbox, task):
+    script = workdir / "007bbfb7.synth.py"
+    path = population_path_for(script)
+    population = Population.load(path)
+    population.attach_task(task)
+    seed = population.add(scored(IDENTITY, task, sandbox, "seed"))[0]
+    seed.alive = False
+    population.save()
+    stored = Population.load(path).get(seed.id)
+    assert stored.train_reward == 0.0 and stored.pairs[0].summary  # verdicts kept
+    assert stored.pairs[0].output is None and not stored.has_feedback  # outputs dropped
+    result = run_evolve(task, script, EvolveConfig(generations=0), sandbox=sandbox)
+    assert result.start.id == seed.id and result.start.alive and result.start.has_feedback

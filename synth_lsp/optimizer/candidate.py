@@ -138,7 +138,15 @@ class Candidate:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["script"] = self.script.splitlines()  # one line per line: readable diffs of the JSON
+        if not self.alive:  # only parents need their outputs (for prompts): keep the file small
+            for pair in data["pairs"]:
+                pair.update(output=None, cells=[], stdout="", stderr="")
         return data
+
+    @property
+    def has_feedback(self) -> bool:
+        """Whether the train outputs that prompts show are present (dropped when stored dead)."""
+        return all(p.passed or p.error or p.output is not None for p in self.train_results()) and bool(self.pairs)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Candidate":

@@ -251,6 +251,8 @@ class _Run:
         origin = "seed" if len(self.population) == 0 else "user"
         candidate, is_new = self.population.add(new_candidate(script, origin, generation=self.population.generation))
         stale = self.population.stale(self.task)  # includes the new one, and all when the examples changed
+        if not candidate.has_feedback and candidate not in stale:
+            stale.append(candidate)  # stored dead, without its outputs: a parent needs them
         await self.score(stale)
         candidate.alive = True
         return candidate
