@@ -160,3 +160,16 @@ def test_a_step_that_does_not_apply_fails_at_its_line(sandbox):
     assert script.splitlines()[run.error.range.line - 1].strip().startswith("raise ValueError")
     ok = sandbox.run(script, {"input_grid": [[1, 3], [3, 3]]})
     assert ok.result == {"output_grid": [[1, 3], [3, 3]]}
+
+
+def test_concurrent_searches_agree_and_leave_the_primitives_untouched():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from synth_lsp.offline import primitives
+
+    original = primitives.find_objects
+    task = load_task(EXAMPLES / "007bbfb7.json")
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: synthesize(task.train_grids(), time_budget_s=5.0, max_programs=1), range(3)))
+    assert len({r[0].script for r in results}) == 1 and results[0][0].fits
+    assert primitives.find_objects is original

@@ -10,6 +10,7 @@ budget, or when the depth limit is exhausted; the best partial fits are kept alo
 
 from __future__ import annotations
 
+import threading
 import time
 from operator import eq
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_object_r
 from synth_lsp.offline.steps import Grid, Step
 
 Fingerprint = tuple
+_ONE_SEARCH = threading.Lock()
 SPARSE_SHARE = 0.1  # the budget's final share kept for the last-resort sparse local rules
 
 
@@ -85,7 +87,9 @@ def search_programs(
 ) -> list[Found]:
     """`clock` measures the budget: wall time by default; a benchmark on a shared machine passes
     `time.process_time` so that other processes' load does not shrink the search."""
-    with _memoised_objects():
+    # one search at a time: searches are CPU-bound under the GIL anyway, and the memo below
+    # swaps a module global that two overlapping searches would restore in the wrong order
+    with _ONE_SEARCH, _memoised_objects():
         return _search(train_pairs, list(test_inputs), clock, clock() + time_budget_s, max_programs, max_depth, max_states)
 
 
