@@ -7,6 +7,7 @@ import json
 import math
 import random
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -369,3 +370,15 @@ def test_dead_candidates_are_stored_without_outputs_and_rescored_when_revived(wo
     assert stored.pairs[0].output is None and not stored.has_feedback  # outputs dropped
     result = run_evolve(task, script, EvolveConfig(generations=0), sandbox=sandbox)
     assert result.start.id == seed.id and result.start.alive and result.start.has_feedback
+
+
+def test_a_generated_script_cannot_raise_its_own_limits(task, sandbox):
+    greedy = "# synth: time_limit = 60\nwhile True:\n    pass\nresult = {}\n"
+    started = time.monotonic()
+    candidate = score_candidate(new_candidate(greedy, "mutation"), task, sandbox, RunLimits(time_s=0.3, memory_mb=64))
+    assert time.monotonic() - started < 10
+    assert candidate.pairs[0].error_kind == "timeout" and "0.3 s" in candidate.pairs[0].error
+    # the user's own header is honoured
+    user = new_candidate("# synth: time_limit = 0.2\nwhile True:\n    pass\nresult = {}\n", "user")
+    score_candidate(user, task, sandbox, RunLimits(time_s=1.0))
+    assert "0.2 s" in user.pairs[0].error

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tokenize
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -179,8 +179,19 @@ def score_candidate(
     base_limits: RunLimits | None = None,
     fingerprint: str | None = None,
 ) -> Candidate:
-    """Run the candidate on every pair in the sandbox and store the verdicts (header limits apply)."""
-    limits = limits_for(parse_header(candidate.script), base_limits or RunLimits())
+    """Run the candidate on every pair in the sandbox and store the verdicts.
+
+    A script's `# synth:` header may change its limits, but a generated script (a model's or the
+    offline search's) may only tighten them: it must not grant itself more time or memory."""
+    base = base_limits or RunLimits()
+    limits = limits_for(parse_header(candidate.script), base)
+    if candidate.origin not in ("seed", "user"):
+        limits = replace(
+            limits,
+            time_s=min(limits.time_s, base.time_s),
+            memory_mb=min(limits.memory_mb, base.memory_mb),
+            recursion_depth=min(limits.recursion_depth, base.recursion_depth),
+        )
     evaluation = evaluate(task, candidate.script, limits=limits, sandbox=sandbox, include_test=True)
     return candidate.apply_evaluation(evaluation, fingerprint or task_fingerprint(task))
 
