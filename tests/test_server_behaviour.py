@@ -82,7 +82,8 @@ async def test_the_server_answers_while_a_script_runs(client: LanguageClient, tm
     hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(0, 0)))
     elapsed = time.perf_counter() - started
     assert "running" in lenses[0].command.title and hover is None
-    assert elapsed < 0.5, f"requests waited {elapsed:.2f} s for a sandbox run"
+    # a run on the loop would hold these for seconds (every pair spins 1.5 s); 1 s leaves room for load
+    assert elapsed < 1.0, f"requests waited {elapsed:.2f} s for a sandbox run"
     [d] = await diagnostics_for_version(client, uri, 1)
     assert d.code == "timeout"
 
@@ -152,7 +153,10 @@ async def test_rerun_command_and_lens_refresh(client: LanguageClient, tmp_path: 
     result = await client.workspace_execute_command_async(types.ExecuteCommandParams(command="synthLsp.rerun", arguments=[uri]))
     assert result is None
     await wait_for_publication(client, uri, lambda p: p.version == 1, after=mark)
-    await settle(client, 0.1)
+    for _ in range(100):  # the refresh request follows the publication
+        if client.lens_refreshes > refreshes:
+            break
+        await settle(client, 0.05)
     assert client.lens_refreshes > refreshes
     try:
         await client.workspace_execute_command_async(types.ExecuteCommandParams(command="synthLsp.rerun", arguments=["file:///nowhere.synth.py"]))

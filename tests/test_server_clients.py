@@ -98,6 +98,12 @@ async def test_only_what_the_client_advertises_is_sent(client: LanguageClient, t
     open_doc(client, uri, IDENTITY)
     diags = await diagnostics_for_version(client, uri, 1)
     assert len(by_code(diags, "mismatch")) == 5
+    # what should come may trail the diagnostics a little; what should not come has had time too
+    expected = [(watcher, lambda: client.registrations), (lens_refresh, lambda: client.lens_refreshes), (pulls, lambda: client.configuration_requests)]
+    for _ in range(100):
+        if all(bool(seen()) for wanted, seen in expected if wanted):
+            break
+        await settle(client, 0.05)
     await settle(client, 0.3)
     assert bool(client.registrations) == watcher
     assert (client.lens_refreshes > 0) == lens_refresh
