@@ -367,3 +367,15 @@ async def test_a_generic_task_marks_the_differing_values(client: LanguageClient,
     hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), diags[0].range.start))
     assert "```json" in hover.contents.value and '"most_common": "rose"' in hover.contents.value
     assert client.run_results[-1].pairs[1].expectedJson.most_common == "a"  # the test client makes objects namedtuples
+
+
+async def test_a_worker_stopped_in_native_code_is_reported_and_the_server_goes_on(client: LanguageClient, tmp_path: Path):
+    # a single huge native operation overruns the limit; Monty kills the worker (limit + grace)
+    script = "# synth: time_limit = 0.2\nx = 3 ** (10 ** 8)\nresult = {'output_grid': [[x % 10]]}\n"
+    _, diags = await open_script(client, tmp_path, script)
+    [d] = diags
+    assert d.code == "timeout" and d.range.start.line == 2
+    assert "long native operation" in d.message and "0.2 s" in d.message
+    # the pool replaced its workers: the next script runs normally
+    _, diags = await open_script(client, tmp_path / "second", IDENTITY)
+    assert len(by_code(diags, "mismatch")) == 5
