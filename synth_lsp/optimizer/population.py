@@ -256,10 +256,18 @@ def _dump(value: Any, level: int, indent: int) -> str:
             if any(isinstance(v, str) for v in value) and len(json.dumps(list(value))) > 100:
                 return "[\n" + ",\n".join(inner + json.dumps(v) for v in value) + "\n" + pad + "]"  # lines of text
             return json.dumps(list(value))
-        if all(isinstance(v, (list, tuple)) and all(not isinstance(x, (dict, list, tuple)) for x in v) for v in value) and len(value) <= 30:
-            # a grid: one row per line
-            rows = [inner + json.dumps(list(v)) for v in value]
-            return "[\n" + ",\n".join(rows) + "\n" + pad + "]"
+        if all(isinstance(v, (list, tuple)) and all(not isinstance(x, (dict, list, tuple)) for x in v) for v in value):
+            items = [json.dumps(list(v)) for v in value]
+            if len(value) <= 30:  # a grid: one row per line
+                return "[\n" + ",\n".join(inner + item for item in items) + "\n" + pad + "]"
+            lines, line = [], ""  # a long list of small lists (cell diffs): packed ~100 characters a line
+            for item in items:
+                if line and len(line) + len(item) > 100:
+                    lines.append(line)
+                    line = ""
+                line += (", " if line else "") + item
+            lines.append(line)
+            return "[\n" + ",\n".join(inner + text for text in lines) + "\n" + pad + "]"
         items = [inner + _dump(v, level + 1, indent) for v in value]
         return "[\n" + ",\n".join(items) + "\n" + pad + "]"
     return json.dumps(value)
