@@ -108,7 +108,9 @@ def retry_after_seconds(exc: BaseException) -> float | None:
 
 
 def classify(exc: BaseException, model: str, api_base: str | None) -> tuple[str, str]:
-    """("retry" | "auth" | "request", a message for the user) for an exception raised by litellm."""
+    """("retry" | "skip" | "auth" | "request", a message for the user) for an exception raised by litellm.
+
+    retry: back off and try again; skip: this call failed, the run goes on; auth and request: stop."""
     litellm = import_litellm()
     name = type(exc).__name__
     where = f" at {api_base}" if api_base else ""
@@ -117,6 +119,8 @@ def classify(exc: BaseException, model: str, api_base: str | None) -> tuple[str,
             f"the provider refused the credentials for model {model!r}{where} ({name}). Set the provider's "
             "API key in its environment variable (e.g. OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY)."
         )
+    if isinstance(exc, getattr(litellm, "ContentPolicyViolationError", ())):
+        return "skip", f"model {model!r} refused this prompt (content policy): {_short(exc)}"
     if isinstance(exc, getattr(litellm, "ContextWindowExceededError", ())):
         return "request", f"the prompt is longer than model {model!r} accepts (context window exceeded)."
     if isinstance(exc, litellm.NotFoundError):
@@ -172,6 +176,8 @@ async def call_with_retries(
                 raise ModelAuthError(message) from None
             if verdict == "request":
                 raise ModelRequestError(message) from None
+            if verdict == "skip":
+                raise LanguageModelError(message) from None
             last_message = message
             if attempt == policy.max_attempts:
                 break
