@@ -245,6 +245,7 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
             "workspace": str(ws),
             "scriptName": f"{TASK}.synth.py",
             "fixedScript": FIXED_SCRIPT,
+            "mismatchScript": MISMATCH_SCRIPT,
             "artifactsDir": str(ARTIFACTS),
             "reportPath": str(report_path),
             "browserProfile": str(tmp_path / "browser-profile"),
@@ -306,4 +307,17 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
         assert "server stopped" in bad["status"], bad
     restored = _ok(report, "interpreter-restored")
     assert restored["servers"] == 1, restored
+
+    # --- evolution with the offline model: an evolved rewrite as a code action ---
+    assert "train 0/5 (0.00)" in _ok(report, "break-again")["status"]
+    evolved = _ok(report, "evolve-from-status-bar")
+    assert "evolved best 1.00" in evolved["status"], evolved
+    population = _ok(report, "browse-population")
+    assert population["items"] and "1.00 · train 5/5" in population["items"][0], population
+    assert f"{TASK}.synth.py ↔ candidate" in population["preview"], population
+    applied = _ok(report, "apply-evolved-rewrite")
+    assert "Apply evolved script" in applied["action"] and "5/5 on train" in applied["action"], applied
+    # the editor now holds the evolved script (the top of it: Monaco renders what is in view)
+    assert "offline model" in applied["text"] and "grid[r % n][c % n]" not in applied["text"], applied["text"]
+    assert "train 5/5 (1.00)" in _ok(report, "evolved-script-passes")["status"]
     assert report["ok"], [s for s in report["steps"] if not s["ok"]]

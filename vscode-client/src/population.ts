@@ -13,8 +13,8 @@ export function candidateItemText(c: Candidate): CandidateItemText {
   const mark = c.beatsCurrent ? "$(arrow-up) " : "";
   return {
     label: `${mark}${formatReward(c.trainReward)} · train ${c.trainPassed}/${c.trainTotal}${test}`,
-    description: `${c.origin} · generation ${c.generation}`,
-    detail: diffSummary(c.diff),
+    description: `${c.origin} · generation ${c.generation}${c.current ? "" : " · scored on other examples"}`,
+    detail: [diffSummary(c.diff), c.note].filter((p) => p.length > 0).join(" · "),
   };
 }
 

@@ -58,6 +58,8 @@ export interface Candidate {
   script: string;
   diff: string;
   beatsCurrent: boolean;
+  current: boolean; // scored on the script's current examples (false: on an older version of them)
+  note: string;
 }
 
 export interface ApplyOutcome {
@@ -194,6 +196,8 @@ export function parseCandidates(v: unknown): Candidate[] {
       script: c.script,
       diff: str(c.diff),
       beatsCurrent: c.beatsCurrent === true,
+      current: c.current !== false,
+      note: str(c.note),
     });
   }
   return out;

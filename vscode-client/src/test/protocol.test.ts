@@ -52,6 +52,9 @@ test("candidates keep their id as the server spelled it", () => {
   assert.equal(text.label, "$(arrow-up) 1.00 · train 5/5 · test 1/1");
   assert.equal(text.description, "mutation · generation 2");
   assert.equal(text.detail, "+2 −1 lines against the current script");
+  const stale = candidateItemText({ ...cs[0], current: false, note: "tiles the grid" });
+  assert.equal(stale.description, "mutation · generation 2 · scored on other examples");
+  assert.equal(stale.detail, "+2 −1 lines against the current script · tiles the grid");
   assert.equal(diffSummary(""), "same as the current script");
   assert.deepEqual(parseApplyOutcome(undefined), { applied: false, message: "the server gave no answer" });
 });
