@@ -174,6 +174,11 @@ def throughput(name: str, task: Task, repeats: int, sandbox: Sandbox, parallel: 
         sandbox_times.append(seconds)
         seconds, host_rewards = time_baseline(task, scripts, parallel)
         baseline_times.append(seconds)
+    startups = []
+    for _ in range(repeats):  # the baseline's floor: an interpreter that does nothing
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        startups.append(time.perf_counter() - started)
     agree = sum(abs(a - b) < 1e-9 for a, b in zip(monty_rewards, host_rewards))
     ours = len(scripts) / statistics.median(sandbox_times)
     theirs = len(scripts) / statistics.median(baseline_times)
@@ -185,6 +190,7 @@ def throughput(name: str, task: Task, repeats: int, sandbox: Sandbox, parallel: 
         "baseline_per_s": theirs,
         "ratio": ours / theirs,
         "rewards_agree": f"{agree}/{len(scripts)}",
+        "startup_ms": statistics.median(startups) * 1000,
     }
 
 
@@ -234,12 +240,16 @@ def main() -> None:
         "3631a71a (30x30)": load_task(ARC / "3631a71a.json"),
     }
     print(f"## Evaluation throughput ({len(CANDIDATES)} candidates, {args.parallel} in parallel, median of {args.repeats})\n")
-    print("| task | pairs | sandbox cand/s | fresh-subprocess cand/s | ratio | rewards agree |")
-    print("|---|---|---|---|---|---|")
+    print("| task | pairs | sandbox cand/s | fresh-subprocess cand/s | ratio | rewards agree | `python -c pass` (ms) |")
+    print("|---|---|---|---|---|---|---|")
     with Sandbox(processes=args.parallel) as sandbox:
         for name, task in tasks.items():
             r = throughput(name, task, args.repeats, sandbox, args.parallel)
-            print(f"| {r['task']} | {r['pairs']} | {r['sandbox_per_s']:.1f} | {r['baseline_per_s']:.1f} | {r['ratio']:.1f}x | {r['rewards_agree']} |", flush=True)
+            print(
+                f"| {r['task']} | {r['pairs']} | {r['sandbox_per_s']:.1f} | {r['baseline_per_s']:.1f} | {r['ratio']:.1f}x "
+                f"| {r['rewards_agree']} | {r['startup_ms']:.0f} |",
+                flush=True,
+            )
     print("\n## Embedding calls per generation (population 6, 6 children per generation)\n")
     print("| generation | new candidates | embedding calls (ours, cached) | uncached pairwise scheme |")
     print("|---|---|---|---|")
