@@ -126,6 +126,17 @@ async def diagnostics_for_version(client: LanguageClient, uri: str, version: int
     return list(params.diagnostics)
 
 
+async def run_result_for(client: LanguageClient, uri: str, version: int | None, timeout: float = WAIT_S) -> Any:
+    """The synthLsp/runResult notification of one version of a script (it follows the diagnostics)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for payload in reversed(client.run_results):
+            if payload.uri == uri and payload.version == version:
+                return payload
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no runResult for {uri} version {version}")
+
+
 def by_code(diagnostics: list[types.Diagnostic], code: str) -> list[types.Diagnostic]:
     return [d for d in diagnostics if d.code == code]
 

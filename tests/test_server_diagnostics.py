@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from server_client import (
     CONFIG,
+    run_result_for,
     by_code,
     diagnostics_for_version,
     new_workspace,
@@ -48,7 +50,12 @@ result = transform(inputs)
 '''
 
 
-@pytest_lsp.fixture(config=CONFIG)
+# One server for the module (each test has its own folder and documents): server start-up is
+# most of an end-to-end test's time on a loaded machine.
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_lsp.fixture(config=CONFIG, scope="module")
 async def client(lsp_client: LanguageClient):
     params = types.InitializeParams(
         capabilities=pytest_lsp.client_capabilities("visual-studio-code"),
@@ -103,7 +110,7 @@ async def test_identity_seed_reports_one_mismatch_per_train_pair(client: Languag
     assert len(lenses) == 1 and lenses[0].range.start.line == 0
     assert lenses[0].command.command == "synthLsp.rerun" and list(lenses[0].command.arguments) == [uri]
     assert lenses[0].command.title.startswith("train 0/5 · test 0/1 · ") and lenses[0].command.title.endswith(" ms")
-    payload = client.run_results[-1]
+    payload = await run_result_for(client, uri, 1)
     assert payload.uri == uri and payload.version == 1
     assert (payload.trainPassed, payload.trainTotal, payload.testPassed, payload.testTotal) == (0, 5, 0, 1)
     assert payload.pairs[0].expected == json.loads(examples_text)["train"][0]["output"]
@@ -164,7 +171,7 @@ async def test_a_solved_task_has_no_diagnostics_and_a_full_lens(client: Language
     assert diags == []
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
     assert lenses[0].command.title.startswith("train 5/5 · test 1/1 · ")
-    assert client.run_results[-1].trainReward == 1.0
+    assert (await run_result_for(client, uri, 1)).trainReward == 1.0
 
 
 async def test_syntax_error_at_its_position(client: LanguageClient, tmp_path: Path):
@@ -326,7 +333,7 @@ async def test_unsaved_and_non_file_documents_cannot_run_but_the_server_serves(c
     assert d.code == "examples" and "not a saved file" in d.message
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier("untitled:Untitled-1")))
     assert "cannot run" in lenses[0].command.title
-    assert client.run_results[-1].error.startswith("this document is not a saved file")
+    assert (await run_result_for(client, "untitled:Untitled-1", 1)).error.startswith("this document is not a saved file")
 
     # a file that is not a synthesis script is left alone
     other = tmp_path / "plain.py"
@@ -366,7 +373,8 @@ async def test_a_generic_task_marks_the_differing_values(client: LanguageClient,
     assert [text_at(text, d.range) for d in examples.diagnostics] == ['"a"', '"editor"']
     hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), diags[0].range.start))
     assert "```json" in hover.contents.value and '"most_common": "rose"' in hover.contents.value
-    assert client.run_results[-1].pairs[1].expectedJson.most_common == "a"  # the test client makes objects namedtuples
+    payload = await run_result_for(client, uri, 1)
+    assert payload.pairs[1].expectedJson.most_common == "a"  # the test client makes objects namedtuples
 
 
 async def test_a_worker_stopped_in_native_code_is_reported_and_the_server_goes_on(client: LanguageClient, tmp_path: Path):
