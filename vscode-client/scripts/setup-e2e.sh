@@ -22,6 +22,8 @@ flock 9
 # --- Chromium (Debian's; /usr/bin/chromium is a wrapper script, the real binary is below) ---
 apt_needed=()
 [ -x "$chromium_bin" ] || apt_needed+=(chromium)
+# npm (any version) fetches Node 24 from its own registry; Debian's brings one if there is none
+command -v npm >/dev/null 2>&1 || apt_needed+=(npm)
 # headers for code-server's native modules (kerberos, keytar-like secret storage)
 for pkg in libkrb5-dev libsecret-1-dev pkg-config; do
     dpkg -s "$pkg" >/dev/null 2>&1 || apt_needed+=("$pkg")
