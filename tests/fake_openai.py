@@ -49,6 +49,7 @@ class Failure:
     retry_after: float | None = None  # seconds, sent as the Retry-After header
     message: str = ""
     delay_s: float = 0.0
+    echo_key: bool = False  # append the request's bearer token to the message (as careless APIs do)
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,9 @@ class FakeOpenAI:
             self._plan.append(Reply(content, **kwargs))
         return self
 
-    def fail(self, status: int, retry_after: float | None = None, message: str = "", delay_s: float = 0.0) -> "FakeOpenAI":
+    def fail(self, status: int, retry_after: float | None = None, message: str = "", delay_s: float = 0.0, echo_key: bool = False) -> "FakeOpenAI":
         with self._lock:
-            self._plan.append(Failure(status, retry_after, message, delay_s))
+            self._plan.append(Failure(status, retry_after, message, delay_s, echo_key))
         return self
 
     def plan(self, *items: Reply | Failure) -> "FakeOpenAI":
@@ -229,6 +230,8 @@ class _Handler(BaseHTTPRequestHandler):
                 time.sleep(answer.delay_s)
             headers = {"Retry-After": f"{answer.retry_after:g}"} if answer.retry_after is not None else {}
             message = answer.message or f"planned failure {answer.status}"
+            if answer.echo_key:
+                message += f" (key: {self.headers.get('Authorization', '').removeprefix('Bearer ')})"
             self._send(answer.status, {"error": {"message": message, "type": "fake_error", "code": answer.status}}, headers)
             return
         self.fake._record(self.path, body, "reply")

@@ -77,7 +77,7 @@ def test_a_rejected_key_stops_the_run_and_is_never_printed(tmp_path, fake_openai
     from synth_lsp.cli import main
 
     script = copy_task(tmp_path)
-    fake_openai.fail(401, message="invalid key")
+    fake_openai.fail(401, message="invalid key", echo_key=True)  # the error message quotes the key
     secret = "sk-test-VERYSECRET-000111"
     monkeypatch.setenv("OPENAI_API_KEY", secret)
     code = main(["evolve", str(script), "--model", "openai/x", "--api-base", fake_openai.api_base,

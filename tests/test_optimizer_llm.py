@@ -137,7 +137,7 @@ async def test_each_call_has_a_timeout_and_timeouts_are_retried(fake_openai):
 
 
 async def test_401_stops_at_once_and_never_shows_the_key(fake_openai):
-    fake_openai.fail(401, message="bad key").reply("never reached")
+    fake_openai.fail(401, message="bad key", echo_key=True).reply("never reached")
     with pytest.raises(ModelAuthError) as info:
         await lm(fake_openai, api_key="sk-test-SECRET-1234").complete(MESSAGES, 0.5)
     assert len(fake_openai.chat_requests()) == 1  # no retry
@@ -145,11 +145,19 @@ async def test_401_stops_at_once_and_never_shows_the_key(fake_openai):
     assert info.value.fatal
 
 
-async def test_400_stops_at_once(fake_openai):
-    fake_openai.fail(400, message="unknown parameter").reply("never reached")
+async def test_400_stops_at_once_and_its_message_is_scrubbed_of_keys(fake_openai, monkeypatch):
+    fake_openai.fail(400, message="unknown parameter", echo_key=True)
     with pytest.raises(ModelRequestError) as info:
-        await lm(fake_openai).complete(MESSAGES, 0.5)
-    assert "rejected the request" in str(info.value) and len(fake_openai.chat_requests()) == 1
+        await lm(fake_openai, api_key="sk-test-PASSED-98765").complete(MESSAGES, 0.5)
+    assert "rejected the request" in str(info.value) and "unknown parameter" in str(info.value)
+    assert "PASSED" not in str(info.value) and "***" in str(info.value)
+    assert len(fake_openai.chat_requests()) == 1  # not retried
+    # a key from the provider's environment variable is scrubbed too
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-FROMENV-13579")
+    fake_openai.fail(400, message="unknown parameter", echo_key=True)
+    with pytest.raises(ModelRequestError) as info:
+        await LanguageModel("openai/x", api_base=fake_openai.api_base, retry=FAST_RETRY).complete(MESSAGES, 0.5)
+    assert "FROMENV" not in str(info.value) and "***" in str(info.value)
 
 
 async def test_requests_carry_temperature_max_tokens_and_messages(fake_openai):

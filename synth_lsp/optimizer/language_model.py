@@ -16,6 +16,7 @@ import asyncio
 import email.utils
 import os
 import random
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
@@ -188,9 +189,14 @@ async def call_with_retries(
     raise ModelUnavailableError(f"gave up after {attempt} attempt(s): {last_message}")
 
 
+_SECRET_NAME = re.compile(r"(API_KEY|_KEY|_TOKEN|_SECRET|PASSWORD)$", re.IGNORECASE)
+
+
 def _scrub(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 4:
+    """Remove the key in use and any credential-looking environment value from a message."""
+    from_env = tuple(v for k, v in os.environ.items() if _SECRET_NAME.search(k))
+    for secret in sorted(set(secrets + from_env), key=len, reverse=True):
+        if secret and len(secret) >= 8:
             text = text.replace(secret, "***")
     return text
 
