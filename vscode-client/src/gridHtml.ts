@@ -41,22 +41,31 @@ function cellClass(value: number): string {
   return Number.isInteger(value) && value >= 0 && value <= 9 ? `c${value}` : "cx";
 }
 
-/** One grid as a table; `marked` holds the "row,col" keys of differing cells. */
+const CELL = Array.from({ length: 10 }, (_, v) => `<td class="c${v}"></td>`);
+
+/**
+ * One grid as a table; `marked` holds the "row,col" keys of differing cells. Plain cells are
+ * bare `<td class="cN">` (a 30x30 page holds ~14k of them: they must stay small); only marked
+ * cells carry a title with their position and value.
+ */
 export function renderGrid(grid: Grid, marked: ReadonlySet<string>, label: string): string {
   const size = Math.max(grid.length, grid[0]?.length ?? 0) > 15 ? " small" : "";
-  const rows = grid
-    .map((row, r) => {
-      const cells = row
-        .map((v, c) => {
-          const diff = marked.has(key(r, c));
-          const cls = cellClass(v) + (diff ? " d" : "");
-          return `<td class="${cls}" title="(${r}, ${c}) = ${v}${diff ? ", differs" : ""}"></td>`;
-        })
-        .join("");
-      return `<tr>${cells}</tr>`;
-    })
-    .join("");
-  return `<table class="grid${size}" aria-label="${escapeHtml(label)}">${rows}</table>`;
+  const parts: string[] = [`<table class="grid${size}" aria-label="${escapeHtml(label)}">`];
+  for (let r = 0; r < grid.length; r++) {
+    parts.push("<tr>");
+    const row = grid[r];
+    for (let c = 0; c < row.length; c++) {
+      const v = row[c];
+      if (marked.size > 0 && marked.has(key(r, c))) {
+        parts.push(`<td class="${cellClass(v)} d" title="(${r}, ${c}) = ${v}, differs"></td>`);
+      } else {
+        parts.push(CELL[v] ?? `<td class="${cellClass(v)}"></td>`);
+      }
+    }
+    parts.push("</tr>");
+  }
+  parts.push("</table>");
+  return parts.join("");
 }
 
 function shape(grid: Grid): string {

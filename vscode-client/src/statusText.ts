@@ -29,7 +29,10 @@ function evolutionPart(evo: EvolutionStatus | undefined): string {
   const best = evo.bestReward === null ? "" : ` best ${formatReward(evo.bestReward)}`;
   switch (evo.state) {
     case "running":
-      return ` · $(sync~spin) evolving ${evo.generation}/${evo.generations}${best}`;
+      // before the first generation the server may not know the count yet
+      return evo.generations > 0
+        ? ` · $(sync~spin) evolving ${evo.generation}/${evo.generations}${best}`
+        : " · $(sync~spin) evolving";
     case "finished":
       return ` · evolved${best}`;
     case "stopped":

@@ -59,6 +59,7 @@ test("evolution state is appended, and a click stops a running evolution", () =>
   assert.equal(v.text, "$(warning) train 2/5 (0.40) · test 0/1 · $(sync~spin) evolving 3/10 best 0.80");
   assert.equal(v.clickStops, true);
   assert.match(v.tooltip, /stop evolution/);
+  assert.match(statusView(running, run(), evo({ generation: 0, generations: 0, bestReward: null })).text, / · \$\(sync~spin\) evolving$/);
   assert.match(statusView(running, run(), evo({ state: "finished", bestReward: 1 })).text, / · evolved best 1\.00$/);
   assert.match(statusView(running, run(), evo({ state: "crashed" })).text, /evolution crashed/);
   assert.equal(statusView(running, run(), evo({ state: "idle" })).text, "$(warning) train 2/5 (0.40) · test 0/1");
