@@ -18,7 +18,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
 ErrorKind = Literal[
     "syntax",  # the script does not parse
@@ -172,12 +172,28 @@ class Sandbox:
             return RunResult(result=None, error=static)
         return self._run_checked(script, inputs, limits)
 
-    def run_many(self, script: str, inputs_list: list[dict[str, Any]], limits: RunLimits = RunLimits()) -> list[RunResult]:
-        """Run one script on several inputs, in parallel, results in order."""
+    def run_many(
+        self,
+        script: str,
+        inputs_list: list[dict[str, Any]],
+        limits: RunLimits = RunLimits(),
+        should_stop: Callable[[], bool] | None = None,
+    ) -> list[RunResult]:
+        """Run one script on several inputs, in parallel, results in order.
+
+        `should_stop` is asked before each input starts; once it answers True the inputs not yet
+        started are skipped (a `crash` error saying so), e.g. when a newer script superseded this one.
+        """
         static = self.static_error(script)
         if static is not None:
             return [RunResult(result=None, error=static) for _ in inputs_list]
-        futures = [self._executor.submit(self._run_checked, script, inputs, limits) for inputs in inputs_list]
+
+        def run_one(inputs: dict[str, Any]) -> RunResult:
+            if should_stop is not None and should_stop():
+                return RunResult(result=None, error=RunError("crash", "", "not run: the run was stopped"))
+            return self._run_checked(script, inputs, limits)
+
+        futures = [self._executor.submit(run_one, inputs) for inputs in inputs_list]
         return [f.result() for f in futures]
 
     def execute(self, code: str, limits: RunLimits = RunLimits(time_s=1.0)) -> Any:

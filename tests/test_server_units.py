@@ -141,3 +141,18 @@ def test_task_error_messages_name_a_path():
     assert _path_in("train[2].output[1][3]: 12 is not a colour 0-9") == ("train", 2, "output", 1, 3)
     assert _path_in("test[0] lacks `input`") == ("test", 0)
     assert _path_in("the examples file must hold a JSON object") == ()
+
+
+def test_run_many_skips_the_inputs_not_started_once_told_to_stop():
+    from synth_lsp.sandbox import Sandbox
+
+    with Sandbox(processes=1) as sandbox:
+        asked = []
+
+        def stop() -> bool:
+            asked.append(1)
+            return len(asked) > 1  # the first input runs, the others are skipped
+
+        runs = sandbox.run_many("result = {'n': inputs['n']}", [{"n": 1}, {"n": 2}, {"n": 3}], RunLimits(time_s=1), should_stop=stop)
+    assert runs[0].result == {"n": 1} and runs[0].error is None
+    assert [r.error.message for r in runs[1:]] == ["not run: the run was stopped"] * 2

@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -17,7 +16,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from synth_lsp.evaluation import evaluate, limits_for
 from synth_lsp.json_spans import JsonSpans, index_json
-from synth_lsp.sandbox import RunError, RunLimits, RunResult, Sandbox
+from synth_lsp.sandbox import RunLimits, RunResult, Sandbox
 from synth_lsp.script_header import parse_header
 from synth_lsp.server.diagnostics import script_diagnostics
 from synth_lsp.server.examples_diagnostics import examples_diagnostics
@@ -29,9 +28,6 @@ NOT_A_FILE = (
     "this document is not a saved file, so it has no examples file beside it and cannot be run: "
     "save it as NAME.synth.py next to NAME.json (or add `# synth: examples = PATH`)"
 )
-
-
-SUPERSEDED = "not run: a newer version of the script superseded this run"
 
 
 @dataclass(frozen=True)
@@ -49,26 +45,16 @@ class RunRequest:
 
 
 class SupersedableSandbox:
-    """Runs a script's pairs like `Sandbox.run_many`, but skips the pairs not yet started once
-    the run is stale: a pair already in the sandbox finishes (its limits bound it), the rest never
-    start, so a superseded run frees the workers quickly."""
+    """The sandbox as `evaluate` sees it, but a stale run's pairs that have not started are
+    skipped: a pair already in the sandbox finishes (its limits bound it), the rest never start,
+    so a superseded run frees the workers quickly."""
 
-    def __init__(self, sandbox: Sandbox, pairs: ThreadPoolExecutor, is_stale: Callable[[], bool]):
+    def __init__(self, sandbox: Sandbox, is_stale: Callable[[], bool]):
         self.sandbox = sandbox
-        self.pairs = pairs
         self.is_stale = is_stale
 
     def run_many(self, script: str, inputs_list: list[dict], limits: RunLimits) -> list[RunResult]:
-        static = self.sandbox.static_error(script)
-        if static is not None:
-            return [RunResult(result=None, error=static) for _ in inputs_list]
-        futures = [self.pairs.submit(self._one, script, inputs, limits) for inputs in inputs_list]
-        return [f.result() for f in futures]
-
-    def _one(self, script: str, inputs: dict, limits: RunLimits) -> RunResult:
-        if self.is_stale():
-            return RunResult(result=None, error=RunError("crash", "", SUPERSEDED))
-        return self.sandbox.run(script, inputs, limits)
+        return self.sandbox.run_many(script, inputs_list, limits, should_stop=self.is_stale)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -40,8 +39,6 @@ class SynthLanguageServer(LanguageServer):
         self.features = ClientFeatures()
         self.states = DocumentStates()
         self.executor = ThreadPoolExecutor(max_workers=RUN_WORKERS, thread_name_prefix="synth-run")
-        # pairs of all runs share these workers (as many as the sandbox has processes)
-        self.pair_executor = ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)), thread_name_prefix="synth-pair")
         self._sandbox = None
         self._tasks: set[asyncio.Task] = set()
 
@@ -163,7 +160,7 @@ class SynthLanguageServer(LanguageServer):
     def _job(self, request: RunRequest, state: ScriptState, ticket: int) -> RunReport | None:
         if state.ticket != ticket:
             return None  # a newer request came in before this one started
-        return execute(request, SupersedableSandbox(self.sandbox, self.pair_executor, lambda: state.ticket != ticket))
+        return execute(request, SupersedableSandbox(self.sandbox, lambda: state.ticket != ticket))
 
     def publish(self, state: ScriptState, report: RunReport) -> None:
         outcome = report.outcome
@@ -221,7 +218,6 @@ class SynthLanguageServer(LanguageServer):
         for state in self.states.scripts.values():
             state.cancel_timer()
         self.executor.shutdown(wait=False, cancel_futures=True)
-        self.pair_executor.shutdown(wait=False, cancel_futures=True)
 
 
 server = SynthLanguageServer()
