@@ -1,7 +1,8 @@
 """An in-process OpenAI-compatible HTTP server for tests: scripted replies, planned failures, a request log.
 
 Point litellm at it with ``model="openai/anything", api_base=server.api_base, api_key="dummy"``.
-It speaks ``POST /v1/chat/completions`` and ``POST /v1/embeddings`` (stdlib only, no network).
+It speaks ``POST /v1/chat/completions`` and ``POST /v1/embeddings`` (stdlib only, no network), and
+Ollama's ``POST /api/chat`` and ``/api/embed`` (``model="ollama_chat/anything", api_base=server.root``).
 
     with FakeOpenAI() as server:
         server.reply("```python\\nresult = {}\\n```")      # next chat reply
@@ -148,10 +149,10 @@ class FakeOpenAI:
             return list(self._log)
 
     def chat_requests(self) -> list[LoggedRequest]:
-        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+        return [r for r in self.requests if r.path.endswith("/chat/completions") or r.path == "/api/chat"]
 
     def embedding_requests(self) -> list[LoggedRequest]:
-        return [r for r in self.requests if r.path.endswith("/embeddings")]
+        return [r for r in self.requests if r.path.endswith("/embeddings") or r.path == "/api/embed"]
 
     def clear_log(self) -> None:
         with self._lock:
@@ -164,8 +165,12 @@ class FakeOpenAI:
         return self._server.server_address[1]
 
     @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def api_base(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+        return self.root + "/v1"
 
     def start(self) -> "FakeOpenAI":
         handler = type("Handler", (_Handler,), {"fake": self})
@@ -218,11 +223,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._chat(body)
         elif self.path.endswith("/embeddings"):
             self._embeddings(body)
+        elif self.path == "/api/chat":
+            self._chat(body, ollama=True)
+        elif self.path == "/api/embed":
+            self._embeddings(body, ollama=True)
+        elif self.path == "/api/show":  # litellm asks Ollama about the model first
+            self.fake._record(self.path, body, "reply")
+            self._send(200, {"modelfile": "", "parameters": "", "template": "", "details": {}, "model_info": {}})
         else:
             self.fake._record(self.path, body, "failure 404")
             self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
 
-    def _chat(self, body: dict[str, Any]) -> None:
+    def _chat(self, body: dict[str, Any], ollama: bool = False) -> None:
         answer = self.fake._next_chat_answer(body)
         if isinstance(answer, Failure):
             self.fake._record(self.path, body, f"failure {answer.status}")
@@ -240,6 +252,20 @@ class _Handler(BaseHTTPRequestHandler):
         prompt_text = json.dumps(body.get("messages", []))
         prompt_tokens = answer.prompt_tokens if answer.prompt_tokens is not None else estimate_tokens(prompt_text)
         completion_tokens = answer.completion_tokens if answer.completion_tokens is not None else estimate_tokens(answer.content)
+        if ollama:
+            self._send(
+                200,
+                {
+                    "model": body.get("model", "fake"),
+                    "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "message": {"role": "assistant", "content": answer.content},
+                    "done": True,
+                    "done_reason": answer.finish_reason,
+                    "prompt_eval_count": prompt_tokens,
+                    "eval_count": completion_tokens,
+                },
+            )
+            return
         self._send(
             200,
             {
@@ -262,11 +288,15 @@ class _Handler(BaseHTTPRequestHandler):
             },
         )
 
-    def _embeddings(self, body: dict[str, Any]) -> None:
+    def _embeddings(self, body: dict[str, Any], ollama: bool = False) -> None:
         self.fake._record(self.path, body, "reply")
         texts = body.get("input", [])
         if isinstance(texts, str):
             texts = [texts]
+        if ollama:
+            vectors = [embed_text(str(t)) for t in texts]
+            self._send(200, {"model": body.get("model", "fake"), "embeddings": vectors, "prompt_eval_count": sum(estimate_tokens(str(t)) for t in texts)})
+            return
         data = [{"object": "embedding", "index": i, "embedding": embed_text(str(t))} for i, t in enumerate(texts)]
         tokens = sum(estimate_tokens(str(t)) for t in texts)
         self._send(200, {"object": "list", "data": data, "model": body.get("model", "fake"), "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})

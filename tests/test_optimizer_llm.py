@@ -394,3 +394,16 @@ def test_a_user_edit_saved_by_another_process_joins_the_running_evolution(workdi
     user = population.get(new_candidate(TILE_EVERYWHERE, "user").id)
     assert user is not None and user.origin == "user"  # not lost when the run saved
     assert result.best.train_reward == 1.0 and result.best.parents == [user.id]  # the optimizer built on it
+
+
+def test_an_ollama_model_evolves_through_its_own_api(workdir, sandbox, fake_openai):
+    """Any litellm model by name: `ollama_chat/...` speaks Ollama's /api/chat, not OpenAI's API."""
+    fake_openai.responder = solver_responder
+    script = workdir / "007bbfb7.synth.py"
+    config = model_config(fake_openai, model="ollama_chat/qwen2.5-coder", api_base=fake_openai.root, api_key=None,
+                          embedding_model="ollama/nomic-embed-text", crossover_rate=0.0)
+    result = run_evolve(load_task_for_script(script), script, config, sandbox=sandbox)
+    assert result.best.train_reward == 1.0 and result.best.note == "ollama_chat/qwen2.5-coder"
+    paths = {r.path for r in fake_openai.requests}
+    assert "/api/chat" in paths and "/api/embed" in paths and not any(p.startswith("/v1") for p in paths)
+    assert fake_openai.chat_requests()[0].body["options"]["temperature"] == config.mutation_temperature
