@@ -15,7 +15,7 @@ import pytest
 
 from fake_openai import Failure, FakeOpenAI, Reply
 from synth_lsp.optimizer import prompts
-from synth_lsp.optimizer.budget import Budget, BudgetCaps
+from synth_lsp.optimizer.budget import Budget
 from synth_lsp.optimizer.candidate import new_candidate, score_candidate
 from synth_lsp.optimizer.language_model import (
     LanguageModel,
