@@ -320,4 +320,9 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
     # the editor now holds the evolved script (the top of it: Monaco renders what is in view)
     assert "offline model" in applied["text"] and "grid[r % n][c % n]" not in applied["text"], applied["text"]
     assert "train 5/5 (1.00)" in _ok(report, "evolved-script-passes")["status"]
+
+    # --- a changed setting reaches the running server (no restart): it now runs unsaved text ---
+    changed = _ok(report, "setting-reaches-server")
+    assert changed["dirty"] == 1 and "train 0/5 (0.00)" in changed["status"], changed
+    assert changed["sameServer"], changed
     assert report["ok"], [s for s in report["steps"] if not s["ok"]]

@@ -405,6 +405,24 @@ async function scenario(page) {
     }, WAIT_RUN);
     return { status: text };
   });
+
+  // ---- a setting reaches the running server: runTrigger "change" runs unsaved text ----------
+  await step(page, "setting-reaches-server", async () => {
+    const pids = serverPids();
+    setWorkspaceSettings({ "synthLsp.runTrigger": "change" });
+    await sleep(1500); // the configuration change has to arrive before the edit
+    await openFile(page, script);
+    await editor(page).locator(".view-lines").click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Delete");
+    await page.keyboard.insertText(config.mismatchScript);
+    const text = await until("a run of the unsaved text", async () => {
+      const t = await statusText(page);
+      return /train 0\/\d+ \(0\.00\)/.test(t) ? t : false;
+    }, WAIT_RUN);
+    const dirty = await page.locator(".tab.dirty", { hasText: script }).count();
+    return { status: text, dirty, sameServer: JSON.stringify(serverPids()) === JSON.stringify(pids) };
+  }, { critical: false });
 }
 
 async function main() {
