@@ -7,7 +7,6 @@ import asyncio
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest_lsp
@@ -77,13 +76,12 @@ async def test_the_server_answers_while_a_script_runs(client: LanguageClient, tm
     await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
     open_doc(client, uri, SPIN)
     await asyncio.sleep(0.3)  # the run is under way (every pair spins for 1.5 s)
-    started = time.perf_counter()
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
     hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(0, 0)))
-    elapsed = time.perf_counter() - started
+    # both were answered while the run was still going: a run on the loop would have held them
+    # until its diagnostics were out (an ordering, not a clock: the machine may be loaded)
     assert "running" in lenses[0].command.title and hover is None
-    # a run on the loop would hold these for seconds (every pair spins 1.5 s); 1 s leaves room for load
-    assert elapsed < 1.0, f"requests waited {elapsed:.2f} s for a sandbox run"
+    assert not [p for p in client.published if p.uri == uri], "the run finished before the requests were answered"
     [d] = await diagnostics_for_version(client, uri, 1)
     assert d.code == "timeout"
 
