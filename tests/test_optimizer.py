@@ -382,3 +382,24 @@ def test_a_generated_script_cannot_raise_its_own_limits(task, sandbox):
     user = new_candidate("# synth: time_limit = 0.2\nwhile True:\n    pass\nresult = {}\n", "user")
     score_candidate(user, task, sandbox, RunLimits(time_s=1.0))
     assert "0.2 s" in user.pairs[0].error
+
+
+def test_retry_after_in_seconds_or_http_date_and_backoff_caps():
+    from email.utils import formatdate
+
+    from synth_lsp.optimizer.language_model import RetryPolicy, backoff_delay, retry_after_seconds
+
+    class Failed(Exception):
+        def __init__(self, headers):
+            self.litellm_response_headers = headers
+
+    assert retry_after_seconds(Failed({"retry-after": "2.5"})) == 2.5
+    in_ten = retry_after_seconds(Failed({"retry-after": formatdate(time.time() + 10, usegmt=True)}))
+    assert 8 <= in_ten <= 11
+    assert retry_after_seconds(Failed({})) is None and retry_after_seconds(Exception()) is None
+    policy = RetryPolicy(base_delay_s=1.0, max_delay_s=4.0, max_retry_after_s=30.0)
+    rng = random.Random(0)
+    assert backoff_delay(1, policy, 3.0, rng) == 3.0  # the server's word wins
+    assert backoff_delay(1, policy, 300.0, rng) is None  # too long: give up rather than hang
+    delays = [backoff_delay(attempt, policy, None, rng) for attempt in (1, 2, 3, 4, 5)]
+    assert 0.5 <= delays[0] <= 1.0 and all(d <= 4.0 for d in delays) and delays[4] >= 2.0
