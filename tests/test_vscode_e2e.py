@@ -296,9 +296,10 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
     # --- the bad paths ---
     died = _ok(report, "server-dies")
     assert died["killed"], died
-    assert "server stopped" in died["status"]
+    assert "server stopped" in died["status"] and "stopped unexpectedly" in died["gridDown"], died
     restarted = _ok(report, "restart-offered")
     assert "train 5/5" in restarted["status"] and restarted["servers"] == 1, restarted
+    assert restarted["gridPairs"] == 6, restarted
     for name, words in (("interpreter-missing", "was not found"), ("interpreter-lacks-synth-lsp", "lacks the synth_lsp package")):
         bad = _ok(report, name)
         assert words in bad["toast"] and "synthLsp.interpreter" in bad["toast"], bad

@@ -303,7 +303,9 @@ async function scenario(page) {
       const t = await statusText(page);
       return /server stopped/.test(t) ? t : false;
     });
-    return { killed: pids, status: text, toast: norm(await toast.first().innerText()) };
+    // the grid view says so too, instead of waiting for a run
+    const gridDown = norm(await gridFrame(page).locator("pre.server-down").innerText({ timeout: WAIT_UI }));
+    return { killed: pids, status: text, toast: norm(await toast.first().innerText()), gridDown };
   }, { critical: false });
 
   await step(page, "restart-offered", async () => {
@@ -312,7 +314,11 @@ async function scenario(page) {
       const t = await statusText(page);
       return /train \d+\/\d+/.test(t) ? t : false;
     }, WAIT_RUN);
-    return { status: text, servers: serverPids().length };
+    const grids = await until("the grids back after the restart", async () => {
+      const g = await gridSummary(page);
+      return g.pairs.length > 0 ? g : false;
+    }, WAIT_RUN);
+    return { status: text, servers: serverPids().length, gridPairs: grids.pairs.length };
   }, { critical: false });
 
   await clearNotifications(page);

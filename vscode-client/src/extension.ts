@@ -20,7 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const server = new ServerController(output, states, apiKeys);
   controller = server;
   const active = new ActiveScript();
-  const grids = new GridView(active, states);
+  const grids = new GridView(active, states, server);
   const candidates = new CandidateDocuments();
   // A server start that was never attempted stays off until a script is opened
   let wanted = false;

@@ -19,6 +19,7 @@ export const ARC_PALETTE = [
 export interface GridPage {
   scriptName: string | null; // null: no synthesis script is active
   run: RunResult | undefined;
+  serverDown?: string; // why the server is not running, when it is not
 }
 
 export interface PageEnv {
@@ -163,6 +164,8 @@ export function renderGridPage(page: GridPage, env: PageEnv): string {
   let body: string;
   if (page.scriptName === null) {
     body = `<p class="notice">Open a <code>.synth.py</code> script to see its examples as grids.</p>`;
+  } else if (page.serverDown !== undefined) {
+    body = `<h2>${escapeHtml(page.scriptName)}</h2><pre class="error server-down">${escapeHtml(page.serverDown)}</pre>`;
   } else if (!page.run) {
     body = `<h2>${escapeHtml(page.scriptName)}</h2><p class="notice">Waiting for the first run (save the script to run it).</p>`;
   } else if (page.run.error) {

@@ -6,6 +6,7 @@ import type { ActiveScript } from "./activeScript";
 import { renderGridPage } from "./gridHtml";
 import type { ScriptStates } from "./scriptStates";
 import { scriptName } from "./scripts";
+import type { ServerController } from "./serverController";
 
 export class GridView implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -14,9 +15,11 @@ export class GridView implements vscode.Disposable {
   constructor(
     private readonly active: ActiveScript,
     private readonly states: ScriptStates,
+    private readonly server: ServerController,
   ) {
     this.subscriptions = [
       active.onDidChange(() => this.render()),
+      server.onDidChangeState(() => this.render()),
       states.onChange((uri) => {
         if (uri === this.active.uri?.toString()) this.render();
       }),
@@ -43,8 +46,13 @@ export class GridView implements vscode.Disposable {
     const uri = this.active.uri;
     const name = uri ? scriptName(uri.path) : null;
     this.panel.title = name ? `Grids: ${name}` : "Synth Grids";
+    const state = this.server.current;
     this.panel.webview.html = renderGridPage(
-      { scriptName: name, run: uri ? this.states.run(uri.toString()) : undefined },
+      {
+        scriptName: name,
+        run: uri ? this.states.run(uri.toString()) : undefined,
+        serverDown: state.kind === "stopped" ? state.reason : undefined,
+      },
       { nonce: randomBytes(16).toString("base64"), cspSource: this.panel.webview.cspSource },
     );
   }

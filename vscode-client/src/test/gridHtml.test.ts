@@ -98,6 +98,12 @@ test("a whole run result from the server becomes a summary and one section per p
   assert.match(html, /no output/);
 });
 
+test("a stopped server is said instead of waiting for a run that will not come", () => {
+  const html = renderGridPage({ scriptName: "a.synth.py", run: undefined, serverDown: "the server <stopped>" }, env);
+  assert.match(html, /class="error server-down">the server &lt;stopped&gt;/);
+  assert.doesNotMatch(html, /Waiting for the first run/);
+});
+
 test("a run that could not happen shows its reason instead of grids", () => {
   const run = parseRunResult({ uri: "file:///w/a.synth.py", error: "a.json: line 3: not JSON", pairs: [] })!;
   const html = renderGridPage({ scriptName: "a.synth.py", run }, env);
