@@ -30,7 +30,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       return;
     }
     try {
-      if (!server.started) await server.start();
+      if (!server.started) {
+        await server.start();
+        if (server.current.kind !== "running") return; // the failed start has said why
+      }
       await action(doc);
     } catch (err) {
       output.error(String(err));

@@ -22,13 +22,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const active = new ActiveScript();
   const grids = new GridView(active, states, server);
   const candidates = new CandidateDocuments();
-  // A server start that was never attempted stays off until a script is opened
-  let wanted = false;
+  // The server starts with the first script opened, not for any Python file
   const startIfScript = (doc: vscode.TextDocument) => {
-    if (!wanted && isScriptDocument(doc)) {
-      wanted = true;
-      void server.start();
-    }
+    if (!server.wanted && isScriptDocument(doc)) void server.start();
   };
 
   context.subscriptions.push(
@@ -41,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands({ server, active, states, grids, candidates, apiKeys, output }),
     vscode.workspace.onDidOpenTextDocument(startIfScript),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!wanted) return;
+      if (!server.wanted) return;
       if (needsRestart((s) => e.affectsConfiguration(s))) {
         output.info("synthLsp.interpreter changed: restarting the server");
         void server.restart();

@@ -33,6 +33,7 @@ export class ServerController implements vscode.Disposable {
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
   private queue: Promise<unknown> = Promise.resolve(); // start/stop never interleave
+  private everStarted = false;
 
   constructor(
     private readonly output: vscode.LogOutputChannel,
@@ -48,7 +49,13 @@ export class ServerController implements vscode.Disposable {
     return this.client !== undefined;
   }
 
+  /** Whether a start was ever asked for (then an interpreter change means a restart). */
+  get wanted(): boolean {
+    return this.everStarted;
+  }
+
   start(): Promise<void> {
+    this.everStarted = true;
     return this.enqueue(() => this.doStart());
   }
 
@@ -57,6 +64,7 @@ export class ServerController implements vscode.Disposable {
   }
 
   restart(): Promise<void> {
+    this.everStarted = true;
     return this.enqueue(async () => {
       await this.doStop();
       await this.doStart();
