@@ -3,18 +3,18 @@
 A state is what the chain so far makes of every input (train inputs, then any test inputs: using
 test *inputs* is fair, it drops chains that break on them; test outputs are never seen). States
 that equal one already seen are dropped, so each distinct intermediate result is expanded once.
-Every state is checked as a final answer, and again with a learned last step (colour map,
-mosaic, local rule). The search stops at the first full fit (the shortest, so the simplest), at the time
-budget, or when the depth limit is exhausted; the best partial fits are kept along the way.
+Every state is checked as a final answer, and again with a learned last step (see `learned`).
+The search stops at the first full fit (found in order of simplicity), at the time budget, or when
+the depth limit is exhausted; the best partial fits are kept along the way.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from operator import eq
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import eq
 from typing import Callable, Iterator
 
 from synth_lsp.offline import primitives
@@ -49,7 +49,7 @@ class _State:
 
 
 class _Keeper:
-    """The full fits in order found, and the best partial fits (distinct outputs)."""
+    """The full fits in the order found, and the best partial fits (one per distinct score)."""
 
     def __init__(self, n_train: int, keep: int):
         self.n_train = n_train
@@ -102,9 +102,9 @@ def _search(
     max_depth: int,
     max_states: int,
 ) -> list[Found]:
-    """Phases, simplest rules first: chains of one step (each also with a colour map or mosaic);
-    then strict local rules on those; then longer chains; last, sparse local rules, in the
-    budget's final share that the longer chains leave alone."""
+    """Phases, simplest rules first: chains of one step, each also with a colour map or mosaic;
+    then rays, object recolourings and strict local rules on those; then longer chains; last,
+    sparse local rules, in the budget's final share that the longer chains leave alone."""
     outputs = [out for _, out in train_pairs]
     catalogue = build_catalogue(task_facts(train_pairs))
     keeper = _Keeper(len(train_pairs), max_programs)
