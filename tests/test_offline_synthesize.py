@@ -173,3 +173,13 @@ def test_concurrent_searches_agree_and_leave_the_primitives_untouched():
         results = list(pool.map(lambda _: synthesize(task.train_grids(), time_budget_s=5.0, max_programs=1), range(3)))
     assert len({r[0].script for r in results}) == 1 and results[0][0].fits
     assert primitives.find_objects is original
+
+
+def test_a_full_fit_comes_first_then_partial_fits_for_a_language_model_to_mutate():
+    task = load_task(EXAMPLES / "3c9b0459.json")  # a half turn
+    programs = synthesize(task.train_grids(), time_budget_s=5.0, max_programs=4)
+    assert programs[0].fits and programs[0].description == "rotate 180"
+    assert len(programs) >= 2
+    assert all(not p.fits for p in programs[1:])
+    ranks = [p.train_correct for p in programs[1:]]
+    assert ranks == sorted(ranks, reverse=True)
