@@ -25,6 +25,7 @@ from synth_lsp.script_header import ScriptHeader, parse_header
 
 SCRIPT_SUFFIX = ".synth.py"
 EXAMPLE_SUFFIXES = (".json", ".examples.json")
+POPULATION_SUFFIX = ".synth.population.json"  # the evolved population stored beside a script
 
 ARC_INSTRUCTIONS = (
     "Find the rule that maps each input grid to its output grid (grids are lists of rows of "
@@ -103,13 +104,27 @@ def examples_path_for(script_path: Path, header: ScriptHeader | None = None) -> 
     """The examples file a script pairs with (see the module docstring for the rule)."""
     if header is not None and header.get("examples"):
         return (script_path.parent / header.get("examples")).resolve()
-    name = script_path.name
-    stem = name[: -len(SCRIPT_SUFFIX)] if name.endswith(SCRIPT_SUFFIX) else script_path.stem
+    stem = script_stem(script_path)
     candidates = [script_path.parent / (stem + suffix) for suffix in EXAMPLE_SUFFIXES]
     for candidate in candidates:
         if candidate.exists():
             return candidate
     return candidates[0]
+
+
+def script_stem(script_path: Path) -> str:
+    name = script_path.name
+    return name[: -len(SCRIPT_SUFFIX)] if name.endswith(SCRIPT_SUFFIX) else script_path.stem
+
+
+def population_path_for(script_path: Path) -> Path:
+    return script_path.with_name(script_stem(script_path) + POPULATION_SUFFIX)
+
+
+def script_path_for(population_path: Path) -> Path:
+    name = population_path.name
+    stem = name[: -len(POPULATION_SUFFIX)] if name.endswith(POPULATION_SUFFIX) else population_path.stem
+    return population_path.with_name(stem + SCRIPT_SUFFIX)
 
 
 def load_task_for_script(script_path: Path, script_text: str | None = None) -> Task:

@@ -23,26 +23,13 @@ from typing import Any, Iterable
 from synth_lsp.optimizer.budget import Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
 from synth_lsp.sandbox import RunLimits, Sandbox
-from synth_lsp.task import SCRIPT_SUFFIX, Task, load_task_for_script
+from synth_lsp.task import POPULATION_SUFFIX, SCRIPT_SUFFIX, Task, load_task_for_script, population_path_for, script_path_for  # noqa: F401 (re-exported)
 
 FORMAT = "synth-lsp-population/1"
-POPULATION_SUFFIX = ".synth.population.json"
 
 
 class PopulationError(ValueError):
     """The stored population cannot be read; it is left untouched on disk."""
-
-
-def population_path_for(script_path: Path) -> Path:
-    name = script_path.name
-    stem = name[: -len(SCRIPT_SUFFIX)] if name.endswith(SCRIPT_SUFFIX) else script_path.stem
-    return script_path.with_name(stem + POPULATION_SUFFIX)
-
-
-def script_path_for(population_path: Path) -> Path:
-    name = population_path.name
-    stem = name[: -len(POPULATION_SUFFIX)] if name.endswith(POPULATION_SUFFIX) else population_path.stem
-    return population_path.with_name(stem + SCRIPT_SUFFIX)
 
 
 @dataclass

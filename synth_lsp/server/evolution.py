@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -52,6 +53,7 @@ class ScriptEvolution:
     progress_token: str | None = None
     announced: set[str] = field(default_factory=set)  # best candidates the user was told about
     last_saved_id: str | None = None  # the candidate id of the last saved text
+    saved_version: int | None = None  # a saved version whose run is awaited
 
 
 def settings_payload(ls: "SynthLanguageServer") -> dict[str, Any]:
@@ -77,6 +79,8 @@ class Evolution:
         self._cache: dict[Path, _Cached] = {}
         self._fingerprints: dict[int, tuple[Any, str]] = {}
         self.closing = False  # after shutdown nothing more is sent to the client
+        # population file work (read, merge, write) off the loop, apart from the script runs
+        self.file_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth-population")
 
     # -- capabilities ----------------------------------------------------------------------
     def _supports_progress(self) -> bool:
@@ -100,14 +104,16 @@ class Evolution:
 
     def population(self, path: Path) -> "Population | None":
         """The stored population of a script, re-read only when the file changed."""
-        from synth_lsp.optimizer.population import Population, PopulationError, population_path_for
+        from synth_lsp.task import population_path_for
 
         file = population_path_for(path)
         try:
             stat = file.stat()
         except OSError:
             self._cache.pop(path, None)
-            return None
+            return None  # no population: the optimizer is not even imported
+        from synth_lsp.optimizer.population import Population, PopulationError
+
         stamp = (stat.st_mtime_ns, stat.st_size)
         cached = self._cache.get(path)
         if cached is not None and cached.stamp == stamp:
@@ -234,35 +240,49 @@ class Evolution:
         return await self.apply_candidate(uri, candidates[0].id, document.version)
 
     def on_saved(self, uri: str) -> None:
-        """The saved text joins the population (when the script has one): as a user candidate, or,
-        when it is an evolved candidate's script, as that candidate's acceptance (its lineage)."""
+        """Remember the saved version: when its run is published, it joins the population."""
         path = self.script_path(uri)
         document = self.ls.workspace.text_documents.get(uri)
         if path is None or document is None or self.population(path) is None:
-            return
+            return  # only scripts that have a population (evolution ran at least once)
         entry = self.scripts.setdefault(uri, ScriptEvolution(uri, path))
-        text = document.source
-        limits = self.ls.settings.run_limits()
-        sandbox = self.ls.sandbox
+        entry.saved_version = document.version
+
+    def on_published(self, outcome) -> None:
+        """A saved version's run is out: the text joins the population, scored by that same run.
+        An evolved candidate's script saved by the user is recorded as accepted, in its lineage."""
+        entry = self.scripts.get(outcome.uri)
+        if entry is None or entry.saved_version is None or entry.saved_version != outcome.version:
+            return
+        entry.saved_version = None
+        evaluation, task = outcome.evaluation, outcome.task
+        if evaluation is None or task is None:
+            return  # nothing ran (e.g. the examples are broken): nothing to score it by
+        text, path, fingerprint = outcome.script, entry.path, self._fingerprint(task)
 
         def job() -> None:
-            from synth_lsp.optimizer.candidate import candidate_id
+            from synth_lsp.optimizer.candidate import candidate_id, new_candidate
             from synth_lsp.optimizer.population import Population
 
-            population = Population.for_script(path)
             cid = candidate_id(text)
             if cid == entry.last_saved_id:
                 return  # saved again unchanged
             entry.last_saved_id = cid
+            population = Population.for_script(path)
             existing = population.get(cid)
             if existing is not None and existing.origin != "user":
                 population.record_accept(cid)
+            elif existing is not None:
+                existing.alive = True
+                population.save()
             else:
-                population.add_user_edit(text, sandbox=sandbox, limits=limits)
+                candidate = new_candidate(text, "user", generation=population.generation)
+                population.add(candidate.apply_evaluation(evaluation, fingerprint))
+                population.save()
 
         async def run() -> None:
             try:
-                await asyncio.get_running_loop().run_in_executor(self.ls.executor, job)
+                await asyncio.get_running_loop().run_in_executor(self.file_executor, job)
             except Exception as exc:
                 log.warning("could not add the saved script to the population: %s", exc)
 
@@ -384,6 +404,7 @@ def register(server) -> None:
     def evolution(ls) -> Evolution:
         if getattr(ls, "evolution", None) is None:
             ls.evolution = Evolution(ls)
+            ls.publish_hooks.append(ls.evolution.on_published)
         return ls.evolution
 
     @server.feature(

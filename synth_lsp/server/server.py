@@ -41,6 +41,8 @@ class SynthLanguageServer(LanguageServer):
         self.executor = ThreadPoolExecutor(max_workers=RUN_WORKERS, thread_name_prefix="synth-run")
         self._sandbox = None
         self._tasks: set[asyncio.Task] = set()
+        # features that follow every published run (e.g. the population takes in saved versions)
+        self.publish_hooks: list = []
 
     # -- capabilities the client advertised ----------------------------------------------
     def _workspace_caps(self) -> types.WorkspaceClientCapabilities | None:
@@ -172,6 +174,8 @@ class SynthLanguageServer(LanguageServer):
         self._publish_examples(state, report.examples_path, report.examples_diagnostics)
         if self.features.run_result:
             self.protocol.notify(RUN_RESULT, run_result_payload(outcome))
+        for hook in self.publish_hooks:
+            hook(outcome)
         if self.supports_code_lens_refresh():
             self.workspace_code_lens_refresh(None)
 
