@@ -44,16 +44,19 @@ def offered(candidates: Iterable["Candidate"], current: CurrentScore | None, tex
     (at least one) with a different script. Candidates scored on other examples are left out."""
     from synth_lsp.optimizer.candidate import normalise_script
 
-    current_norm = normalise_script(text)
+    current_norm = None  # normalised only when a candidate gets that far
     floor = current.train_passed if current else 0
     out = []
-    for candidate in candidates:
+    for candidate in candidates:  # cheap checks first: the population may hold thousands
         if candidate.task_fingerprint != fingerprint or candidate.train_total == 0:
             continue
+        if not (candidate.train_passed > floor or (candidate.train_passed == floor and floor > 0)):
+            continue
+        if current_norm is None:
+            current_norm = normalise_script(text)
         if normalise_script(candidate.script) == current_norm:
             continue
-        if candidate.train_passed > floor or (candidate.train_passed == floor and floor > 0):
-            out.append(candidate)
+        out.append(candidate)
         if len(out) >= limit:
             break
     return out
