@@ -16,7 +16,6 @@ import json
 import os
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -30,16 +29,6 @@ FORMAT = "synth-lsp-population/1"
 
 class PopulationError(ValueError):
     """The stored population cannot be read; it is left untouched on disk."""
-
-
-@dataclass
-class RunRecord:
-    started_at: str
-    model: str
-    finished_at: str | None = None
-    stop_reason: str = ""
-    generations: int = 0
-    spend: dict[str, Any] = field(default_factory=dict)
 
 
 class Population:
