@@ -246,6 +246,7 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
             "scriptName": f"{TASK}.synth.py",
             "fixedScript": FIXED_SCRIPT,
             "mismatchScript": MISMATCH_SCRIPT,
+            "userDataDir": str(user_data),
             "artifactsDir": str(ARTIFACTS),
             "reportPath": str(report_path),
             "browserProfile": str(tmp_path / "browser-profile"),
@@ -326,4 +327,9 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
     changed = _ok(report, "setting-reaches-server")
     assert changed["dirty"] == 1 and "train 0/5 (0.00)" in changed["status"], changed
     assert changed["sameServer"], changed
+
+    # --- an API key stored with the command reaches the server's environment, and nothing else ---
+    key = _ok(report, "api-key-to-server-env")
+    assert key["inEnvironment"] and not key["inCommandLine"], key
+    assert key["filesWithKey"] == [], f"the API key was written to disk: {key['filesWithKey']}"
     assert report["ok"], [s for s in report["steps"] if not s["ok"]]

@@ -208,6 +208,26 @@ async function applyCodeAction(page, title) {
   return label;
 }
 
+/** Files under `roots` whose text contains `needle` (settings, logs, anything the editor wrote). */
+function filesContaining(roots, needle) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.isFile()) {
+        try {
+          if (readFileSync(path).includes(needle)) found.push(path);
+        } catch {
+          // unreadable or vanished: not written by us
+        }
+      }
+    }
+  };
+  roots.forEach(walk);
+  return found;
+}
+
 /** Writes the workspace's .vscode/settings.json, as a user or a tool editing it on disk would. */
 function setWorkspaceSettings(settings) {
   const dir = join(config.workspace, ".vscode");
@@ -428,6 +448,33 @@ async function scenario(page) {
     }, WAIT_RUN);
     const dirty = await page.locator(".tab.dirty", { hasText: script }).count();
     return { status: text, dirty, sameServer: JSON.stringify(serverPids()) === JSON.stringify(pids) };
+  }, { critical: false });
+
+  // ---- an API key from secret storage reaches the server as an environment variable only ----
+  await step(page, "api-key-to-server-env", async () => {
+    const key = `sk-e2e-${Math.random().toString(36).slice(2)}${Date.now()}`;
+    const before = serverPids();
+    await runCommand(page, "Synth LSP: Store API Key in Secret Storage");
+    const input = page.locator(".quick-input-widget input");
+    await page.locator(".quick-input-list .monaco-list-row", { hasText: "OPENAI_API_KEY" }).first().waitFor({ timeout: WAIT_UI });
+    await input.fill("OPENAI_API_KEY");
+    await input.press("Enter");
+    const password = page.locator('.quick-input-widget input[type="password"]');
+    await password.waitFor({ state: "visible", timeout: WAIT_UI });
+    await password.fill(key);
+    await password.press("Enter");
+    await toasts(page, "secret storage").first().locator(".monaco-button", { hasText: "Restart Server Now" }).click();
+    const after = await until("a new server process", async () => {
+      const now = serverPids();
+      return now.length === 1 && !before.includes(now[0]) ? now : false;
+    }, WAIT_RUN);
+    const environ = readFileSync(`/proc/${after[0]}/environ`, "utf8").split("\0");
+    const cmdline = readFileSync(`/proc/${after[0]}/cmdline`, "utf8");
+    return {
+      inEnvironment: environ.includes(`OPENAI_API_KEY=${key}`),
+      inCommandLine: cmdline.includes(key),
+      filesWithKey: filesContaining([config.workspace, config.userDataDir], key),
+    };
   }, { critical: false });
 }
 
