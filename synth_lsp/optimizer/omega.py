@@ -96,6 +96,7 @@ class EvolveConfig(BaseModel):
             "max_calls": budget.get("maxCalls"),
             "max_tokens": budget.get("maxTokens"),
             "max_cost_usd": budget.get("maxCostUsd"),
+            "use_offline": settings.get("useOffline"),
         }
         values = {k: v for k, v in mapping.items() if v is not None}
         return cls(**{**values, **overrides})

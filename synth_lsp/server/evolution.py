@@ -69,6 +69,7 @@ def settings_payload(ls: "SynthLanguageServer") -> dict[str, Any]:
         "generations": s.generations,
         "patience": s.patience,
         "budget": budget,
+        "useOffline": s.use_offline,
     }
 
 

@@ -36,6 +36,7 @@ class Settings:
     patience: int = 2
     budget: Budget = field(default_factory=Budget)
     auto_evolve: bool = False
+    use_offline: bool | None = None  # None: the offline model only when no model is set; True: also beside it
 
     def run_limits(self) -> RunLimits:
         return RunLimits(time_s=self.time_limit, memory_mb=self.memory_limit_mb)
@@ -104,6 +105,7 @@ _KEYS = {
     "patience": ("patience", _count),
     "budget": ("budget", _budget),
     "autoEvolve": ("auto_evolve", _flag),
+    "useOffline": ("use_offline", _flag),
 }
 assert {name for name, _ in _KEYS.values()} == {f.name for f in fields(Settings)}
 
