@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from solutions import FRACTAL_007BBFB7
+
 ROOT = Path(__file__).resolve().parent.parent
 ARC_007 = ROOT / "examples" / "arc" / "007bbfb7.json"
 
@@ -53,8 +55,7 @@ def test_check_colours_when_asked_and_marks_cells(tmp_path):
 
 
 def test_check_json_and_exit_0_when_solved(tmp_path):
-    solution = (ROOT / "tests" / "test_core_scoring.py").read_text().split('FRACTAL = """')[1].split('"""')[0]
-    path = make_task(tmp_path, solution)
+    path = make_task(tmp_path, FRACTAL_007BBFB7)
     out = cli("check", str(path), "--json")
     assert out.returncode == 0, out.stdout + out.stderr
     data = json.loads(out.stdout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from solutions import FRACTAL_007BBFB7
 from synth_lsp.evaluation import evaluate
 from synth_lsp.schema import check_arc_result
 from synth_lsp.scoring import diff_results, exact_match, grid_diff, json_diff
@@ -13,20 +14,7 @@ from synth_lsp.task import load_task, parse_task
 ROOT = Path(__file__).resolve().parent.parent
 TASK_007 = ROOT / "examples" / "arc" / "007bbfb7.json"
 
-FRACTAL = """
-def transform(g):
-    n, m = len(g), len(g[0])
-    out = [[0] * (m * m) for _ in range(n * n)]
-    for r in range(n):
-        for c in range(m):
-            if g[r][c]:
-                for a in range(n):
-                    for b in range(m):
-                        out[r * n + a][c * m + b] = g[a][b]
-    return out
-
-result = {"output_grid": transform(inputs["input_grid"])}
-"""
+FRACTAL = FRACTAL_007BBFB7
 
 
 def test_exact_match_respects_mask_and_json_types():

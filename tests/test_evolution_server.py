@@ -19,23 +19,10 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 from pytest_lsp.client import register_lsp_features
 
 from fake_openai import Reply
+from solutions import FRACTAL_007BBFB7, IDENTITY
 from server_client import SERVER_COMMAND, REPO, change_doc, diagnostics_for_version, make_client, new_workspace, open_doc, save_doc, uri_of, wait_for_publication
 
-IDENTITY = 'result = {"output_grid": [row[:] for row in inputs["input_grid"]]}\n'
-FRACTAL = '''def transform(g):
-    n, m = len(g), len(g[0])
-    out = [[0] * (m * m) for _ in range(n * n)]
-    for r in range(n):
-        for c in range(m):
-            if g[r][c]:
-                for a in range(n):
-                    for b in range(m):
-                        out[r * n + a][c * m + b] = g[a][b]
-    return out
-
-
-result = {"output_grid": transform(inputs["input_grid"])}
-'''
+FRACTAL = FRACTAL_007BBFB7
 STATUS = "synthLsp/evolutionStatus"
 WAIT_S = 90.0
 

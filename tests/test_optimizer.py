@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from solutions import FRACTAL_007BBFB7
 
 from synth_lsp.optimizer import novelty, prompts, selection, similarity
 from synth_lsp.optimizer.budget import Budget, BudgetCaps
@@ -26,19 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARC = ROOT / "examples" / "arc"
 FAST = RunLimits(time_s=1.0, memory_mb=64)
 
-SOLUTION = """def transform(grid):
-    n = len(grid)
-    out = [[0] * (n * n) for _ in range(n * n)]
-    for R in range(n):
-        for C in range(n):
-            if grid[R][C]:
-                for r in range(n):
-                    for c in range(n):
-                        out[R * n + r][C * n + c] = grid[r][c]
-    return out
-
-result = {"output_grid": transform(inputs["input_grid"])}
-"""
+SOLUTION = FRACTAL_007BBFB7
 IDENTITY = (ARC / "007bbfb7.synth.py").read_text()
 
 
