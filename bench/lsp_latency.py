@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-ARC = Path("/work/shared/arc/ARC-AGI-1/training")
+ARC = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone
 
 FRACTAL = '''def transform(inputs):
     g = inputs["input_grid"]

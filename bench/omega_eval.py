@@ -40,7 +40,7 @@ from synth_lsp.sandbox import RunLimits, Sandbox  # noqa: E402
 from synth_lsp.scoring import exact_match  # noqa: E402
 from synth_lsp.task import Task, load_task  # noqa: E402
 
-ARC = Path("/work/shared/arc/ARC-AGI-1/training")
+ARC = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone
 PARALLEL = 2  # the machine's cores; both sides get the same (--parallel)
 
 IDENTITY = "result = {'output_grid': [row[:] for row in inputs['input_grid']]}\n"

@@ -31,7 +31,7 @@ from synth_lsp.sandbox import RunLimits, Sandbox  # noqa: E402
 from synth_lsp.task import Task, load_task  # noqa: E402
 from synth_lsp.walls import get_walls  # noqa: E402
 
-ARC = Path("/work/shared/arc/ARC-AGI-1/training")
+ARC = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone
 TASKS = {
     "007bbfb7": ROOT / "examples" / "arc" / "007bbfb7.json",  # 3x3 -> 9x9
     "a1570a43": ARC / "a1570a43.json",  # 7x7 to 9x9
