@@ -332,4 +332,8 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
     key = _ok(report, "api-key-to-server-env")
     assert key["inEnvironment"] and not key["inCommandLine"], key
     assert key["filesWithKey"] == [], f"the API key was written to disk: {key['filesWithKey']}"
+
+    # --- "Apply Best Candidate" replaces the (unsaved, mismatching) text with the evolved script ---
+    best = _ok(report, "apply-best-command")
+    assert best["wasMismatch"] and "train 5/5 (1.00)" in best["status"], best
     assert report["ok"], [s for s in report["steps"] if not s["ok"]]

@@ -202,10 +202,14 @@ async function applyCodeAction(page, title) {
   }
   const label = norm(await row.innerText());
   await row.click();
-  // an edit that needs confirmation opens the refactor preview: apply it there
+  await confirmRefactorPreview(page);
+  return label;
+}
+
+/** An edit that needs confirmation opens the refactor preview: apply it there. */
+async function confirmRefactorPreview(page) {
   const apply = page.locator(".refactor-preview .monaco-button, .pane-body .monaco-button", { hasText: /^Apply$/ }).first();
   if (await apply.waitFor({ state: "visible", timeout: 3000 }).then(() => true, () => false)) await apply.click();
-  return label;
 }
 
 /** Files under `roots` whose text contains `needle` (settings, logs, anything the editor wrote). */
@@ -468,6 +472,8 @@ async function scenario(page) {
       const now = serverPids();
       return now.length === 1 && !before.includes(now[0]) ? now : false;
     }, WAIT_RUN);
+    // the new server's first run (the server offers no candidate before it knows the score)
+    await until("the restarted server's first run", async () => /train \d+\/\d+/.test(await statusText(page)), WAIT_RUN);
     const environ = readFileSync(`/proc/${after[0]}/environ`, "utf8").split("\0");
     const cmdline = readFileSync(`/proc/${after[0]}/cmdline`, "utf8");
     return {
@@ -475,6 +481,21 @@ async function scenario(page) {
       inCommandLine: cmdline.includes(key),
       filesWithKey: filesContaining([config.workspace, config.userDataDir], key),
     };
+  }, { critical: false });
+
+  // ---- "Apply Best Candidate" from the palette (the text is still the unsaved mismatch) -------
+  await step(page, "apply-best-command", async () => {
+    await openFile(page, script);
+    const before = await editorText(page);
+    await runCommand(page, "Synth LSP: Apply Best Candidate");
+    await confirmRefactorPreview(page);
+    await until("the best candidate in the editor", async () => (await editorText(page)).includes("offline model"));
+    const text = await until("the full reward for the unsaved text", async () => {
+      const t = await statusText(page);
+      return /train (\d+)\/\1 \(1\.00\)/.test(t) ? t : false;
+    }, WAIT_RUN);
+    await saveScript(page);
+    return { status: text, wasMismatch: before.includes("grid[r % n][c % n]") };
   }, { critical: false });
 }
 

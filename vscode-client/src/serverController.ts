@@ -93,6 +93,7 @@ export class ServerController implements vscode.Disposable {
   }
 
   async executeServerCommand(command: string, args: unknown[]): Promise<unknown> {
+    await this.queue; // a command given during a (re)start waits for it
     if (!this.client || this.state.kind !== "running") {
       throw new Error("the Synth LSP server is not running");
     }
