@@ -73,6 +73,7 @@ fi
 # --- the extension's own dependencies (esbuild, vsce, playwright-core: no browser download) ---
 # (under the build lock: a concurrent build-vsix.sh must not see a half-installed node_modules)
 lock_sum="$(sha256sum "$client/package-lock.json" | cut -d' ' -f1)"
+mkdir -p "$repo/.cache"
 (
     exec 8>"$repo/.cache/vscode-client-build.lock"
     flock 8
