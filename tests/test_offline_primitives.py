@@ -7,7 +7,8 @@ import pytest
 
 from synth_lsp.offline import primitives as P
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
-from synth_lsp.offline.emit import _call, needed_functions
+from synth_lsp.offline.emit import _call, _sources, needed_functions
+from synth_lsp.offline.steps import Step
 from synth_lsp.sandbox import RunLimits, Sandbox
 
 G = [
@@ -227,21 +228,21 @@ def test_every_catalogue_step_gives_the_same_grid_in_the_sandbox(sandbox, grid):
     """One sandbox run per grid: every step the search may try, written as the emitter writes it."""
     steps = build_catalogue(task_facts(SAMPLE_TASK))
     steps += [
-        P_step("recolour", ({1: 7, 5: 0},)),
-        P_step("arrange_tiles", ([[0, 4], [5, -1]],)),
-        P_step("apply_local_rule", ("square", {(0, -1, -1, -1, -1, 0, -1, 1, 1): 3}, True)),
-        P_step("apply_local_rule", ("counts", {(0, 2, 1): 8}, True)),
-        P_step("apply_local_rule", ("lines", {}, True)),
-        P_step("recolour_objects", (0, False, "size_rank", {0: 3, 1: 4, 2: 6})),
-        P_step("repair_symmetry", (9,)),
-        P_step("hidden_region", (9,)),
-        P_step("repair_symmetry", (5,)),
-        P_step("hidden_region", (5,)),
-        P_step("recolour_objects", (0, True, "shape", {((0, 0),): 7})),
-        P_step("recolour_objects", (0, False, "has_hole", {True: 1, False: 2})),
-        P_step("recolour_objects", (0, False, "touches_border", {True: 1, False: 2})),
+        _step("recolour", ({1: 7, 5: 0},)),
+        _step("arrange_tiles", ([[0, 4], [5, -1]],)),
+        _step("apply_local_rule", ("square", {(0, -1, -1, -1, -1, 0, -1, 1, 1): 3}, True)),
+        _step("apply_local_rule", ("counts", {(0, 2, 1): 8}, True)),
+        _step("apply_local_rule", ("lines", {}, True)),
+        _step("recolour_objects", (0, False, "size_rank", {0: 3, 1: 4, 2: 6})),
+        _step("repair_symmetry", (9,)),
+        _step("hidden_region", (9,)),
+        _step("repair_symmetry", (5,)),
+        _step("hidden_region", (5,)),
+        _step("recolour_objects", (0, True, "shape", {((0, 0),): 7})),
+        _step("recolour_objects", (0, False, "has_hole", {True: 1, False: 2})),
+        _step("recolour_objects", (0, False, "touches_border", {True: 1, False: 2})),
     ]
-    sources = "\n\n".join(P_source(name) for name in needed_functions(tuple(steps)))
+    sources = "\n\n".join(_source(name) for name in needed_functions(tuple(steps)))
     calls = "\n".join(f"out.append({_call(step)})" for step in steps)
     script = f"{sources}\n\ngrid = inputs['grid']\nout = []\n{calls}\nresult = {{'out': out}}\n"
     run = sandbox.run(script, {"grid": grid}, RunLimits(time_s=10, memory_mb=256))
@@ -254,13 +255,9 @@ def test_every_catalogue_step_gives_the_same_grid_in_the_sandbox(sandbox, grid):
     assert sum(out is not None for out in host) > len(steps) // 2
 
 
-def P_step(function, args):
-    from synth_lsp.offline.steps import Step
-
+def _step(function, args):
     return Step(function, args, function)
 
 
-def P_source(name):
-    from synth_lsp.offline.emit import _sources
-
+def _source(name):
     return _sources()[name]
