@@ -197,6 +197,11 @@ def test_local_rules():
     assert P.apply_local_rule([[0, 0]], "open_cross", table, False) is None  # unseen context
     assert P.apply_local_rule([[0, 0]], "open_cross", table, True) == [[0, 0]]
     assert P.recolour([[1, 2]], {1: 3}) == [[3, 2]]
+    assert P.recolour_minor([[1, 1, 2], [3, 1, 1]], 5) == [[1, 1, 5], [5, 1, 1]]
+    assert P.keep_centre_line([[1, 2, 3], [4, 5, 6]], "column", 0) == [[0, 2, 0], [0, 5, 0]]
+    assert P.keep_centre_line([[1, 2], [3, 4]], "row", 0) is None
+    assert P.symmetry_flag([[1, 2, 1]], "left_right") == [[1]]
+    assert P.symmetry_flag([[1, 2, 2]], "left_right") == [[0]]
 
 
 SAMPLE_TASK = [

@@ -113,6 +113,12 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
 
     for c in foreground:
         steps.append(Step("erase_colour", (c, bg), f"erase colour {c}"))
+    for c in out_colours:
+        steps.append(Step("recolour_minor", (c,), f"paint every cell not of the main colour with {c}"))
+    for axis in ("column", "row"):
+        steps.append(Step("keep_centre_line", (axis, bg), f"keep only the middle {axis}"))
+    for kind in ("left_right", "up_down"):
+        steps.append(Step("symmetry_flag", (kind,), f"1 if the grid is {kind.replace('_', '-')} symmetric, else 0"))
     steps.append(Step("majority_colour_cell", (bg,), "the most common colour as 1x1"))
     steps.append(Step("minority_colour_cell", (bg,), "the least common colour as 1x1"))
     steps.append(Step("count_to_row", (bg,), "a row as long as the count of filled cells"))

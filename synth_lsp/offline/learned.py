@@ -14,8 +14,8 @@ from synth_lsp.offline.steps import Grid, Step
 
 def learn_colour_map(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
     """A colour-for-colour table consistent across every cell of every pair."""
-    if all(len(s) == 1 and len(s[0]) == 1 for s in states):
-        return None  # single cells: any table fits, so a fit says nothing
+    if all(len(s) == 1 and len(s[0]) == 1 for s in states) and 2 * len({s[0][0] for s in states}) > len(states):
+        return None  # single cells: a table fits anything unless each entry is seen twice on average
     mapping: dict[int, int] = {}
     for state, out in zip(states, outputs):
         if len(state) != len(out) or len(state[0]) != len(out[0]):

@@ -470,6 +470,34 @@ def erase_colour(grid, colour, background):
     return [[background if value == colour else value for value in row] for row in grid]
 
 
+def recolour_minor(grid, colour):
+    """Paint every cell that is not of the grid's most common colour with `colour`."""
+    common = most_common_colour(grid)
+    return [[value if value == common else colour for value in row] for row in grid]
+
+
+def keep_centre_line(grid, axis, background):
+    """Keep only the middle column ("column") or the middle row ("row"); erase the rest."""
+    height, width = len(grid), len(grid[0])
+    out = blank_grid(height, width, background)
+    if axis == "column":
+        if width % 2 == 0:
+            return None
+        for r in range(height):
+            out[r][width // 2] = grid[r][width // 2]
+    else:
+        if height % 2 == 0:
+            return None
+        out[height // 2] = list(grid[height // 2])
+    return out
+
+
+def symmetry_flag(grid, kind):
+    """[[1]] when the grid equals its mirror image ("left_right", "up_down"), else [[0]]."""
+    image = flip_left_right(grid) if kind == "left_right" else flip_up_down(grid)
+    return [[1 if image == grid else 0]]
+
+
 def majority_colour_cell(grid, background):
     """A 1x1 grid of the most common non-background colour."""
     counts = colour_counts(grid)
