@@ -20,6 +20,20 @@ GEOMETRY = (
     ("transpose", "transpose"),
     ("anti_transpose", "anti-transpose"),
 )
+# how each selection rule of `primitives.select_object` reads in a description
+CRITERION_WORDS = {
+    "largest": "largest",
+    "smallest": "smallest",
+    "largest_box": "widest-spread",
+    "most_colours": "most colourful",
+    "densest": "densest",
+    "unique_colour": "odd-coloured",
+    "unique_shape": "odd-shaped",
+    "commonest_shape": "commonest-shaped",
+    "has_hole": "holed",
+    "first": "first (reading order)",
+    "last": "last (reading order)",
+}
 CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "densest", "unique_colour", "unique_shape", "commonest_shape", "has_hole", "first", "last")
 OBJECT_KINDS = ((True, True, "objects"), (False, False, "single-colour objects"), (True, False, "single-colour diagonal objects"))
 
@@ -91,10 +105,10 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
             steps.append(Step("crop_corner", (corner, h, w), f"the {h}x{w} block at the {corner.replace('_', ' ')}"))
     for diagonal, multicolour, kind in OBJECT_KINDS:
         for criterion in CRITERIA:
-            steps.append(Step("crop_object", (bg, diagonal, multicolour, criterion), f"crop to the {criterion} of the {kind}"))
+            steps.append(Step("crop_object", (bg, diagonal, multicolour, criterion), f"crop to the {CRITERION_WORDS[criterion]} of the {kind}"))
     for criterion in CRITERIA:
-        steps.append(Step("keep_object", (bg, True, True, criterion), f"keep only the {criterion} object"))
-        steps.append(Step("remove_object", (bg, True, True, criterion), f"remove the {criterion} object"))
+        steps.append(Step("keep_object", (bg, True, True, criterion), f"keep only the {CRITERION_WORDS[criterion]} object"))
+        steps.append(Step("remove_object", (bg, True, True, criterion), f"remove the {CRITERION_WORDS[criterion]} object"))
     steps.append(Step("remove_small_objects", (bg, 1), "remove single-cell noise"))
     steps.append(Step("remove_small_objects", (bg, 2), "remove objects of at most 2 cells"))
 
