@@ -111,11 +111,15 @@ export function renderPair(pair: PairResult): string {
     figures.push(figure("actual", `<p class="none">no output</p>`));
   }
   const error = pair.error ? `<pre class="error">${escapeHtml(pair.error)}</pre>` : "";
+  const output = [
+    pair.stdout ? `<details class="output"><summary>printed</summary><pre>${escapeHtml(pair.stdout)}</pre></details>` : "",
+    pair.stderr ? `<details class="output"><summary>stderr</summary><pre>${escapeHtml(pair.stderr)}</pre></details>` : "",
+  ].join("");
   return (
     `<section class="pair ${v.cls}" data-split="${pair.split}" data-index="${pair.index}" ` +
     `data-passed="${pair.passed}" data-diff-count="${pair.diffCells.length}">` +
     `<h3>${escapeHtml(title)} <span class="verdict">${escapeHtml(v.text)}</span></h3>` +
-    `<div class="figures">${figures.join("")}</div>${error}</section>`
+    `<div class="figures">${figures.join("")}</div>${error}${output}</section>`
   );
 }
 
@@ -151,6 +155,7 @@ table.grid td.d{box-shadow:inset 0 0 0 2px #ffffff,inset 0 0 0 3px #000000}
 .cx{background:repeating-linear-gradient(45deg,#666,#666 2px,#999 2px,#999 4px)}
 pre{white-space:pre-wrap;margin:4px 0}pre.error{color:var(--vscode-errorForeground,#f44)}
 pre.json{max-width:40em;font-size:.85em}
+details.output{margin:2px 0;font-size:.9em}details.output summary{cursor:pointer;opacity:.8}
 .legend{display:flex;gap:2px;align-items:center;margin:4px 0 8px;font-size:.8em}
 .swatch{display:inline-block;width:16px;height:16px;text-align:center;line-height:16px;color:#fff;text-shadow:0 0 2px #000}
 .swatch-label{margin-left:8px;opacity:.8}

@@ -12,6 +12,8 @@ export interface PairResult {
   actual: Grid | null;
   diffCells: [number, number][];
   error: string | null;
+  stdout: string; // what the script printed in this pair's run
+  stderr: string;
   expectedJson?: unknown;
   actualJson?: unknown;
   inputJson?: unknown;
@@ -135,6 +137,8 @@ function parsePair(v: unknown, position: number): PairResult | null {
     actual: asGrid(v.actual),
     diffCells: asCells(v.diffCells),
     error: strOrNull(v.error),
+    stdout: str(v.stdout),
+    stderr: str(v.stderr),
     expectedJson: v.expectedJson,
     actualJson: v.actualJson,
     inputJson: v.inputJson,

@@ -10,6 +10,7 @@ export const SERVER_SETTING_KEYS = [
   "runTrigger",
   "debounceMs",
   "model",
+  "useOffline",
   "embeddingModel",
   "apiBase",
   "populationSize",

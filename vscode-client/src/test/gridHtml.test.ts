@@ -14,6 +14,8 @@ const pair = (over: Partial<PairResult> = {}): PairResult => ({
   actual: [[1, 9], [3, 5]],
   diffCells: [[0, 1], [1, 1]],
   error: null,
+  stdout: "",
+  stderr: "",
   ...over,
 });
 
@@ -55,6 +57,13 @@ test("a shape mismatch and a run error are spelled out, and error text is escape
   assert.match(html, /IndexError: &lt;bad&gt; &amp; co/);
   assert.match(html, /✗ error/);
   assert.doesNotMatch(html, /<bad>/);
+});
+
+test("what the script printed is shown per pair, escaped, and only when there is some", () => {
+  const html = renderPair(pair({ stdout: "n = 3 <ok>\n", stderr: "warn" }));
+  assert.match(html, /<summary>printed<\/summary><pre>n = 3 &lt;ok&gt;/);
+  assert.match(html, /<summary>stderr<\/summary><pre>warn/);
+  assert.doesNotMatch(renderPair(pair()), /<details/);
 });
 
 test("a passing pair and a non-grid pair", () => {

@@ -12,6 +12,7 @@ test("every documented server setting is forwarded, the interpreter is not", () 
     runTrigger: "change",
     debounceMs: 100,
     model: "openai/gpt-x",
+    useOffline: null,
     embeddingModel: "",
     apiBase: "http://127.0.0.1:9",
     populationSize: 4,
@@ -23,6 +24,7 @@ test("every documented server setting is forwarded, the interpreter is not", () 
   const out = serverSettings((k) => config[k]);
   assert.deepEqual(Object.keys(out).sort(), [...SERVER_SETTING_KEYS].sort());
   assert.equal(out.timeLimit, 3);
+  assert.equal(out.useOffline, null, "null (offline only without a model) is a value, not an absence");
   assert.deepEqual(out.budget, { maxCalls: 5 });
   assert.ok(!("interpreter" in out));
 });
