@@ -333,3 +333,17 @@ async def test_a_client_without_progress_support_gets_none(client: LanguageClien
     await asyncio.sleep(0.3)
     assert client.progress_reports == {} and client.statuses == []
     assert any("passes 5/5" in getattr(m, "message", "") for m in client.messages)  # plain messages still work
+
+
+async def test_apply_best_right_after_opening_waits_for_the_first_run(client: LanguageClient, tmp_path: Path):
+    await client.initialize_session(init_params(None))
+    path, uri = script_in(tmp_path, IDENTITY)
+    await open_and_run(client, uri, IDENTITY)
+    await execute(client, "synthLsp.evolve.start", uri)
+    await wait_status(client, uri, lambda s: s["state"] == "finished", "offline evolution")
+    # the script is closed and opened again: apply the best before its first run is out
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    client.versions[uri] = 1
+    open_doc(client, uri, IDENTITY, 1)
+    applied = await execute(client, "synthLsp.applyBest", uri)
+    assert applied["applied"] is True, applied

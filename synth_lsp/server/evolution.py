@@ -234,11 +234,20 @@ class Evolution:
         return {"applied": True, "message": f"applied {candidate_id}"}
 
     async def apply_best(self, uri: str) -> dict[str, Any]:
+        await self._first_run(uri)
         candidates = self.offered(uri)
         document = self.ls.workspace.text_documents.get(uri)
         if not candidates or document is None:
             return {"applied": False, "message": "the population holds nothing better than the current script"}
         return await self.apply_candidate(uri, candidates[0].id, document.version)
+
+    async def _first_run(self, uri: str, timeout_s: float = 30.0) -> None:
+        """Right after opening (or a restart) the current text's score is not known yet: wait for
+        its first run, since what is offered depends on it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while self.current(uri)[1] is None and uri in self.ls.states.scripts and loop.time() < deadline:
+            await asyncio.sleep(0.05)
 
     def on_saved(self, uri: str) -> None:
         """Remember the saved version: when its run is published, it joins the population."""
