@@ -15,6 +15,7 @@ import ast
 import math
 import os
 import threading
+from collections import OrderedDict
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,7 +33,10 @@ ErrorKind = Literal[
     "schema",  # `result` does not have the required shape
 ]
 
-USER_FILE = "<python-input-0>"  # Monty's name for the first feed of a session: the user's script
+# Monty names each feed of a session `<python-input-N>`. Feed 0 binds `inputs` (or is restored from
+# a cached session that did), so the user's script is always feed 1.
+USER_FILE = "<python-input-1>"
+SESSION_CACHE_SIZE = 256  # sessions holding `inputs`, one per inputs object (LRU)
 MAX_FRAMES = 20  # unbounded recursion yields depth+1 frames: keep the outermost and innermost few
 
 
@@ -121,6 +125,31 @@ class _OutputCap:
         return out
 
 
+class _SessionCache:
+    """Dumped sessions that hold one `inputs` object each, keyed by that object (kept alive here, so
+    its id stays its own). Callers reuse their inputs objects (a Task's pairs), so hits are the rule."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[int, tuple[dict, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, inputs: dict) -> bytes | None:
+        with self._lock:
+            item = self._items.get(id(inputs))
+            if item is None or item[0] is not inputs:
+                return None
+            self._items.move_to_end(id(inputs))
+            return item[1]
+
+    def put(self, inputs: dict, blob: bytes) -> None:
+        with self._lock:
+            self._items[id(inputs)] = (inputs, blob)
+            self._items.move_to_end(id(inputs))
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 class Sandbox:
     """A pool of Monty workers. Thread-safe; create one per process and reuse it."""
 
@@ -129,6 +158,7 @@ class Sandbox:
         self._pool = None
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="monty")
+        self._sessions = _SessionCache(SESSION_CACHE_SIZE)
         self._walls = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -238,6 +268,17 @@ class Sandbox:
                     )
         return None
 
+    def _bind_inputs(self, session, inputs: dict[str, Any]) -> None:
+        """Bind the global `inputs` as feed 0. Restoring a dumped session that already holds these
+        inputs is about twice as fast as converting them again (30x30 grids with their examples),
+        and every candidate of a task runs on the same pairs."""
+        blob = self._sessions.get(inputs)
+        if blob is not None:
+            session.load_session(blob)
+            return
+        session.feed_run("pass", inputs={"inputs": inputs})
+        self._sessions.put(inputs, session.dump())
+
     def _run_checked(self, script: str, inputs: dict[str, Any], limits: RunLimits) -> RunResult:
         import pydantic_monty as pm
 
@@ -249,7 +290,8 @@ class Sandbox:
             pool = self._get_pool()
             with pool.checkout(limits=limits.monty_limits()) as session:
                 try:
-                    session.feed_run(script, inputs={"inputs": inputs}, print_callback=output)
+                    self._bind_inputs(session, inputs)
+                    session.feed_run(script, print_callback=output)
                     try:
                         result = session.feed_run("result", print_callback=output)
                     except pm.MontyRuntimeError as exc:
