@@ -168,6 +168,8 @@ def test_parts_and_logic():
     parts = [[1, 1, 5, 1, 1, 5, 2, 1], [0, 0, 5, 0, 0, 5, 0, 0]]
     assert P.pick_part(parts, "odd_one_out", 0) == [[2, 1], [0, 0]]
     assert P.broadcast_parts([[1, 0, 5, 0, 0], [0, 0, 5, 0, 2]], 0) == [[1, 0, 5, 1, 0], [0, 2, 5, 0, 2]]
+    # a full column of a colour that also paints the picture is no separator
+    assert P.separator_colour([[9, 0, 1], [9, 9, 0], [9, 0, 0]]) is None
     # an empty row of background is not a separator
     assert P.separator_colour([[0, 0], [1, 2]]) is None
 

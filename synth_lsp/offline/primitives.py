@@ -938,8 +938,9 @@ def mirror_complete(grid, kind, background):
 
 def separator_colour(grid):
     """The colour of the full-length separator lines, or None. It is never the grid's most common
-    colour (empty background rows are no separators); among several candidates, the one that
-    cuts the grid into equal parts wins, then the one with the most lines."""
+    colour (empty background rows are no separators) and appears nowhere but on its lines; among
+    several candidates, the one that cuts the grid into equal parts wins, then the one with the
+    most lines."""
     height, width = len(grid), len(grid[0])
     common = most_common_colour(grid)
     candidates = set()
@@ -953,6 +954,13 @@ def separator_colour(grid):
     for colour in sorted(candidates):
         rows = [r for r in range(height) if grid[r] == [colour] * width]
         cols = [c for c in range(width) if [grid[r][c] for r in range(height)] == [colour] * height]
+        on_lines = 0
+        for r in range(height):
+            for c in range(width):
+                if grid[r][c] == colour and (r in rows or c in cols):
+                    on_lines += 1
+        if on_lines != colour_counts(grid)[colour]:
+            continue  # the colour also paints the picture: its full lines are part of it
         sizes = set()
         for top, bottom in spans_between(rows, height):
             for left, right in spans_between(cols, width):
