@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_DATA = Path("/work/shared/arc/ARC-AGI-1/training")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Searched:
     train_total: int
 
 
-def _search(path: Path, budget: float, depth: int) -> Searched:
+def _search(path: Path, budget: float, depth: int, with_test_inputs: bool = False) -> Searched:
     from synth_lsp.offline import synthesize
 
     data = json.loads(path.read_text())
@@ -63,7 +63,8 @@ def _search(path: Path, budget: float, depth: int) -> Searched:
         train,
         time_budget_s=budget,
         max_programs=1,
-        test_inputs=[p["input"] for p in data["test"]],
+        # the rule: train pairs only; test inputs only when asked (a transductive variant)
+        test_inputs=[p["input"] for p in data["test"]] if with_test_inputs else None,
         max_depth=depth,
         clock=time.process_time,
     )
@@ -74,9 +75,9 @@ def _search(path: Path, budget: float, depth: int) -> Searched:
     return Searched(path.stem, seconds, best.script, best.description, best.train_correct, best.train_total)
 
 
-def _search_both(args: tuple[Path, float, int]) -> tuple[Searched, Searched]:
-    path, budget, depth = args
-    return _search(path, budget, depth), _search(path, budget, 1)
+def _search_both(args: tuple[Path, float, int, bool]) -> tuple[Searched, Searched]:
+    path, budget, depth, with_test_inputs = args
+    return _search(path, budget, depth, with_test_inputs), _search(path, budget, 1, with_test_inputs)
 
 
 def _sandbox_check(path: Path, searched: Searched, sandbox) -> tuple[int, bool]:
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stride", type=int, default=1, help="every K-th task (a spread-out sample)")
     parser.add_argument("--tasks", nargs="*", help="only these task names")
     parser.add_argument("--jobs", type=int, default=1, help="search processes (default 1: one core)")
+    parser.add_argument("--with-test-inputs", action="store_true", help="also show the search the test inputs (never their outputs); off by default: train pairs only")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "offline_arc")
     args = parser.parse_args(argv)
 
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     from synth_lsp.sandbox import Sandbox
 
     rows: list[TaskRow] = []
-    jobs = [(p, args.budget, args.depth) for p in paths]
+    jobs = [(p, args.budget, args.depth, args.with_test_inputs) for p in paths]
     with Sandbox(processes=1) as sandbox:
         if args.jobs > 1:
             with ProcessPoolExecutor(args.jobs) as pool:
@@ -163,7 +165,8 @@ def _summary(rows: list[TaskRow], args: argparse.Namespace) -> str:
     base_secs = [r.baseline_seconds for r in rows]
     median, base_median = statistics.median(secs), statistics.median(base_secs)
     lines = [
-        f"offline model on {n} tasks from {args.data} (budget {args.budget:g} s, depth <= {args.depth}, jobs {args.jobs})",
+        f"offline model on {n} tasks from {args.data} (budget {args.budget:g} s, depth <= {args.depth}, jobs {args.jobs}, "
+        f"search sees {'train pairs and test inputs' if args.with_test_inputs else 'train pairs only'})",
         f"  test outputs exactly right (pass@1, in the sandbox): {solved}/{n} = {100 * solved / n:.1f} %",
         f"  train pairs all fitted: {fits}/{n}; host and sandbox disagree on: {', '.join(disagree) or 'none'}",
         f"  CPU seconds per task (search, one core): median {median:.2f}, p95 {_p95(secs):.2f}, max {max(secs):.2f}",
