@@ -22,7 +22,7 @@ from synth_lsp.task import load_task, parse_task
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "arc"
-ARC = Path("/work/shared/arc/ARC-AGI-1/training")
+ARC = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone
 
 # tasks the search solves in well under a second, with different kinds of rule
 EXAMPLE_TASKS = ["007bbfb7", "0d3d703e", "3c9b0459"]
