@@ -28,7 +28,7 @@ const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 200;
 
 const tasks = [
   ["007bbfb7", join(repo, "examples", "arc", "007bbfb7.json")],
-  ["3631a71a", "/work/shared/arc/ARC-AGI-1/training/3631a71a.json"],
+  ["3631a71a", join(repo, "..", "shared", "arc", "ARC-AGI-1", "training", "3631a71a.json")],
 ].filter(([, p]) => existsSync(p));
 
 function nearMiss(grid) {
