@@ -115,13 +115,19 @@ def crop_to_content(grid, background):
     return crop(grid, top, left, bottom, right)
 
 
-def crop_to_colour(grid, colour):
-    """Crop to the bounding box of the cells of one colour."""
+def colour_cells(grid, colour):
+    """The (row, column) of every cell of one colour, in reading order."""
     cells = []
     for r in range(len(grid)):
         for c in range(len(grid[0])):
             if grid[r][c] == colour:
                 cells.append((r, c))
+    return cells
+
+
+def crop_to_colour(grid, colour):
+    """Crop to the bounding box of the cells of one colour."""
+    cells = colour_cells(grid, colour)
     if not cells:
         return None
     top, left, bottom, right = cells_box(cells)
@@ -130,11 +136,7 @@ def crop_to_colour(grid, colour):
 
 def crop_inside_colour(grid, colour):
     """The cells strictly inside the bounding box of one colour (e.g. inside a drawn frame)."""
-    cells = []
-    for r in range(len(grid)):
-        for c in range(len(grid[0])):
-            if grid[r][c] == colour:
-                cells.append((r, c))
+    cells = colour_cells(grid, colour)
     if not cells:
         return None
     top, left, bottom, right = cells_box(cells)
@@ -908,12 +910,7 @@ def hidden_region(grid, unknown):
     patch = crop_to_colour(grid, unknown)
     if repaired is None or patch is None:
         return None
-    cells = []
-    for r in range(len(grid)):
-        for c in range(len(grid[0])):
-            if grid[r][c] == unknown:
-                cells.append((r, c))
-    top, left, bottom, right = cells_box(cells)
+    top, left, bottom, right = cells_box(colour_cells(grid, unknown))
     return crop(repaired, top, left, bottom, right)
 
 
