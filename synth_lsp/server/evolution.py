@@ -57,20 +57,9 @@ class ScriptEvolution:
 
 
 def settings_payload(ls: "SynthLanguageServer") -> dict[str, Any]:
-    s = ls.settings
-    budget = {k: v for k, v in (("maxCalls", s.budget.max_calls), ("maxTokens", s.budget.max_tokens), ("maxCostUsd", s.budget.max_cost_usd)) if v is not None}
-    return {
-        "timeLimit": s.time_limit,
-        "memoryLimitMb": s.memory_limit_mb,
-        "model": s.model,
-        "embeddingModel": s.embedding_model,
-        "apiBase": s.api_base,
-        "populationSize": s.population_size,
-        "generations": s.generations,
-        "patience": s.patience,
-        "budget": budget,
-        "useOffline": s.use_offline,
-    }
+    from synth_lsp.server.settings import to_wire
+
+    return to_wire(ls.settings)
 
 
 class Evolution:

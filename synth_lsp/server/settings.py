@@ -110,6 +110,18 @@ _KEYS = {
 assert {name for name, _ in _KEYS.values()} == {f.name for f in fields(Settings)}
 
 
+def to_wire(settings: Settings) -> dict[str, Any]:
+    """The settings as a `synthLsp` section again (camelCase keys), e.g. for an evolution worker."""
+    out: dict[str, Any] = {}
+    for key, (name, _) in _KEYS.items():
+        value = getattr(settings, name)
+        if isinstance(value, Budget):
+            pairs = (("maxCalls", value.max_calls), ("maxTokens", value.max_tokens), ("maxCostUsd", value.max_cost_usd))
+            value = {k: v for k, v in pairs if v is not None}
+        out[key] = value
+    return out
+
+
 def section_of(payload: Any) -> dict[str, Any] | None:
     """The `synthLsp` object inside whatever a client sent (or None when there is none)."""
     if not isinstance(payload, dict):
