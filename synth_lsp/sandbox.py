@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Literal
 
 ErrorKind = Literal[

@@ -6,7 +6,7 @@ cells; for any other JSON, the differing leaf paths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from synth_lsp.schema import format_path

@@ -660,11 +660,18 @@ def extend_lines(grid, direction, background):
             if colour == background:
                 continue
             for dy, dx in rays:
-                y, x = r + dy, c + dx
-                while 0 <= y < height and 0 <= x < width and grid[y][x] == background:
-                    out[y][x] = colour
-                    y, x = y + dy, x + dx
+                paint_ray(grid, out, r, c, dy, dx, colour, background)
     return out
+
+
+def paint_ray(grid, out, r, c, dy, dx, colour, background):
+    """Paint `colour` into `out` from (r, c) in steps of (dy, dx), over background cells of
+    `grid`, up to the border or the first other cell."""
+    height, width = len(grid), len(grid[0])
+    y, x = r + dy, c + dx
+    while 0 <= y < height and 0 <= x < width and grid[y][x] == background:
+        out[y][x] = colour
+        y, x = y + dy, x + dx
 
 
 def direction_step(direction):
@@ -696,10 +703,7 @@ def draw_rays(grid, rays, background):
                     dy, dx = direction_step(direction)
                     if dy and dx and (colour_at(grid, r + dy, c, -1) == colour or colour_at(grid, r, c + dx, -1) == colour):
                         continue  # a diagonal ray leaves a shape only from its corner
-                    y, x = r + dy, c + dx
-                    while 0 <= y < height and 0 <= x < width and grid[y][x] == background:
-                        out[y][x] = colour
-                        y, x = y + dy, x + dx
+                    paint_ray(grid, out, r, c, dy, dx, colour, background)
     return out
 
 

@@ -22,7 +22,7 @@ from typing import Any, Iterable
 from synth_lsp.optimizer.budget import Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
 from synth_lsp.sandbox import RunLimits, Sandbox
-from synth_lsp.task import POPULATION_SUFFIX, SCRIPT_SUFFIX, Task, load_task_for_script, population_path_for, script_path_for  # noqa: F401 (re-exported)
+from synth_lsp.task import Task, load_task_for_script, population_path_for, script_path_for  # noqa: F401 (path helpers re-exported)
 
 FORMAT = "synth-lsp-population/1"
 
