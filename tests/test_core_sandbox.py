@@ -128,3 +128,34 @@ def test_walls_are_probed_from_the_installed_sandbox(sandbox):
     assert "class inheritance" in refused
     text = walls.describe()
     assert "numpy" in text and "class inheritance" in text
+
+
+def test_result_used_before_assignment_is_a_runtime_error_at_its_line(sandbox):
+    run = sandbox.run("x = 1\ny = result\nresult = {}\n", {})
+    assert run.error.kind == "runtime" and run.error.exc_type == "NameError"
+    assert run.error.range.line == 2
+
+
+def test_missing_result_after_a_function_and_a_comment_without_newline(sandbox):
+    run = sandbox.run("def f():\n    return 1\n# no result here", {})
+    assert run.error.kind == "missing_result"
+    assert sandbox.run("result = {'v': 1}  # done", {}).result == {"v": 1}
+
+
+def test_a_script_sees_every_key_whenever_it_can_reach_them(sandbox):
+    """Binding only the keys a script reads must never change what the script sees."""
+    data = {"input_grid": [[1, 2]], "examples": [{"input": [[0]], "output": [[1]]}], "note": "n"}
+    cases = {
+        "result = {'g': inputs['input_grid']}": {"g": [[1, 2]]},
+        "result = {'keys': sorted(inputs)}": {"keys": ["examples", "input_grid", "note"]},
+        "result = {'n': len(inputs)}": {"n": 3},
+        "result = {'has': 'examples' in inputs, 'e': inputs.get('note')}": {"has": True, "e": "n"},
+        "k = 'exam' + 'ples'\nresult = {'e': len(inputs[k])}": {"e": 1},
+        "def f(d):\n    return len(d)\nresult = {'n': f(inputs)}": {"n": 3},
+        "result = {'n': len(eval('inputs'))}": {"n": 3},
+        "def f(inputs):\n    return sorted(inputs)\nresult = {'k': f(inputs)}": {"k": ["examples", "input_grid", "note"]},
+    }
+    for script, expected in cases.items():
+        run = sandbox.run(script, data)
+        assert run.ok, (script, run.error)
+        assert run.result == expected, script
