@@ -83,12 +83,25 @@ def exact_match(expected: Any, actual: Any, mask: tuple[str, ...] | None = None)
     return 1.0 if all(k in actual and _equal(expected.get(k), actual.get(k)) for k in mask) else 0.0
 
 
+# Values that Python's == compares as JSON does (bool is not here: True == 1 in Python, not in JSON).
+_PLAIN_ATOMS = frozenset({int, float, str, type(None)})
+
+
+def _flat(items: list) -> bool:
+    """All items are plain atoms (a grid row): then == on the lists is JSON equality, at C speed."""
+    return _PLAIN_ATOMS.issuperset(map(type, items))
+
+
 def _equal(a: Any, b: Any) -> bool:
     # JSON equality: True is not 1, and lists compare element-wise
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+        if len(a) != len(b):
+            return False
+        if _flat(a) and _flat(b):
+            return a == b
+        return all(_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
     return a == b
@@ -107,15 +120,18 @@ def grid_diff(expected: list[list[int]], actual: Any, key: str | None = None) ->
     e_shape, a_shape = shape_of(expected), shape_of(actual)
     if a_shape is None or e_shape != a_shape:
         return Diff("shape", key=key, expected_shape=e_shape, actual_shape=a_shape)
-    cells = tuple(
-        CellDiff(r, c, expected[r][c], actual[r][c])
-        for r in range(e_shape[0])
-        for c in range(e_shape[1])
-        if not _equal(expected[r][c], actual[r][c])
-    )
+    cells = tuple(cell for r in range(e_shape[0]) for cell in _row_diff(r, expected[r], actual[r]))
     if not cells:
         return Diff("equal", key=key, expected_shape=e_shape, actual_shape=a_shape)
     return Diff("cells", key=key, expected_shape=e_shape, actual_shape=a_shape, cells=cells)
+
+
+def _row_diff(r: int, expected: list, actual: list) -> list[CellDiff]:
+    if _flat(expected) and _flat(actual):  # the common case: plain == per cell is JSON equality
+        if expected == actual:
+            return []
+        return [CellDiff(r, c, x, y) for c, (x, y) in enumerate(zip(expected, actual)) if x != y]
+    return [CellDiff(r, c, x, y) for c, (x, y) in enumerate(zip(expected, actual)) if not _equal(x, y)]
 
 
 def json_diff(expected: Any, actual: Any, path: tuple[str | int, ...] = (), limit: int = 50) -> list[PathDiff]:

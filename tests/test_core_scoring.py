@@ -102,3 +102,18 @@ def test_generic_task_partial_credit_and_schema():
     assert ev.train[1].diff.paths[0].describe() == "n: expected 4, got 3"
     bad = evaluate(task, "result = {'n': 'two'}")
     assert bad.train[0].error.kind == "schema" and "'two' is not of type 'integer'" in bad.train[0].error.message
+
+
+def test_grid_equality_and_diff_keep_json_semantics_on_whole_rows():
+    """Rows of plain numbers are compared at C speed; bools, floats and nested values still count."""
+    expected = [[1, 0, 2], [3, 4, 5]]
+    assert exact_match({"g": expected}, {"g": [[1, 0, 2], [3, 4, 5]]}, ("g",)) == 1.0
+    assert exact_match({"g": expected}, {"g": [[True, False, 2], [3, 4, 5]]}, ("g",)) == 0.0
+    assert exact_match({"g": expected}, {"g": [[1.0, 0, 2], [3, 4, 5]]}, ("g",)) == 1.0  # JSON: 1.0 is 1
+    diff = grid_diff(expected, [[True, 0, 2], [3, 9, [5]]])
+    assert [(c.row, c.col) for c in diff.cells] == [(0, 0), (1, 1), (1, 2)]
+
+
+def test_grid_check_names_every_kind_of_bad_cell_in_a_row():
+    problems = [str(p) for p in check_arc_result({"output_grid": [[1, [2], "3", 10, None, True]]})]
+    assert len(problems) == 5 and all("is not a colour" in p for p in problems)
