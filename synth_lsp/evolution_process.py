@@ -2,7 +2,8 @@
 
 Knows nothing of LSP: it starts `python -m synth_lsp.evolution_worker`, turns its JSON lines into
 `EvolutionStatus` updates for a callback, stops it politely (then by force), and tells a crash
-(the process died without finishing) from a normal end.
+(the process died without finishing) and a failure (the worker said why it cannot go on) from a
+normal end.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from typing import Any, Callable, Literal
 
 log = logging.getLogger(__name__)
 
-State = Literal["idle", "running", "stopped", "finished", "crashed"]
+# crashed: the worker died (a restart resumes from the stored population);
+# failed: the worker reported why it cannot go on (settings, examples, the model's key): fix that first.
+State = Literal["idle", "running", "stopped", "finished", "crashed", "failed"]
 STOP_GRACE_S = 3.0  # a generation in flight may finish and save within this, then it is killed
 
 
@@ -65,6 +68,7 @@ class EvolutionWorker:
     on_status: OnStatus
     env: dict[str, str] | None = None
     python: str = sys.executable
+    text: str | None = None  # the editor's text to start from, when it differs from the file
     status: EvolutionStatus = field(init=False)
     _process: asyncio.subprocess.Process | None = field(default=None, init=False)
     _reader: asyncio.Task | None = field(default=None, init=False)
@@ -94,8 +98,11 @@ class EvolutionWorker:
             env=self.env,
             limit=16 * 1024 * 1024,
         )
-        job = json.dumps({"script": str(self.script), "settings": self.settings})
-        self._process.stdin.write(job.encode() + b"\n")
+        job: dict[str, Any] = {"script": str(self.script), "settings": self.settings}
+        if self.text is not None:
+            job["text"] = self.text
+        job_line = json.dumps(job)
+        self._process.stdin.write(job_line.encode() + b"\n")
         await self._process.stdin.drain()
         self._update(state="running", message="starting")
         self._reader = asyncio.ensure_future(self._read())
@@ -184,7 +191,7 @@ class EvolutionWorker:
             self._update(state=state, message=event.get("stop_reason", ""))
         elif kind == "error":
             self._ended = True
-            self._update(state="crashed", message=str(event.get("message", "the evolution worker failed")))
+            self._update(state="failed", message=str(event.get("message", "the evolution worker failed")))
 
     def _on_exit(self, returncode: int | None) -> None:
         if self._ended:

@@ -4,11 +4,13 @@ event loop or threads, and stopping it is a kill.
     python -m synth_lsp.evolution_worker
 
 Protocol, JSON lines:
-- stdin, first line: ``{"script": "/abs/NAME.synth.py", "settings": {<the synthLsp settings>}}``;
+- stdin, first line: ``{"script": "/abs/NAME.synth.py", "settings": {<the synthLsp settings>}, "text": "..."}``
+  (``text``, optional: the editor's text to start from when it differs from the file);
   later lines: ``{"command": "stop"}`` (finish the generation in flight, save, exit). End of input
   (the server went away) stops it too.
 - stdout: ``{"event": "progress", ...}`` after every generation, then ``{"event": "finished", ...}``,
-  or ``{"event": "error", "message": ...}`` when the run cannot go on. Nothing else is written to
+  or ``{"event": "error", "message": ...}`` when the run cannot go on (bad settings, broken
+  examples, a model that refuses the key: a restart would fail the same way). Nothing else is written to
   stdout: anything a library prints goes to stderr.
 
 The population is saved beside the script after every generation, so a kill loses at most the
@@ -62,6 +64,9 @@ def main() -> int:
         job = json.loads(sys.stdin.readline() or "{}")
         script_path = Path(job["script"])
         settings = job.get("settings") or {}
+        text = job.get("text")
+        if text is not None and not isinstance(text, str):
+            raise TypeError("text must be a string")
     except (ValueError, KeyError, TypeError) as exc:
         channel.send("error", message=f"bad job for the evolution worker: {exc}")
         return 2
@@ -82,7 +87,7 @@ def main() -> int:
         channel.send("progress", **asdict(progress))
 
     try:
-        result = run_evolve(task, script_path, config, on_progress=on_progress, should_stop=stop.is_set)
+        result = run_evolve(task, script_path, config, on_progress=on_progress, should_stop=stop.is_set, start_script=text)
     except (EvolveError, PopulationError) as exc:
         channel.send("error", message=str(exc))
         return 1

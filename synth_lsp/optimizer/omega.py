@@ -246,9 +246,11 @@ class _Run:
     async def score(self, candidates: Sequence[Candidate]) -> None:
         await score_all(candidates, self.task, self.sandbox, self.limits, self.config.concurrency, self.fingerprint)
 
-    async def add_start(self) -> Candidate:
-        """The file's current script joins the population ("seed" in a new population, else "user")."""
-        script = self.script_path.read_text(encoding="utf-8")
+    async def add_start(self, script: str | None = None) -> Candidate:
+        """The script to start from joins the population ("seed" in a new population, else "user"):
+        `script` when given (an editor's unsaved text), else the file's."""
+        if script is None:
+            script = self.script_path.read_text(encoding="utf-8")
         origin = "seed" if len(self.population) == 0 else "user"
         candidate, is_new = self.population.add(new_candidate(script, origin, generation=self.population.generation))
         stale = self.population.stale(self.task)  # includes the new one, and all when the examples changed
@@ -335,8 +337,11 @@ async def evolve(
     sandbox: Sandbox | None = None,
     sources: list[MutationSource] | None = None,
     distance: CodeDistance | None = None,
+    start_script: str | None = None,
 ) -> EvolveResult:
-    """Evolve the script at `script_path`; the population is stored beside it after every generation."""
+    """Evolve the script at `script_path` (starting from `start_script` when given, e.g. an editor's
+    unsaved text; the file itself is never written); the population is stored beside it after
+    every generation."""
     script_path = Path(script_path)
     budget = Budget(BudgetCaps(config.max_calls, config.max_tokens, config.max_cost_usd))
     sandbox = sandbox or get_sandbox()
@@ -351,7 +356,7 @@ async def evolve(
         if isinstance(source, LanguageModelSource):
             source.should_stop = stop_requested  # calls not yet sent are skipped once a stop is asked for
 
-    start = await run.add_start()
+    start = await run.add_start(start_script)
     await run.select()
     record: dict[str, Any] = {"started_at": now_iso(), "model": config.language_model or OFFLINE_MODEL, "generations": 0}
     run.population.runs.append(record)

@@ -300,7 +300,9 @@ class Evolution:
             return {"started": False, "message": "evolution is already running for this script"}
         entry = self.scripts.setdefault(uri, ScriptEvolution(uri, path))
         entry.path = path
-        worker = EvolutionWorker(path, settings_payload(self.ls), lambda status: self._on_status(uri, status))
+        worker = EvolutionWorker(
+            path, settings_payload(self.ls), lambda status: self._on_status(uri, status), text=self._unsaved_text(uri, path)
+        )
         entry.worker = worker
         try:
             await worker.start()
@@ -309,6 +311,18 @@ class Evolution:
         if self._supports_progress():
             self.ls.spawn(self._begin_progress(entry))
         return {"started": True, "message": f"evolving {path.name}"}
+
+    def _unsaved_text(self, uri: str, path: Path) -> str | None:
+        """The editor's text when it differs from the file: evolution starts from what the user sees
+        (it joins the population as their edit), and the file is left alone."""
+        document = self.ls.workspace.text_documents.get(uri)
+        if document is None:
+            return None
+        try:
+            on_disk = path.read_text(encoding="utf-8")
+        except OSError:
+            return document.source
+        return None if document.source == on_disk else document.source
 
     async def stop(self, uri: str) -> dict[str, Any]:
         entry = self.scripts.get(uri)
@@ -368,6 +382,9 @@ class Evolution:
         self._announce_improvement(entry, status)
         if status.state == "crashed":
             self.ls.spawn(self._offer_restart(uri, status.message))
+        elif status.state == "failed":  # a restart would fail the same way: say what to fix
+            message = f"synth-lsp: evolution of {entry.path.name} cannot run: {status.message}"
+            self.ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
         if self.ls.supports_code_lens_refresh():
             self.ls.workspace_code_lens_refresh(None)
 

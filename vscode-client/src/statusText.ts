@@ -39,6 +39,8 @@ function evolutionPart(evo: EvolutionStatus | undefined): string {
       return ` · evolution stopped${best}`;
     case "crashed":
       return " · $(error) evolution crashed";
+    case "failed":
+      return " · $(error) evolution cannot run";
     case "idle":
       return "";
   }

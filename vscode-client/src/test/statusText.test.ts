@@ -62,6 +62,7 @@ test("evolution state is appended, and a click stops a running evolution", () =>
   assert.match(statusView(running, run(), evo({ generation: 0, generations: 0, bestReward: null })).text, / · \$\(sync~spin\) evolving$/);
   assert.match(statusView(running, run(), evo({ state: "finished", bestReward: 1 })).text, / · evolved best 1\.00$/);
   assert.match(statusView(running, run(), evo({ state: "crashed" })).text, /evolution crashed/);
+  assert.match(statusView(running, run(), evo({ state: "failed" })).text, /evolution cannot run/);
   assert.equal(statusView(running, run(), evo({ state: "idle" })).text, "$(warning) train 2/5 (0.40) · test 0/1");
 });
 
