@@ -300,7 +300,7 @@ class Sandbox:
                     return None, _MISSING_RESULT
                 raise
         code = script if script.endswith("\n") else script + "\n"
-        result_line = code.count("\n") + 1
+        result_line = code.count("\n") + 1  # Monty numbers lines by "\n" alone (a lone "\r" is no break)
         try:
             return session.feed_run(code + "result\n", print_callback=output), None
         except pm.MontyRuntimeError as exc:
