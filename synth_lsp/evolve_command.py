@@ -160,10 +160,6 @@ def final_report(script_path, task, original: str, result, colour: bool) -> str:
 
 
 def write_script(path, text: str) -> None:
-    import os
-    import tempfile
+    from synth_lsp.atomic_file import write_atomically
 
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, path)
+    write_atomically(path, text)

@@ -5,6 +5,7 @@ Every model call here goes litellm -> HTTP -> tests/fake_openai.py; nothing is m
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -286,14 +287,14 @@ def test_crossover_really_happens_in_a_run(workdir, sandbox, fake_openai):
     assert children and all(len(c.parents) == 2 for c in children)
 
 
+def distinct_scripts():
+    """A responder whose every reply is a new (wrong) script."""
+    counter = itertools.count(1)
+    return lambda body: Reply(fenced(f"k = {next(counter)}\nresult = {{'output_grid': [[k % 10]]}}\n"))
+
+
 def test_embedding_model_is_called_once_per_new_candidate(workdir, sandbox, fake_openai):
-    counter = {"n": 0}
-
-    def distinct(body: dict) -> Reply:
-        counter["n"] += 1
-        return Reply(fenced(f"k = {counter['n']}\nresult = {{'output_grid': [[k % 10]]}}\n"))
-
-    fake_openai.responder = distinct
+    fake_openai.responder = distinct_scripts()
     script = workdir / "007bbfb7.synth.py"
     task = load_task_for_script(script)
     per_generation = []
@@ -407,3 +408,33 @@ def test_an_ollama_model_evolves_through_its_own_api(workdir, sandbox, fake_open
     paths = {r.path for r in fake_openai.requests}
     assert "/api/chat" in paths and "/api/embed" in paths and not any(p.startswith("/v1") for p in paths)
     assert fake_openai.chat_requests()[0].body["options"]["temperature"] == config.mutation_temperature
+
+
+def test_a_resumed_run_does_not_embed_its_population_again(workdir, sandbox, fake_openai):
+    fake_openai.responder = distinct_scripts()
+    script = workdir / "007bbfb7.synth.py"
+    config = model_config(fake_openai, embedding_model="openai/embed", generations=2, children_per_generation=3, population_size=3)
+    first = run_evolve(load_task_for_script(script), script, config, sandbox=sandbox)
+    cache = script.with_name("007bbfb7.synth.embeddings.json")
+    assert json.loads(cache.read_text())["model"] == "openai/embed"
+    calls_before = len(fake_openai.embedding_requests())
+    assert calls_before == len(first.population)
+
+    second = run_evolve(load_task_for_script(script), script, config, sandbox=sandbox)
+    embedded_again = [r.body["input"][0] for r in fake_openai.embedding_requests()[calls_before:]]
+    new_ids = set(second.population.candidates) - set(first.population.candidates)
+    assert len(embedded_again) == len(new_ids)  # only the candidates the second run made
+    assert not set(embedded_again) & {c.script for c in first.population.candidates.values()}
+
+
+def test_an_embeddings_cache_of_another_model_or_corrupt_is_ignored(tmp_path):
+    from synth_lsp.optimizer.embedding_store import EmbeddingStore
+
+    path = tmp_path / "t.synth.embeddings.json"
+    EmbeddingStore(path, "openai/a").save({"c1": [0.1234567891, 2.0]})
+    assert EmbeddingStore(path, "openai/a").load() == {"c1": [0.1234568, 2.0]}
+    assert EmbeddingStore(path, "openai/b").load() == {}  # another model's space
+    path.write_text('{"model": "openai/a", "vectors": {"c1": [1')
+    assert EmbeddingStore(path, "openai/a").load() == {}
+    path.write_text('{"model": "openai/a", "vectors": {"c1": "x", "c2": [1, 2]}}')
+    assert EmbeddingStore(path, "openai/a").load() == {"c2": [1.0, 2.0]}

@@ -1,7 +1,8 @@
 """Distances between candidate scripts for novelty: built-in code similarity, or a litellm embedding model.
 
-Each candidate is profiled or embedded once and cached by its id; survival then needs only pairwise
-distances (no model calls per pair). With an embedding model, a candidate whose embedding call
+Each candidate is profiled or embedded once and cached by its id (embeddings also on disk, beside
+the population, when given a store); survival then needs only pairwise distances (no model calls
+per pair). With an embedding model, a candidate whose embedding call
 failed falls back to the built-in similarity for its distances rather than stopping the run.
 """
 
@@ -14,6 +15,7 @@ from typing import Protocol, Sequence
 from synth_lsp.optimizer import similarity
 from synth_lsp.optimizer.budget import Budget
 from synth_lsp.optimizer.candidate import Candidate
+from synth_lsp.optimizer.embedding_store import EmbeddingStore
 from synth_lsp.optimizer.language_model import (
     LanguageModelError,
     RetryPolicy,
@@ -63,6 +65,7 @@ class EmbeddingDistance:
         retry: RetryPolicy | None = None,
         budget: Budget | None = None,
         concurrency: int = 4,
+        store: EmbeddingStore | None = None,
     ):
         self.model = model
         self.api_base = api_base or None
@@ -70,7 +73,8 @@ class EmbeddingDistance:
         self.timeout_s = timeout_s
         self.retry = retry or RetryPolicy()
         self.budget = budget
-        self._vectors: dict[str, list[float]] = {}
+        self.store = store
+        self._vectors: dict[str, list[float]] = store.load() if store is not None else {}
         self._fallback = BuiltinSimilarity()
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
         self.failures: list[str] = []
@@ -85,6 +89,8 @@ class EmbeddingDistance:
     async def prepare(self, candidates: Sequence[Candidate]) -> None:
         todo = {c.id: c for c in candidates if c.id not in self._vectors}
         await asyncio.gather(*(self._embed(c) for c in todo.values()))
+        if self.store is not None and any(cid in self._vectors for cid in todo):
+            self.store.save(self._vectors)
 
     async def _embed(self, candidate: Candidate) -> None:
         litellm = import_litellm()

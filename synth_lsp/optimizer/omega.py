@@ -208,10 +208,17 @@ def build_sources(config: EvolveConfig, task: Task, budget: Budget, sandbox: San
     return sources
 
 
-def build_distance(config: EvolveConfig, budget: Budget) -> CodeDistance:
+def build_distance(config: EvolveConfig, budget: Budget, script_path: Path | None = None) -> CodeDistance:
+    """The built-in similarity, or the configured embedding model (its vectors cached beside the
+    script's population when `script_path` is given)."""
     if not config.embedding_model:
         return BuiltinSimilarity()
+    from synth_lsp.optimizer.embedding_store import EmbeddingStore, embeddings_path_for
     from synth_lsp.optimizer.language_model import RetryPolicy
+
+    store = None
+    if script_path is not None:
+        store = EmbeddingStore(embeddings_path_for(population_path_for(script_path)), config.embedding_model)
 
     return EmbeddingDistance(
         config.embedding_model,
@@ -221,6 +228,7 @@ def build_distance(config: EvolveConfig, budget: Budget) -> CodeDistance:
         retry=RetryPolicy(max_attempts=config.retry_attempts, base_delay_s=config.retry_base_delay_s),
         budget=budget,
         concurrency=config.concurrency,
+        store=store,
     )
 
 
@@ -349,7 +357,7 @@ async def evolve(
         sources = build_sources(config, task, budget, sandbox)
     if not sources:
         raise EvolveError("nothing to evolve with: configure a language model (--model) or enable the offline model")
-    run = _Run(task, script_path, config, sandbox, sources, distance or build_distance(config, budget), budget)
+    run = _Run(task, script_path, config, sandbox, sources, distance or build_distance(config, budget, script_path), budget)
     notify = on_progress or (lambda progress: None)
     stop_requested = should_stop or (lambda: False)
     for source in sources:

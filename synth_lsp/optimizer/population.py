@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable
 
+from synth_lsp.atomic_file import write_atomically
 from synth_lsp.optimizer.budget import Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
 from synth_lsp.sandbox import RunLimits, Sandbox
@@ -79,20 +79,7 @@ class Population:
             self._write(dump_json(self.to_dict()))
 
     def _write(self, text: str) -> None:
-        directory = self.path.parent
-        fd, tmp = tempfile.mkstemp(prefix=self.path.name + ".", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        write_atomically(self.path, text)
 
     def _merge_from_disk(self) -> None:
         if not self.path.exists():
