@@ -154,6 +154,73 @@ class _SessionCache:
                 self._items.popitem(last=False)
 
 
+class _Watchdog:
+    """Stops runs that are no longer wanted while they are inside the sandbox, by killing their
+    worker (the pool replaces it). Without it a superseded run that loops holds its worker until its
+    time limit, and the run the user is waiting for queues behind it.
+
+    A run is registered only while its checkout is held, and the kill happens under the same lock
+    as the unregistering, so a worker is never killed once it may serve another run."""
+
+    POLL_S = 0.05
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._runs: dict[int, tuple[int, Callable[[], bool]]] = {}  # token -> (worker pid, should_stop)
+        self._stopped: set[int] = set()
+        self._next = 0
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, pid: int, should_stop: Callable[[], bool]) -> int:
+        with self._lock:
+            self._next += 1
+            self._runs[self._next] = (pid, should_stop)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, daemon=True, name="sandbox-watchdog")
+                self._thread.start()
+        self._wake.set()
+        return self._next
+
+    def release(self, token: int) -> bool:
+        """Stop watching; True when the run was stopped (its worker killed)."""
+        with self._lock:
+            self._runs.pop(token, None)
+            if token in self._stopped:
+                self._stopped.discard(token)
+                return True
+            return False
+
+    def _loop(self) -> None:
+        while True:
+            self._wake.wait()
+            with self._lock:
+                runs = list(self._runs.items())
+                if not runs:
+                    self._wake.clear()
+                    continue
+            for token, (pid, should_stop) in runs:
+                try:
+                    stop = should_stop()
+                except Exception:
+                    stop = False
+                if stop:
+                    self._kill(token, pid)
+            time.sleep(self.POLL_S)
+
+    def _kill(self, token: int, pid: int) -> None:
+        import signal
+
+        with self._lock:
+            if token not in self._runs or token in self._stopped:
+                return  # already finished (its worker may be serving someone else now)
+            self._stopped.add(token)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
 class Sandbox:
     """A pool of Monty workers. Thread-safe; create one per process and reuse it."""
 
@@ -163,6 +230,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="monty")
         self._sessions = _SessionCache(SESSION_CACHE_SIZE)
+        self._watchdog = _Watchdog()
         self._walls = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -216,8 +284,9 @@ class Sandbox:
     ) -> list[RunResult]:
         """Run one script on several inputs, in parallel, results in order.
 
-        `should_stop` is asked before each input starts; once it answers True the inputs not yet
-        started are skipped (a `crash` error saying so), e.g. when a newer script superseded this one.
+        `should_stop` is asked before each input starts and, every 50 ms, while it runs; once it
+        answers True the inputs not yet started are skipped and those running are killed (a `crash`
+        error saying so), e.g. when a newer script superseded this one.
         """
         static = self.static_error(script)
         if static is not None:
@@ -225,8 +294,8 @@ class Sandbox:
 
         def run_one(inputs: dict[str, Any]) -> RunResult:
             if should_stop is not None and should_stop():
-                return RunResult(result=None, error=RunError("crash", "", "not run: the run was stopped"))
-            return self._run_checked(script, inputs, limits)
+                return RunResult(result=None, error=_STOPPED)
+            return self._run_checked(script, inputs, limits, should_stop)
 
         futures = [self._executor.submit(run_one, inputs) for inputs in inputs_list]
         return [f.result() for f in futures]
@@ -309,7 +378,9 @@ class Sandbox:
                 return None, _MISSING_RESULT
             raise
 
-    def _run_checked(self, script: str, inputs: dict[str, Any], limits: RunLimits) -> RunResult:
+    def _run_checked(
+        self, script: str, inputs: dict[str, Any], limits: RunLimits, should_stop: Callable[[], bool] | None = None
+    ) -> RunResult:
         import pydantic_monty as pm
 
         output = _OutputCap(limits.output_bytes)
@@ -319,6 +390,8 @@ class Sandbox:
         try:
             pool = self._get_pool()
             with pool.checkout(limits=limits.monty_limits()) as session:
+                pid = session.worker_pid if should_stop is not None else None
+                token = self._watchdog.watch(pid, should_stop) if pid else None
                 try:
                     self._bind_inputs(session, inputs, keys_read(script))
                     result, error = self._feed_script(session, script, output)
@@ -326,6 +399,9 @@ class Sandbox:
                     error = _crash_error(exc, limits)
                 except pm.MontyError as exc:
                     error = _error_from(exc, limits)
+                finally:
+                    if token is not None and self._watchdog.release(token):
+                        error, result = _STOPPED, None
         except pm.MontyCrashedError as exc:
             error = _crash_error(exc, limits)
         except Exception as exc:  # pool trouble: checkout timeout, disconnect, ...
@@ -346,6 +422,7 @@ class Sandbox:
         )
 
 
+_STOPPED = RunError("crash", "", "not run: the run was stopped")
 _MISSING_RESULT = RunError(
     "missing_result", "", "the script never assigned `result` (it must end with e.g. `result = {...}`)"
 )

@@ -159,3 +159,15 @@ def test_a_script_sees_every_key_whenever_it_can_reach_them(sandbox):
         run = sandbox.run(script, data)
         assert run.ok, (script, run.error)
         assert run.result == expected, script
+
+
+def test_a_run_told_to_stop_is_stopped_inside_the_sandbox_and_the_pool_recovers(sandbox):
+    import threading
+
+    stop = threading.Event()
+    threading.Timer(0.3, stop.set).start()
+    runs = sandbox.run_many("while True:\n    pass\n", [{}, {}, {}], RunLimits(time_s=60), should_stop=stop.is_set)
+    assert all(r.error.kind == "crash" and "stopped" in r.error.message for r in runs)
+    # the killed workers were replaced: the next runs are served, and a run not told to stop is untouched
+    runs = sandbox.run_many("result = {'v': inputs['v']}", [{"v": i} for i in range(4)], should_stop=lambda: False)
+    assert [r.result for r in runs] == [{"v": i} for i in range(4)]

@@ -191,3 +191,14 @@ def test_start_up_imports_nothing_heavy():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_a_superseded_run_stuck_in_a_loop_does_not_hold_up_the_fix(client: LanguageClient, tmp_path: Path):
+    """The stale run is stopped inside the sandbox, not left to spin out its 60 s limit on every worker."""
+    stuck = "# synth: time_limit = 60\nwhile True:\n    pass\n"
+    path, uri = script_in(tmp_path, stuck)
+    open_doc(client, uri, stuck)
+    await asyncio.sleep(0.5)  # the loop is running on the workers
+    change_doc(client, uri, IDENTITY, 2)
+    diagnostics = await asyncio.wait_for(diagnostics_for_version(client, uri, 2), 20.0)
+    assert by_code(diagnostics, "mismatch") and not by_code(diagnostics, "timeout")

@@ -45,9 +45,9 @@ class RunRequest:
 
 
 class SupersedableSandbox:
-    """The sandbox as `evaluate` sees it, but a stale run's pairs that have not started are
-    skipped: a pair already in the sandbox finishes (its limits bound it), the rest never start,
-    so a superseded run frees the workers quickly."""
+    """The sandbox as `evaluate` sees it, but a stale run is dropped: its pairs that have not
+    started never start, and those inside the sandbox are stopped there, so a superseded run (say,
+    a loop the user just fixed) frees the workers at once instead of at its time limit."""
 
     def __init__(self, sandbox: Sandbox, is_stale: Callable[[], bool]):
         self.sandbox = sandbox
