@@ -70,21 +70,8 @@ def anti_transpose(grid):
 
 def dihedral(grid, k):
     """The k-th of the 8 symmetries of a rectangle (0 = identity), in the order of the names above."""
-    if k == 0:
-        return copy_grid(grid)
-    if k == 1:
-        return rotate_90(grid)
-    if k == 2:
-        return rotate_180(grid)
-    if k == 3:
-        return rotate_270(grid)
-    if k == 4:
-        return flip_left_right(grid)
-    if k == 5:
-        return flip_up_down(grid)
-    if k == 6:
-        return transpose(grid)
-    return anti_transpose(grid)
+    symmetries = (copy_grid, rotate_90, rotate_180, rotate_270, flip_left_right, flip_up_down, transpose, anti_transpose)
+    return symmetries[k](grid)
 
 
 # ---- cropping -----------------------------------------------------------------------------
