@@ -170,6 +170,8 @@ async def call_with_retries(
             raise BudgetExhausted(budget.exhausted() or "budget reached")
         try:
             return await call(), attempt
+        except BudgetExhausted:
+            raise
         except Exception as exc:
             verdict, message = classify(exc, model, api_base)
             message = _scrub(message, secrets)
@@ -241,28 +243,42 @@ class LanguageModel:
     async def complete(self, messages: list[dict[str, str]], temperature: float) -> Completion:
         litellm = import_litellm()
         started = time.perf_counter()
+        budget = self.budget
+        prompt_estimate = count_prompt_tokens(self.model, messages) if budget is not None else 0
 
         async def call() -> Any:
-            return await litellm.acompletion(
-                model=self.model,
-                messages=messages,
-                temperature=temperature,
-                max_tokens=self.max_tokens,
-                timeout=self.timeout_s,
-                max_retries=0,
-                num_retries=0,
-                api_base=self.api_base,
-                api_key=self._api_key,
-            )
+            # every attempt holds its worst case against the caps until its reply settles it
+            reservation = None
+            if budget is not None:
+                reservation = await budget.acquire(prompt_estimate, self.max_tokens, price_of(self.model))
+                if reservation is None:
+                    raise BudgetExhausted(budget.exhausted() or "budget reached")
+            try:
+                response = await litellm.acompletion(
+                    model=self.model,
+                    messages=messages,
+                    temperature=temperature,
+                    max_tokens=reservation.max_completion_tokens if reservation else self.max_tokens,
+                    timeout=self.timeout_s,
+                    max_retries=0,
+                    num_retries=0,
+                    api_base=self.api_base,
+                    api_key=self._api_key,
+                )
+            except BaseException:
+                if reservation is not None:
+                    budget.settle(reservation)  # a failed attempt is not billed
+                raise
+            if reservation is not None:
+                budget.settle(reservation, *_usage(response), response_cost(response))
+            return response
 
         response, attempts = await call_with_retries(
-            call, model=self.model, api_base=self.api_base, policy=self.retry, budget=self.budget,
+            call, model=self.model, api_base=self.api_base, policy=self.retry, budget=None,
             secrets=(self._api_key or "",), sleep=self._sleep,
         )
         prompt_tokens, completion_tokens = _usage(response)
         cost = response_cost(response)
-        if self.budget is not None:
-            self.budget.record_usage(prompt_tokens, completion_tokens, cost)
         choice = response.choices[0] if getattr(response, "choices", None) else None
         message = getattr(choice, "message", None)
         return Completion(
@@ -274,6 +290,32 @@ class LanguageModel:
             attempts=attempts,
             duration_s=time.perf_counter() - started,
         )
+
+
+def count_prompt_tokens(model: str, messages: list[dict[str, str]]) -> int:
+    """The prompt's tokens by litellm's offline tokenizers (an estimate for some providers); a
+    generous guess from its length when the model has none."""
+    try:
+        return int(import_litellm().token_counter(model=model, messages=messages))
+    except Exception:
+        return sum(len(m.get("content") or "") for m in messages) // 2 + 8 * len(messages)
+
+
+def price_of(model: str) -> "Callable[[int, int], float] | None":
+    """The model's price as (prompt tokens, completion tokens) -> USD, or None when it has none."""
+    litellm = import_litellm()
+
+    def price(prompt_tokens: int, completion_tokens: int) -> float:
+        prompt_cost, completion_cost = litellm.cost_per_token(
+            model=model, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
+        )
+        return float(prompt_cost) + float(completion_cost)
+
+    try:
+        price(1, 1)
+    except Exception:  # not in litellm's price map (local servers, custom names)
+        return None
+    return price
 
 
 def _usage(response: Any) -> tuple[int, int]:
