@@ -3,6 +3,7 @@ prompts, the stored population, budget caps, and the offline source."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import random
@@ -289,16 +290,42 @@ def test_corrupt_population_is_reported_and_left_alone(workdir, sandbox):
 # -- budget ------------------------------------------------------------------------------------
 def test_budget_caps():
     budget = Budget(BudgetCaps(max_calls=2))
-    assert budget.reserve_call() and budget.reserve_call()
-    assert not budget.reserve_call()
-    assert budget.spend.calls == 2 and "call budget" in budget.exhausted()
+    first, second = asyncio.run(_acquire_many(budget, 3, prompt=10, reply=100))[:2]
+    assert first and second and budget.spend.calls == 2 and "call budget" in budget.exhausted()
     tokens = Budget(BudgetCaps(max_tokens=100))
-    tokens.reserve_call()
     tokens.record_usage(80, 30, 0.0)
     assert "token budget" in tokens.exhausted()
     cost = Budget(BudgetCaps(max_cost_usd=0.05))
     cost.record_usage(1, 1, 0.06)
     assert "cost budget" in cost.exhausted()
+
+
+async def _acquire_many(budget: Budget, n: int, prompt: int, reply: int, price=None):
+    return [await budget.acquire(prompt, reply, price) for _ in range(n)]
+
+
+def test_budget_holds_the_worst_case_and_lowers_the_reply_limit_near_a_cap():
+    async def scenario():
+        budget = Budget(BudgetCaps(max_tokens=3000))
+        first = await budget.acquire(1000, 4096)
+        # the first call holds its prompt (with a margin) and all the reply it may get within the cap
+        assert first.tokens <= 3000 and first.max_completion_tokens < 4096
+        waiting = asyncio.ensure_future(budget.acquire(1000, 4096))
+        await asyncio.sleep(0.01)
+        assert not waiting.done()  # nothing left while the first holds its worst case
+        budget.settle(first, 1000, 100)  # it really used 1100
+        second = await asyncio.wait_for(waiting, 1.0)
+        assert second.tokens <= 3000 - 1100
+        budget.settle(second, 1000, 100)
+        assert await budget.acquire(1000, 4096) is None  # 800 left cannot pay for a useful reply
+        assert "token budget reached" in budget.exhausted() and budget.spend.tokens == 2200
+
+        priced = Budget(BudgetCaps(max_cost_usd=0.5))
+        price = lambda p, c: p * 1e-4 + c * 2e-4  # noqa: E731
+        call = await priced.acquire(1000, 4096, price)
+        assert call.cost_usd <= 0.5 and call.max_completion_tokens < 4096
+
+    asyncio.run(scenario())
 
 
 # -- the offline source and the loop without a language model ----------------------------------

@@ -87,14 +87,6 @@ class Budget:
             return f"cost budget reached (${spend.cost_usd:.4f} of ${caps.max_cost_usd:.4f})"
         return self._short
 
-    def reserve_call(self) -> bool:
-        """Count a call about to be sent; False (and nothing counted) when the budget is spent.
-        For calls whose usage is not capped here (embeddings); chat calls use `acquire`."""
-        if self.exhausted():
-            return False
-        self.spend.calls += 1
-        return True
-
     async def acquire(self, prompt_tokens: int, max_completion_tokens: int, price: Price | None = None) -> Reservation | None:
         """Hold the worst case of one chat call, waiting for calls in flight when the rest of a cap
         is held by them. None when the budget cannot pay for a useful call (it is then spent)."""

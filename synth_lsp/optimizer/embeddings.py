@@ -104,7 +104,7 @@ class EmbeddingDistance:
         async with self._semaphore:
             try:
                 response, _ = await call_with_retries(
-                    call, model=self.model, api_base=self.api_base, policy=self.retry, budget=None, secrets=(self._api_key or "",)
+                    call, model=self.model, api_base=self.api_base, policy=self.retry, secrets=(self._api_key or "",)
                 )
             except LanguageModelError as exc:
                 if exc.fatal:

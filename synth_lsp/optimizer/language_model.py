@@ -157,17 +157,15 @@ async def call_with_retries(
     model: str,
     api_base: str | None,
     policy: RetryPolicy,
-    budget: Budget | None,
     secrets: tuple[str, ...] = (),
     sleep: Sleep = asyncio.sleep,
     rng: random.Random | None = None,
 ) -> tuple[Any, int]:
-    """Run `call` under the retry policy; returns (response, attempts). Every attempt counts as a call."""
+    """Run `call` under the retry policy; returns (response, attempts). A `call` that holds budget
+    does so per attempt (see `LanguageModel.complete`), so every attempt counts as a call."""
     rng = rng or random.Random()
     last_message = ""
     for attempt in range(1, policy.max_attempts + 1):
-        if budget is not None and not budget.reserve_call():
-            raise BudgetExhausted(budget.exhausted() or "budget reached")
         try:
             return await call(), attempt
         except BudgetExhausted:
@@ -274,7 +272,7 @@ class LanguageModel:
             return response
 
         response, attempts = await call_with_retries(
-            call, model=self.model, api_base=self.api_base, policy=self.retry, budget=None,
+            call, model=self.model, api_base=self.api_base, policy=self.retry,
             secrets=(self._api_key or "",), sleep=self._sleep,
         )
         prompt_tokens, completion_tokens = _usage(response)
