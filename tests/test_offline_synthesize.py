@@ -183,3 +183,66 @@ def test_a_full_fit_comes_first_then_partial_fits_for_a_language_model_to_mutate
     assert all(not p.fits for p in programs[1:])
     ranks = [p.train_correct for p in programs[1:]]
     assert ranks == sorted(ranks, reverse=True)
+
+
+def _spot_pairs(colours: list[tuple[int, int]]) -> tuple[list, list]:
+    """3x3 grids with one coloured centre cell, recoloured a -> b."""
+    states = [[[0, 0, 0], [0, a, 0], [0, 0, 0]] for a, _ in colours]
+    outputs = [[[0, 0, 0], [0, b, 0], [0, 0, 0]] for _, b in colours]
+    return states, outputs
+
+
+def test_leave_one_out_tells_a_memorised_table_from_a_rule():
+    from synth_lsp.offline.learned import learn_local_rule
+    from synth_lsp.offline.search import _leave_one_out
+
+    # each pair shows its own case: a table fits all three, but none learned from two covers the third
+    states, outputs = _spot_pairs([(1, 2), (3, 4), (5, 6)])
+    assert learn_local_rule(states, outputs) is not None
+    assert _leave_one_out(learn_local_rule, states, outputs) == 0
+    # the same case three times: any two pairs teach the third
+    states, outputs = _spot_pairs([(1, 2), (1, 2), (1, 2)])
+    assert _leave_one_out(learn_local_rule, states, outputs) == 3
+
+
+def test_a_full_fit_that_fails_leave_one_out_does_not_end_the_search_and_ranks_last():
+    from synth_lsp.offline.search import Found, _Keeper
+
+    keeper = _Keeper(3, 4)
+    memorised = Found((), (), 3, 1.0, held_out=1)
+    keeper.offer(memorised)
+    assert not keeper.sure
+    keeper.offer(Found((), (), 2, 0.9))
+    rule = Found((), (), 3, 1.0, held_out=3)
+    keeper.offer(rule)
+    assert keeper.sure
+    assert keeper.best(4)[:2] == [rule, memorised]
+    assert keeper.best(4)[2].correct == 2  # partial fits still come after every full fit
+
+
+def test_objects_are_recoloured_by_the_property_that_predicts_a_held_out_pair():
+    from synth_lsp.offline.learned import learn_object_recolouring
+
+    def pair(small: int, large: int) -> tuple[list, list]:
+        grid = [[0] * 8 for _ in range(5)]
+        out = [[0] * 8 for _ in range(5)]
+        for c in range(small):  # a 1-high bar at the top: the smaller object becomes 2
+            grid[0][c], out[0][c] = 1, 2
+        for r in (2, 3):  # a 2-high block below: the larger object becomes 3
+            for c in range(2, 2 + large):
+                grid[r][c], out[r][c] = 1, 3
+        return grid, out
+
+    states, outputs = zip(*(pair(1, 2), pair(2, 3), pair(3, 4)))
+    # every size is new in each pair: a size table fits all three but predicts none held out
+    step = learn_object_recolouring(list(states), list(outputs))
+    assert step.args[2] == "size_rank" and step.args[3] == {0: 3, 1: 2}
+
+
+def test_a_strict_local_rule_keeps_the_colour_of_a_context_no_pair_showed():
+    from synth_lsp.offline.learned import learn_local_rule
+
+    states, outputs = _spot_pairs([(1, 2), (1, 2)])
+    step = learn_local_rule(states, outputs)
+    # a 3 was never seen: it stays 3 (a script that stops would get the test wrong for sure)
+    assert step.apply([[0, 0, 0], [0, 1, 0], [0, 0, 3]]) == [[0, 0, 0], [0, 2, 0], [0, 0, 3]]

@@ -120,7 +120,8 @@ def learn_local_rule(states: list[Grid], outputs: list[Grid], tests: list[Grid] 
             continue
         known = all(primitives.cell_context(t, r, c, feature) in table for t in tests for r in range(len(t)) for c in range(len(t[0])))
         if known:
-            return Step("apply_local_rule", (feature, table, False), f"local rule on the {feature} around each cell ({len(table)} cases)")
+            # a context no pair showed keeps its colour: a guess beats a script that stops
+            return Step("apply_local_rule", (feature, table, True), f"local rule on the {feature} around each cell ({len(table)} cases)")
     return None
 
 
@@ -156,6 +157,7 @@ def learn_object_recolouring(states: list[Grid], outputs: list[Grid], tests: lis
     background = _shared_background(states)
     if not _only_objects_change(states, outputs, background):
         return None
+    fits = []
     for diagonal in (False, True):
         found = [primitives.find_objects(s, background, diagonal, False) for s in states]
         for prop in OBJECT_PROPERTIES:
@@ -164,8 +166,20 @@ def learn_object_recolouring(states: list[Grid], outputs: list[Grid], tests: lis
                 continue
             step = Step("recolour_objects", (background, diagonal, prop, table), f"recolour objects by {prop.replace('_', ' ')}")
             if all(step.apply(t) is not None for t in tests):
-                return step
-    return None
+                fits.append((_objects_held_out(states, outputs, found, step), step))
+    # the property whose table, learned without a pair, best predicts it; the first on a tie
+    return max(fits, key=lambda fit: fit[0])[1] if fits else None
+
+
+def _objects_held_out(states: list[Grid], outputs: list[Grid], found: list[list], step: Step) -> int:
+    """Pairs the same property gets right from a table learned on the other pairs."""
+    background, diagonal, prop, _ = step.args
+    right = 0
+    for i in range(len(states)):
+        rest = [j for j in range(len(states)) if j != i]
+        table = _property_table([states[j] for j in rest], [outputs[j] for j in rest], [found[j] for j in rest], prop)
+        right += table is not None and primitives.recolour_objects(states[i], background, diagonal, prop, table) == outputs[i]
+    return right
 
 
 def _shared_background(states: list[Grid]) -> int:

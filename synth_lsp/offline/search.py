@@ -4,8 +4,10 @@ A state is what the chain so far makes of every input (train inputs, then any te
 test *inputs* is fair, it drops chains that break on them; test outputs are never seen). States
 that equal one already seen are dropped, so each distinct intermediate result is expanded once.
 Every state is checked as a final answer, and again with a learned last step (see `learned`).
-The search stops at the first full fit (found in order of simplicity), at the time budget, or when
-the depth limit is exhausted; the best partial fits are kept along the way.
+A full fit whose learned table fails leave-one-out (relearned without a pair, it gets that pair
+wrong) has likely memorised the pairs: it is kept but does not end the search. The search stops
+at the first other full fit (found in order of simplicity), at the time budget, or when the depth
+limit is exhausted; the best partial fits are kept along the way.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import eq
 from typing import Callable, Iterator
 
@@ -35,6 +37,7 @@ class Found:
     train_outputs: tuple[Grid, ...]
     correct: int  # train pairs reproduced exactly
     cell_score: float  # mean share of right cells (0 for a wrong shape), to rank partial fits
+    held_out: int = -1  # pairs a learned last step, refitted without them, still gets right (-1: not checked)
 
     @property
     def rank(self) -> tuple[int, float, int]:
@@ -49,7 +52,10 @@ class _State:
 
 
 class _Keeper:
-    """The full fits in the order found, and the best partial fits (one per distinct score)."""
+    """The full fits in the order found, and the best partial fits (one per distinct score).
+
+    A full fit is *sure* unless its learned last step fails leave-one-out (see `_leave_one_out`):
+    only a sure fit ends the search; the others wait, in case a rule that generalises turns up."""
 
     def __init__(self, n_train: int, keep: int):
         self.n_train = n_train
@@ -72,8 +78,14 @@ class _Keeper:
         self.partial.sort(key=lambda f: f.rank, reverse=True)
         del self.partial[self.keep :]
 
+    @property
+    def sure(self) -> bool:
+        return any(f.held_out in (-1, self.n_train) for f in self.full)
+
     def best(self, limit: int) -> list[Found]:
-        return (self.full + self.partial)[:limit]
+        # sure fits first in the order found, then the rest by how many held-out pairs they get
+        full = sorted(self.full, key=lambda f: self.n_train if f.held_out < 0 else f.held_out, reverse=True)
+        return (full + self.partial)[:limit]
 
 
 def search_programs(
@@ -119,7 +131,7 @@ def _search(
         if depth == 1:
             short += frontier
             _judge_all(short, outputs, keeper, (learn_rays, learn_object_recolouring, learn_local_rule), clock, reserve)
-        if keeper.full or not frontier:
+        if keeper.sure or not frontier:
             break
     if not keeper.full:
         _offer_best_sparse_rule(short, outputs, keeper, clock, deadline)
@@ -142,7 +154,7 @@ def _expand(
     # most promising states first: when the budget runs out mid-level, the likelier half is done
     for state in sorted(frontier, key=lambda s: s.promise, reverse=True):
         for step in catalogue:
-            if keeper.full or clock() > deadline or len(seen) > max_states:
+            if keeper.sure or clock() > deadline or len(seen) > max_states:
                 return children
             grids = _apply(step, state.grids)
             if grids is None:
@@ -180,7 +192,7 @@ def _judge_all(
     states: list[_State], outputs: list[Grid], keeper: _Keeper, learners: tuple, clock: Callable[[], float], deadline: float
 ) -> None:
     for state in states:
-        if keeper.full or clock() > deadline:
+        if keeper.sure or clock() > deadline:
             return
         _judge(state, outputs, keeper, learners, offer_plain=False)
 
@@ -243,8 +255,31 @@ def _judge(state: _State, outputs: list[Grid], keeper: _Keeper, learners: tuple,
         if step is None:
             continue
         finished = _apply(step, state.grids)
-        if finished is not None:
-            keeper.offer(_score(state.steps + (step,), finished[:n], outputs))
+        if finished is None:
+            continue
+        found = _score(state.steps + (step,), finished[:n], outputs)
+        if found.correct == n and learn in HELD_OUT_CHECKED:
+            found = replace(found, held_out=_leave_one_out(learn, train_states, outputs))
+        keeper.offer(found)
+
+
+# a neighbourhood table can memorise the pairs; the other learners are taken at their word (a
+# colour map or an object table often needs every pair to show all its entries, yet generalises)
+HELD_OUT_CHECKED = (learn_local_rule,)
+
+
+def _leave_one_out(learn: Callable, states: list[Grid], outputs: list[Grid]) -> int:
+    """How many pairs the learner gets right when it learns from the other pairs alone: a table
+    that needs every pair to cover the next one has memorised them rather than found the rule."""
+    right = 0
+    for i in range(len(states)):
+        rest = states[:i] + states[i + 1 :], outputs[:i] + outputs[i + 1 :]
+        try:
+            step = learn(rest[0], rest[1], ())
+        except (IndexError, ValueError, KeyError, ZeroDivisionError, TypeError):
+            step = None
+        right += step is not None and step.apply(states[i]) == outputs[i]
+    return right
 
 
 def _score(steps: tuple[Step, ...], produced: list[Grid], outputs: list[Grid]) -> Found:
