@@ -15,9 +15,11 @@ from server_client import (
     CONFIG,
     run_result_for,
     by_code,
+    change_doc,
     diagnostics_for_version,
     new_workspace,
     open_doc,
+    save_doc,
     uri_of,
     wait_for_publication,
 )
@@ -387,3 +389,39 @@ async def test_a_worker_stopped_in_native_code_is_reported_and_the_server_goes_o
     # the pool replaced its workers: the next script runs normally
     _, diags = await open_script(client, tmp_path / "second", IDENTITY)
     assert len(by_code(diags, "mismatch")) == 5
+
+
+async def test_a_one_line_examples_file_can_be_laid_out_and_its_marks_move_to_their_rows(client: LanguageClient, tmp_path: Path):
+    script = FRACTAL.replace("SPOIL", "out[4][5] = 5")
+    await open_script(client, tmp_path, script)
+    examples_uri = uri_of(tmp_path / "007bbfb7.json")
+    one_line = (tmp_path / "007bbfb7.json").read_text()
+    assert "\n" not in one_line.strip()
+    open_doc(client, examples_uri, one_line, language="json")
+    before = await wait_for_publication(client, examples_uri, lambda p: len(p.diagnostics) == 5)
+    assert {d.range.start.line for d in before.diagnostics} == {0}  # every mark on the only line
+
+    everywhere = types.Range(types.Position(0, 0), types.Position(0, 10))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(types.TextDocumentIdentifier(examples_uri), everywhere, types.CodeActionContext(diagnostics=[]))
+    )
+    layout = [a for a in actions or [] if a.title.startswith("Lay out the examples")]
+    assert len(layout) == 1
+    edit = layout[0].edit.document_changes[0]
+    assert edit.text_document.version == 1  # versioned: refused if the file changed meanwhile
+    laid_out = edit.edits[0].new_text
+    assert json.loads(laid_out) == json.loads(one_line)
+
+    change_doc(client, examples_uri, laid_out, 2)  # the editor applies it, and the user saves
+    (tmp_path / "007bbfb7.json").write_text(laid_out)
+    save_doc(client, examples_uri)
+    after = await wait_for_publication(client, examples_uri, lambda p: len(p.diagnostics) == 5 and p.diagnostics[0].range.start.line > 0)
+    data = json.loads(one_line)
+    for i, diagnostic in enumerate(after.diagnostics):
+        assert text_at(laid_out, diagnostic.range) == str(data["train"][i]["output"][4][5])
+        row = laid_out.split("\n")[diagnostic.range.start.line].strip().rstrip(",")
+        assert json.loads(row) == data["train"][i]["output"][4]  # the mark sits on its own row's line
+    again = await client.text_document_code_action_async(
+        types.CodeActionParams(types.TextDocumentIdentifier(examples_uri), everywhere, types.CodeActionContext(diagnostics=[]))
+    )
+    assert not [a for a in again or [] if a.title.startswith("Lay out the examples")]  # already laid out

@@ -428,7 +428,13 @@ def register(server) -> None:
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite]),
     )
     def on_code_action(ls, params: types.CodeActionParams):
-        return evolution(ls).code_actions(params) or None
+        from synth_lsp.server.examples_actions import layout_actions
+
+        actions = evolution(ls).code_actions(params)
+        document = ls.workspace.text_documents.get(params.text_document.uri)
+        if document is not None:
+            actions += layout_actions(document.uri, document.version, document.source, evolution(ls).edit_support())
+        return actions or None
 
     @server.command(START_COMMAND)
     async def on_start(ls, uri: str):
