@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import synth_lsp.sandbox as sandbox_module  # noqa: E402
+from synth_lsp.run_watchdog import Watchdog  # noqa: E402
 from synth_lsp.sandbox import RunLimits, Sandbox  # noqa: E402
 
 LOOP = "while True:\n    pass\n"
@@ -47,17 +47,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     limits = RunLimits(time_s=args.time_limit)
-    watch = sandbox_module._Watchdog.watch
+    watch = Watchdog.watch
     ours, old = [], []
     with Sandbox(processes=args.workers) as sandbox:
         sandbox.run(FIX, {})  # start the pool
         for _ in range(args.repeats):
             ours.append(wait_for_fix(sandbox, args.pairs, limits))
-            sandbox_module._Watchdog.watch = lambda self, pid, should_stop: None  # the old behaviour
+            Watchdog.watch = lambda self, pid, should_stop: None  # the old behaviour
             try:
                 old.append(wait_for_fix(sandbox, args.pairs, limits))
             finally:
-                sandbox_module._Watchdog.watch = watch
+                Watchdog.watch = watch
     a, b = statistics.median(ours), statistics.median(old)
     print(f"fix waits behind a stale loop ({args.pairs} pairs, {args.time_limit:g} s limit, {args.workers} workers, median of {args.repeats}):")
     print(f"  stopped inside the sandbox (ours): {a * 1000:.0f} ms")

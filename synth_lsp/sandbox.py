@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Literal
 
 from synth_lsp.inputs_usage import keys_read, restrict
+from synth_lsp.run_watchdog import Watchdog
 from synth_lsp.script_ast import parse
 
 ErrorKind = Literal[
@@ -154,73 +155,6 @@ class _SessionCache:
                 self._items.popitem(last=False)
 
 
-class _Watchdog:
-    """Stops runs that are no longer wanted while they are inside the sandbox, by killing their
-    worker (the pool replaces it). Without it a superseded run that loops holds its worker until its
-    time limit, and the run the user is waiting for queues behind it.
-
-    A run is registered only while its checkout is held, and the kill happens under the same lock
-    as the unregistering, so a worker is never killed once it may serve another run."""
-
-    POLL_S = 0.05
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._runs: dict[int, tuple[int, Callable[[], bool]]] = {}  # token -> (worker pid, should_stop)
-        self._stopped: set[int] = set()
-        self._next = 0
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, pid: int, should_stop: Callable[[], bool]) -> int:
-        with self._lock:
-            self._next += 1
-            self._runs[self._next] = (pid, should_stop)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, daemon=True, name="sandbox-watchdog")
-                self._thread.start()
-        self._wake.set()
-        return self._next
-
-    def release(self, token: int) -> bool:
-        """Stop watching; True when the run was stopped (its worker killed)."""
-        with self._lock:
-            self._runs.pop(token, None)
-            if token in self._stopped:
-                self._stopped.discard(token)
-                return True
-            return False
-
-    def _loop(self) -> None:
-        while True:
-            self._wake.wait()
-            with self._lock:
-                runs = list(self._runs.items())
-                if not runs:
-                    self._wake.clear()
-                    continue
-            for token, (pid, should_stop) in runs:
-                try:
-                    stop = should_stop()
-                except Exception:
-                    stop = False
-                if stop:
-                    self._kill(token, pid)
-            time.sleep(self.POLL_S)
-
-    def _kill(self, token: int, pid: int) -> None:
-        import signal
-
-        with self._lock:
-            if token not in self._runs or token in self._stopped:
-                return  # already finished (its worker may be serving someone else now)
-            self._stopped.add(token)
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-
-
 class Sandbox:
     """A pool of Monty workers. Thread-safe; create one per process and reuse it."""
 
@@ -230,7 +164,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="monty")
         self._sessions = _SessionCache(SESSION_CACHE_SIZE)
-        self._watchdog = _Watchdog()
+        self._watchdog = Watchdog()
         self._walls = None
 
     # -- lifecycle -------------------------------------------------------------------------
