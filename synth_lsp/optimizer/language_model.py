@@ -234,21 +234,29 @@ class LanguageModel:
         self.retry = retry or RetryPolicy()
         self.budget = budget
         self._sleep = sleep
+        self._price_fn: Callable[[int, int], float] | None = None
+        self._price_known = False
 
     def __repr__(self) -> str:  # never shows the key
         return f"LanguageModel(model={self.model!r}, api_base={self.api_base!r})"
+
+    def _price(self) -> Callable[[int, int], float] | None:
+        if not self._price_known:  # looked up once, at the first call (litellm is loaded by then)
+            self._price_fn, self._price_known = price_of(self.model), True
+        return self._price_fn
 
     async def complete(self, messages: list[dict[str, str]], temperature: float) -> Completion:
         litellm = import_litellm()
         started = time.perf_counter()
         budget = self.budget
         prompt_estimate = count_prompt_tokens(self.model, messages) if budget is not None else 0
+        price = self._price() if budget is not None else None
 
         async def call() -> Any:
             # every attempt holds its worst case against the caps until its reply settles it
             reservation = None
             if budget is not None:
-                reservation = await budget.acquire(prompt_estimate, self.max_tokens, price_of(self.model))
+                reservation = await budget.acquire(prompt_estimate, self.max_tokens, price)
                 if reservation is None:
                     raise BudgetExhausted(budget.exhausted() or "budget reached")
             try:
@@ -299,7 +307,7 @@ def count_prompt_tokens(model: str, messages: list[dict[str, str]]) -> int:
         return sum(len(m.get("content") or "") for m in messages) // 2 + 8 * len(messages)
 
 
-def price_of(model: str) -> "Callable[[int, int], float] | None":
+def price_of(model: str) -> Callable[[int, int], float] | None:
     """The model's price as (prompt tokens, completion tokens) -> USD, or None when it has none."""
     litellm = import_litellm()
 
