@@ -31,7 +31,9 @@ def main(args: argparse.Namespace | None = None) -> int:
     if getattr(args, "tcp", False):
         server.start_tcp(args.host, args.port)
     else:
-        server.start_io(sys.stdin.buffer, protocol_stdout())
+        from synth_lsp.server.stdio import serve_stdio
+
+        serve_stdio(server, sys.stdin.buffer, protocol_stdout())
     return 0
 
 

@@ -7,7 +7,7 @@ negotiated another encoding, so every range goes through pygls' position codec h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 from lsprotocol import types
@@ -20,6 +20,9 @@ from synth_lsp.sandbox import SourceRange
 class TextLocator:
     lines: Sequence[str]
     codec: PositionCodec
+    # whether each line is ASCII (then a column is its own count of units), found once per line:
+    # an examples file is often one line of 100 kB, and a run marks dozens of cells in it
+    _ascii: dict[int, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def for_text(cls, text: str, codec: PositionCodec | None = None) -> "TextLocator":
@@ -30,9 +33,15 @@ class TextLocator:
         if not self.lines:
             return types.Position(0, 0)
         line = max(0, min(line, len(self.lines) - 1))
-        text = self.lines[line].rstrip("\r\n")
-        column = max(0, min(column, len(text)))
-        return types.Position(line, self.units(text[:column]))
+        text = self.lines[line]
+        end = len(text)
+        while end and text[end - 1] in "\r\n":  # the line's length without its break, with no copy
+            end -= 1
+        column = max(0, min(column, end))
+        ascii_line = self._ascii.get(line)
+        if ascii_line is None:
+            ascii_line = self._ascii[line] = text.isascii()
+        return types.Position(line, column if ascii_line else self.units(text[:column]))
 
     def units(self, prefix: str) -> int:
         """Length of `prefix` in the client's units (examples files are often one long line:

@@ -59,10 +59,13 @@ class SupersedableSandbox:
 
 @dataclass(frozen=True)
 class RunReport:
+    """A run's outcome and its script's diagnostics. The examples file's diagnostics are built by
+    `examples_report` afterwards: the script's are what the user waits for, so they go out first."""
+
     outcome: RunOutcome
     script_diagnostics: list[types.Diagnostic]
     examples_path: Path | None
-    examples_diagnostics: list[types.Diagnostic]
+    codec: PositionCodec
 
 
 def examples_path_of(path: Path, text: str) -> Path:
@@ -137,10 +140,19 @@ def _read(path: Path) -> str:
 
 def _report(outcome: RunOutcome, request: RunRequest, examples_path: Path | None) -> RunReport:
     script = TextLocator.for_text(request.text, request.codec)
-    examples = TextLocator.for_text(outcome.examples_spans.text, request.codec) if outcome.examples_spans else None
     return RunReport(
         outcome=outcome,
-        script_diagnostics=script_diagnostics(outcome, script, examples),
+        script_diagnostics=script_diagnostics(outcome, script, _examples_locator(outcome, request.codec)),
         examples_path=examples_path,
-        examples_diagnostics=examples_diagnostics(outcome, examples) if examples is not None else [],
+        codec=request.codec,
     )
+
+
+def examples_report(report: RunReport) -> list[types.Diagnostic]:
+    """The marks a run puts in its examples file (cells that mismatch, problems with the file)."""
+    locator = _examples_locator(report.outcome, report.codec)
+    return examples_diagnostics(report.outcome, locator) if locator is not None else []
+
+
+def _examples_locator(outcome: RunOutcome, codec: PositionCodec) -> TextLocator | None:
+    return TextLocator.for_text(outcome.examples_spans.text, codec) if outcome.examples_spans else None

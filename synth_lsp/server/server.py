@@ -24,7 +24,7 @@ from synth_lsp.server.documents import DocumentStates, ScriptState, is_script
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import contains
 from synth_lsp.server.run_result import METHOD as RUN_RESULT, run_result_payload
-from synth_lsp.server.runs import RunReport, RunRequest, SupersedableSandbox, examples_path_of, execute
+from synth_lsp.server.runs import RunReport, RunRequest, SupersedableSandbox, examples_path_of, examples_report, execute
 from synth_lsp.server.settings import ClientFeatures, Settings
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,9 @@ class SynthLanguageServer(LanguageServer):
         if report is None or state.ticket != ticket or uri not in self.states.scripts:
             return None  # superseded by a newer run, or the document closed meanwhile
         self.publish(state, report)
+        examples = await loop.run_in_executor(self.executor, examples_report, report)
+        if state.ticket == ticket and uri in self.states.scripts:
+            self._publish_examples(state, report.examples_path, examples)
         return report.outcome
 
     def _job(self, request: RunRequest, state: ScriptState, ticket: int) -> RunReport | None:
@@ -171,7 +174,6 @@ class SynthLanguageServer(LanguageServer):
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=outcome.uri, version=outcome.version, diagnostics=report.script_diagnostics)
         )
-        self._publish_examples(state, report.examples_path, report.examples_diagnostics)
         if self.features.run_result:
             self.protocol.notify(RUN_RESULT, run_result_payload(outcome))
         for hook in self.publish_hooks:
