@@ -511,12 +511,11 @@ def count_to_row(grid, background):
 def parts_summary(grid, background):
     """One cell per part between separator lines, in the part's most common non-background
     colour (background for an empty part), laid out as the parts are."""
-    colour = separator_colour(grid)
-    if colour is None:
+    lines = separator_lines(grid)
+    if lines is None:
         return None
+    colour, sep_rows, sep_cols = lines
     height, width = len(grid), len(grid[0])
-    sep_rows = [r for r in range(height) if grid[r] == [colour] * width]
-    sep_cols = [c for c in range(width) if [grid[r][c] for r in range(height)] == [colour] * height]
     out = []
     for top, bottom in spans_between(sep_rows, height):
         row = []
@@ -959,14 +958,24 @@ def separator_colour(grid):
     return best
 
 
-def split_parts(grid):
-    """Split the grid into parts at its separator lines (see `separator_colour`), else None."""
+def separator_lines(grid):
+    """The separator colour (see `separator_colour`) and the rows and columns it fills, or None."""
     colour = separator_colour(grid)
     if colour is None:
         return None
     height, width = len(grid), len(grid[0])
-    sep_rows = [r for r in range(height) if grid[r] == [colour] * width]
-    sep_cols = [c for c in range(width) if [grid[r][c] for r in range(height)] == [colour] * height]
+    rows = [r for r in range(height) if grid[r] == [colour] * width]
+    cols = [c for c in range(width) if [grid[r][c] for r in range(height)] == [colour] * height]
+    return colour, rows, cols
+
+
+def split_parts(grid):
+    """Split the grid into parts at its separator lines (see `separator_colour`), else None."""
+    lines = separator_lines(grid)
+    if lines is None:
+        return None
+    colour, sep_rows, sep_cols = lines
+    height, width = len(grid), len(grid[0])
     parts = []
     row_spans = spans_between(sep_rows, height)
     col_spans = spans_between(sep_cols, width)
@@ -1064,12 +1073,11 @@ def overlay_parts(grid, background, reverse):
 
 def broadcast_parts(grid, background):
     """Overlay every part between the separator lines and write the union back into each part."""
-    colour = separator_colour(grid)
-    if colour is None:
+    lines = separator_lines(grid)
+    if lines is None:
         return None
+    colour, sep_rows, sep_cols = lines
     height, width = len(grid), len(grid[0])
-    sep_rows = [r for r in range(height) if grid[r] == [colour] * width]
-    sep_cols = [c for c in range(width) if [grid[r][c] for r in range(height)] == [colour] * height]
     boxes = []
     for top, bottom in spans_between(sep_rows, height):
         for left, right in spans_between(sep_cols, width):
