@@ -99,9 +99,9 @@ def p95(values: list[float]) -> float:
 
 def core_timer(task_path: Path, script: str):
     """A function that evaluates the script in process once and returns the time (ms)."""
-    from synth_lsp.evaluation import evaluate
-    from synth_lsp.sandbox import get_sandbox
-    from synth_lsp.task import load_task
+    from synth_lsp.core.evaluation import evaluate
+    from synth_lsp.sandbox.runner import get_sandbox
+    from synth_lsp.core.task import load_task
 
     task = load_task(task_path)
     sandbox = get_sandbox()

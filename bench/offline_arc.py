@@ -82,8 +82,8 @@ def _search_both(args: tuple[Path, float, int, bool]) -> tuple[Searched, Searche
 
 def _sandbox_check(path: Path, searched: Searched, sandbox) -> tuple[int, bool]:
     """(train pairs passed, all test outputs right) of the emitted script, run in the sandbox."""
-    from synth_lsp.evaluation import evaluate
-    from synth_lsp.task import load_task
+    from synth_lsp.core.evaluation import evaluate
+    from synth_lsp.core.task import load_task
 
     if searched.script is None:
         return 0, False
@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no tasks found in {args.data}", file=sys.stderr)
         return 2
 
-    from synth_lsp.sandbox import Sandbox
+    from synth_lsp.sandbox.runner import Sandbox
 
     rows: list[TaskRow] = []
     jobs = [(p, args.budget, args.depth, args.with_test_inputs) for p in paths]

@@ -36,9 +36,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from synth_lsp.optimizer.candidate import new_candidate, score_candidate  # noqa: E402
 from synth_lsp.optimizer.omega import score_all  # noqa: E402
-from synth_lsp.sandbox import RunLimits, Sandbox  # noqa: E402
-from synth_lsp.scoring import exact_match  # noqa: E402
-from synth_lsp.task import Task, load_task  # noqa: E402
+from synth_lsp.core.runs import RunLimits  # noqa: E402
+from synth_lsp.sandbox.runner import Sandbox  # noqa: E402
+from synth_lsp.core.scoring import exact_match  # noqa: E402
+from synth_lsp.core.task import Task, load_task  # noqa: E402
 
 ARC = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone
 PARALLEL = 2  # the machine's cores; both sides get the same (--parallel)
@@ -228,7 +229,7 @@ def embedding_calls(generations: int = 3) -> list[tuple[int, int, int, int]]:
     from fake_openai import FakeOpenAI, Reply
 
     from synth_lsp.optimizer.omega import EvolveConfig, run_evolve
-    from synth_lsp.task import load_task_for_script
+    from synth_lsp.core.task import load_task_for_script
 
     rows = []
     counter = {"n": 0}

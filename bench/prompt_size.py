@@ -25,11 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from synth_lsp.optimizer import prompts  # noqa: E402
+from synth_lsp.optimizer.llm import prompts  # noqa: E402
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, score_candidate  # noqa: E402
-from synth_lsp.sandbox import RunLimits, Sandbox  # noqa: E402
-from synth_lsp.task import Task, load_task  # noqa: E402
-from synth_lsp.walls import get_walls  # noqa: E402
+from synth_lsp.core.runs import RunLimits  # noqa: E402
+from synth_lsp.sandbox.runner import Sandbox  # noqa: E402
+from synth_lsp.core.task import Task, load_task  # noqa: E402
+from synth_lsp.sandbox.walls import get_walls  # noqa: E402
 
 ARC = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone
 TASKS = {
@@ -61,7 +62,7 @@ def repr_messages(task: Task, parent: Candidate, walls: str, with_examples: bool
 
 
 def count(messages: list[dict[str, str]]) -> int:
-    from synth_lsp.optimizer.language_model import import_litellm
+    from synth_lsp.optimizer.llm.language_model import import_litellm
 
     return import_litellm().token_counter(model="gpt-4o", messages=messages)
 

@@ -21,8 +21,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from synth_lsp.run_watchdog import Watchdog  # noqa: E402
-from synth_lsp.sandbox import RunLimits, Sandbox  # noqa: E402
+from synth_lsp.sandbox.watchdog import Watchdog  # noqa: E402
+from synth_lsp.core.runs import RunLimits  # noqa: E402
+from synth_lsp.sandbox.runner import Sandbox  # noqa: E402
 
 LOOP = "while True:\n    pass\n"
 FIX = "result = {'v': 1}\n"

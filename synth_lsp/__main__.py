@@ -1,3 +1,3 @@
-from synth_lsp.cli import main
+from synth_lsp.cli.main import main
 
 raise SystemExit(main())

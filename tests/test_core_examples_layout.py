@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from synth_lsp.examples_layout import lay_out
+from synth_lsp.core.examples_layout import lay_out
 
 ROOT = Path(__file__).resolve().parent.parent
 ARC = ROOT.parent / "shared" / "arc" / "ARC-AGI-1" / "training"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from synth_lsp.inputs_usage import keys_read, restrict
+from synth_lsp.sandbox.inputs_usage import keys_read, restrict
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from synth_lsp.sandbox import MAX_FRAMES, RunLimits, Sandbox
-from synth_lsp.walls import get_walls
+from synth_lsp.core.runs import RunLimits
+from synth_lsp.sandbox.errors import MAX_FRAMES
+from synth_lsp.sandbox.runner import Sandbox
+from synth_lsp.sandbox.walls import get_walls
 
 FAST = RunLimits(time_s=0.5, memory_mb=64, output_bytes=2000)
 

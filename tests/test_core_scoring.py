@@ -6,10 +6,11 @@ import json
 from pathlib import Path
 
 from solutions import FRACTAL_007BBFB7
-from synth_lsp.evaluation import evaluate
-from synth_lsp.schema import check_arc_result
-from synth_lsp.scoring import diff_results, exact_match, grid_diff, json_diff
-from synth_lsp.task import load_task, parse_task
+from synth_lsp.core.evaluation import evaluate
+from synth_lsp.sandbox.runner import get_sandbox
+from synth_lsp.core.schema import check_arc_result
+from synth_lsp.core.scoring import diff_results, exact_match, grid_diff, json_diff
+from synth_lsp.core.task import load_task, parse_task
 
 ROOT = Path(__file__).resolve().parent.parent
 TASK_007 = ROOT / "examples" / "arc" / "007bbfb7.json"
@@ -54,21 +55,21 @@ def test_schema_violation_says_where():
 
 def test_solution_scores_one_on_train_and_test():
     task = load_task(TASK_007)
-    ev = evaluate(task, FRACTAL)
+    ev = evaluate(task, FRACTAL, sandbox=get_sandbox())
     assert ev.train_reward == 1.0 and ev.solved
     assert ev.test_passed == 1 and ev.test_reward == 1.0
 
 
 def test_identity_seed_scores_zero_with_shape_diffs():
     task = load_task(TASK_007)
-    ev = evaluate(task, "result = {'output_grid': inputs['input_grid']}")
+    ev = evaluate(task, "result = {'output_grid': inputs['input_grid']}", sandbox=get_sandbox())
     assert ev.train_reward == 0.0 and ev.train_passed == 0
     assert all(v.diff.kind == "shape" for v in ev.train)
 
 
 def test_failure_contract_yields_default_with_captured_output():
     task = load_task(TASK_007)
-    ev = evaluate(task, "import sys\nprint('looking', file=sys.stderr)\nresult = {'output_grid': inputs['input_grid'][99]}")
+    ev = evaluate(task, "import sys\nprint('looking', file=sys.stderr)\nresult = {'output_grid': inputs['input_grid'][99]}", sandbox=get_sandbox())
     verdict = ev.train[0]
     assert verdict.error.kind == "runtime"
     assert verdict.output == task.default_result
@@ -78,7 +79,7 @@ def test_failure_contract_yields_default_with_captured_output():
 
 def test_invalid_result_is_a_schema_error_with_path():
     task = load_task(TASK_007)
-    ev = evaluate(task, "result = {'output_grid': [[12]]}")
+    ev = evaluate(task, "result = {'output_grid': [[12]]}", sandbox=get_sandbox())
     err = ev.train[0].error
     assert err.kind == "schema" and "output_grid[0][0]: 12 is not a colour 0-9" in err.message
     assert ev.train[0].output == {"output_grid": [[0]]}
@@ -97,10 +98,10 @@ def test_generic_task_partial_credit_and_schema():
             }
         )
     )
-    ev = evaluate(task, "result = {'n': min(len(inputs['s']), 3)}")
+    ev = evaluate(task, "result = {'n': min(len(inputs['s']), 3)}", sandbox=get_sandbox())
     assert ev.train_rewards == [1.0, 0.0]
     assert ev.train[1].diff.paths[0].describe() == "n: expected 4, got 3"
-    bad = evaluate(task, "result = {'n': 'two'}")
+    bad = evaluate(task, "result = {'n': 'two'}", sandbox=get_sandbox())
     assert bad.train[0].error.kind == "schema" and "'two' is not of type 'integer'" in bad.train[0].error.message
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from synth_lsp.script_header import parse_header
-from synth_lsp.task import TaskError, examples_path_for, load_task, load_task_for_script, parse_task
+from synth_lsp.core.script_header import parse_header
+from synth_lsp.core.task import TaskError, examples_path_for, load_task, load_task_for_script, parse_task
 
 ARC = {
     "train": [

@@ -9,7 +9,8 @@ from synth_lsp.offline import primitives as P
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
 from synth_lsp.offline.emit import _call, _sources, needed_functions
 from synth_lsp.offline.steps import Step
-from synth_lsp.sandbox import RunLimits, Sandbox
+from synth_lsp.core.runs import RunLimits
+from synth_lsp.sandbox.runner import Sandbox
 
 G = [
     [1, 2, 0],

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from synth_lsp.evaluation import evaluate
+from synth_lsp.core.evaluation import evaluate
 from synth_lsp.offline import NotAGridTask, OfflineProgram, synthesize
 from synth_lsp.offline.emit import emit_script
 from synth_lsp.offline.search import search_programs
 from synth_lsp.offline.steps import run_steps
-from synth_lsp.sandbox import Sandbox
-from synth_lsp.task import load_task, parse_task
+from synth_lsp.sandbox.runner import Sandbox
+from synth_lsp.core.task import load_task, parse_task
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "arc"

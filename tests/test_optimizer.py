@@ -15,14 +15,15 @@ import pytest
 from solutions import FRACTAL_007BBFB7
 
 from synth_lsp.optimizer import novelty, prompts, selection, similarity
-from synth_lsp.optimizer.budget import Budget, BudgetCaps
+from synth_lsp.optimizer.llm.budget import Budget, BudgetCaps
 from synth_lsp.optimizer.candidate import Candidate, candidate_id, new_candidate, score_candidate
-from synth_lsp.optimizer.embeddings import BuiltinSimilarity
+from synth_lsp.optimizer.llm.embeddings import BuiltinSimilarity
 from synth_lsp.optimizer.omega import EvolveConfig, EvolveError, plan_generation, run_evolve, survive
 from synth_lsp.optimizer.population import Population, PopulationError, population_path_for
-from synth_lsp.optimizer.replies import ReplyError, extract_script
-from synth_lsp.sandbox import RunLimits, Sandbox
-from synth_lsp.task import load_task, load_task_for_script
+from synth_lsp.optimizer.llm.replies import ReplyError, extract_script
+from synth_lsp.core.runs import RunLimits
+from synth_lsp.sandbox.runner import Sandbox
+from synth_lsp.core.task import load_task, load_task_for_script
 
 ROOT = Path(__file__).resolve().parent.parent
 ARC = ROOT / "examples" / "arc"
@@ -403,7 +404,7 @@ def test_a_generated_script_cannot_raise_its_own_limits(task, sandbox):
 def test_retry_after_in_seconds_or_http_date_and_backoff_caps():
     from email.utils import formatdate
 
-    from synth_lsp.optimizer.language_model import RetryPolicy, backoff_delay, retry_after_seconds
+    from synth_lsp.optimizer.llm.language_model import RetryPolicy, backoff_delay, retry_after_seconds
 
     class Failed(Exception):
         def __init__(self, headers):

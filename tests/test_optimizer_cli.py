@@ -74,7 +74,7 @@ def test_bad_options_and_missing_files_are_clear(tmp_path):
 
 def test_a_rejected_key_stops_the_run_and_is_never_printed(tmp_path, fake_openai, monkeypatch, capfd):
     # in-process (litellm is imported once for the whole test session), through the real command line
-    from synth_lsp.cli import main
+    from synth_lsp.cli.main import main
 
     script = copy_task(tmp_path)
     fake_openai.fail(401, message="invalid key", echo_key=True)  # the error message quotes the key

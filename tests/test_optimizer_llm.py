@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from fake_openai import Failure, FakeOpenAI, Reply
-from synth_lsp.optimizer import prompts
-from synth_lsp.optimizer.budget import Budget
+from synth_lsp.optimizer.llm import prompts
+from synth_lsp.optimizer.llm.budget import Budget
 from synth_lsp.optimizer.candidate import new_candidate, score_candidate
-from synth_lsp.optimizer.language_model import (
+from synth_lsp.optimizer.llm.language_model import (
     LanguageModel,
     ModelAuthError,
     ModelRequestError,
@@ -29,8 +29,9 @@ from synth_lsp.optimizer.language_model import (
 from synth_lsp.optimizer.omega import EvolveConfig, EvolveError, run_evolve
 from synth_lsp.optimizer.population import Population, population_path_for
 from synth_lsp.optimizer.sources import LanguageModelSource, ProposalRequest
-from synth_lsp.sandbox import RunLimits, Sandbox
-from synth_lsp.task import load_task_for_script
+from synth_lsp.core.runs import RunLimits
+from synth_lsp.sandbox.runner import Sandbox
+from synth_lsp.core.task import load_task_for_script
 
 ROOT = Path(__file__).resolve().parent.parent
 ARC = ROOT / "examples" / "arc"

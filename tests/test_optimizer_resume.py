@@ -17,8 +17,8 @@ import pytest
 from fake_openai import Reply
 from synth_lsp.optimizer.omega import EvolveConfig, run_evolve
 from synth_lsp.optimizer.population import Population, population_path_for
-from synth_lsp.sandbox import Sandbox
-from synth_lsp.task import load_task_for_script
+from synth_lsp.sandbox.runner import Sandbox
+from synth_lsp.core.task import load_task_for_script
 
 ROOT = Path(__file__).resolve().parent.parent
 ARC = ROOT / "examples" / "arc"
@@ -27,7 +27,7 @@ CHILD = """
 import json, sys
 from pathlib import Path
 from synth_lsp.optimizer import EvolveConfig, run_evolve
-from synth_lsp.task import load_task_for_script
+from synth_lsp.core.task import load_task_for_script
 
 script = Path(sys.argv[1])
 config = EvolveConfig(**json.loads(sys.argv[2]))

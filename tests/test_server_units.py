@@ -8,17 +8,17 @@ import pytest
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from synth_lsp.json_spans import index_json
-from synth_lsp.sandbox import RunError, RunLimits, RunResult, SourceRange
-from synth_lsp.script_header import parse_header
-from synth_lsp.evaluation import PairVerdict
+from synth_lsp.core.json_spans import index_json
+from synth_lsp.core.runs import RunError, RunLimits, RunResult, SourceRange
+from synth_lsp.core.script_header import parse_header
+from synth_lsp.core.evaluation import PairVerdict
 from synth_lsp.server import settings
 from synth_lsp.server.diagnostics import pair_label, script_diagnostics
 from synth_lsp.server.examples_diagnostics import _path_in
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import TextLocator
 from synth_lsp.server.script_anchors import find_anchors
-from synth_lsp.task import Pair
+from synth_lsp.core.task import Pair
 
 TEXT = '{\n  "train": [\n    {"input": [[1, 2]], "output": [[3, 40],\n      [5, 6]]}\n  ],\n  "name": "caf\u00e9 \ud83d\ude00", "ok": true, "n": -1.5e3\n}'
 
@@ -109,7 +109,7 @@ def _verdict(split: str, index: int, error: RunError | None, stdout: str = "") -
 
 
 def test_the_same_error_on_several_pairs_is_one_diagnostic_naming_them():
-    from synth_lsp.evaluation import Evaluation
+    from synth_lsp.core.evaluation import Evaluation
 
     boom = RunError("runtime", "KeyError", "'x'", SourceRange(2, 5, 2, 9))
     slow1 = RunError("memory", "MemoryError", "memory limit of 16 MB exceeded (17000000 bytes)", SourceRange(3, 1, 3, 4))
@@ -146,7 +146,7 @@ def test_task_error_messages_name_a_path():
 def test_run_many_skips_the_inputs_not_started_once_told_to_stop():
     import threading
 
-    from synth_lsp.sandbox import Sandbox
+    from synth_lsp.sandbox.runner import Sandbox
 
     with Sandbox(processes=1) as sandbox:
         asked = []

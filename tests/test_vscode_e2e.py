@@ -28,8 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from synth_lsp.evaluation import evaluate
-from synth_lsp.task import load_task_for_script
+from synth_lsp.core.evaluation import evaluate
+from synth_lsp.sandbox.runner import get_sandbox
+from synth_lsp.core.task import load_task_for_script
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -195,8 +196,8 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
     # the premise, checked in the sandbox: the script misses every pair, the fix solves them all
     ws = _workspace(tmp_path)
     task = load_task_for_script(ws / f"{TASK}.synth.py")
-    assert evaluate(task, MISMATCH_SCRIPT).train_passed == 0
-    assert evaluate(task, FIXED_SCRIPT).train_passed == 5
+    assert evaluate(task, MISMATCH_SCRIPT, sandbox=get_sandbox()).train_passed == 0
+    assert evaluate(task, FIXED_SCRIPT, sandbox=get_sandbox()).train_passed == 5
 
     tools = _setup()
     node_bin = str(Path(tools["NODE"]).parent)

@@ -15,10 +15,11 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from synth_lsp.evaluation import Evaluation, PairVerdict, evaluate, limits_for
-from synth_lsp.sandbox import RunLimits, Sandbox
-from synth_lsp.script_header import parse_header
-from synth_lsp.task import Task
+from synth_lsp.core.evaluation import Evaluation, PairVerdict, evaluate, limits_for
+from synth_lsp.core.runs import RunLimits
+from synth_lsp.sandbox.runner import Sandbox
+from synth_lsp.core.script_header import parse_header
+from synth_lsp.core.task import Task
 
 Origin = Literal["seed", "mutation", "crossover", "user", "offline"]
 ORIGINS: tuple[str, ...] = ("seed", "mutation", "crossover", "user", "offline")

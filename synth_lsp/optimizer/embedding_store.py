@@ -13,8 +13,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from synth_lsp.atomic_file import write_atomically
-from synth_lsp.task import POPULATION_SUFFIX
+from synth_lsp.core.atomic_file import write_atomically
+from synth_lsp.core.task import POPULATION_SUFFIX
 
 log = logging.getLogger(__name__)
 

@@ -21,9 +21,9 @@ from typing import Any, Callable, Sequence
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from synth_lsp.optimizer import novelty, selection
-from synth_lsp.optimizer.budget import Budget, BudgetCaps, Spend
+from synth_lsp.optimizer.llm.budget import Budget, BudgetCaps, Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
-from synth_lsp.optimizer.embeddings import BuiltinSimilarity, CodeDistance, EmbeddingDistance
+from synth_lsp.optimizer.llm.embeddings import BuiltinSimilarity, CodeDistance, EmbeddingDistance
 from synth_lsp.optimizer.population import Population, population_path_for
 from synth_lsp.optimizer.sources import (
     LanguageModelSource,
@@ -33,8 +33,9 @@ from synth_lsp.optimizer.sources import (
     ProposalRequest,
     SourceUnavailable,
 )
-from synth_lsp.sandbox import RunLimits, Sandbox, get_sandbox
-from synth_lsp.task import Task
+from synth_lsp.core.runs import RunLimits
+from synth_lsp.sandbox.runner import Sandbox, get_sandbox
+from synth_lsp.core.task import Task
 
 OFFLINE_MODEL = "offline"
 
@@ -187,8 +188,8 @@ def build_sources(config: EvolveConfig, task: Task, budget: Budget, sandbox: San
         elif config.language_model is None:
             raise EvolveError(reason)
     if config.language_model is not None:
-        from synth_lsp.optimizer.language_model import LanguageModel, RetryPolicy
-        from synth_lsp.walls import get_walls
+        from synth_lsp.optimizer.llm.language_model import LanguageModel, RetryPolicy
+        from synth_lsp.sandbox.walls import get_walls
 
         model = LanguageModel(
             config.language_model,
@@ -214,7 +215,7 @@ def build_distance(config: EvolveConfig, budget: Budget, script_path: Path | Non
     if not config.embedding_model:
         return BuiltinSimilarity()
     from synth_lsp.optimizer.embedding_store import EmbeddingStore, embeddings_path_for
-    from synth_lsp.optimizer.language_model import RetryPolicy
+    from synth_lsp.optimizer.llm.language_model import RetryPolicy
 
     store = None
     if script_path is not None:
@@ -393,7 +394,7 @@ async def evolve(
             run.save(record)
             if isinstance(exc, EvolveError):
                 raise
-            from synth_lsp.optimizer.language_model import LanguageModelError
+            from synth_lsp.optimizer.llm.language_model import LanguageModelError
 
             if isinstance(exc, LanguageModelError):
                 raise EvolveError(str(exc)) from exc

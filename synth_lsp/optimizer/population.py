@@ -18,11 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable
 
-from synth_lsp.atomic_file import write_atomically
-from synth_lsp.optimizer.budget import Spend
+from synth_lsp.core.atomic_file import write_atomically
+from synth_lsp.optimizer.llm.budget import Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
-from synth_lsp.sandbox import RunLimits, Sandbox
-from synth_lsp.task import Task, load_task_for_script, population_path_for, script_path_for  # noqa: F401 (path helpers re-exported)
+from synth_lsp.core.runs import RunLimits
+from synth_lsp.sandbox.runner import Sandbox
+from synth_lsp.core.task import Task, load_task_for_script, population_path_for, script_path_for  # noqa: F401 (path helpers re-exported)
 
 FORMAT = "synth-lsp-population/1"
 

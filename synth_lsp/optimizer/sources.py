@@ -12,12 +12,12 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Callable, Literal, Protocol, Sequence
 
-from synth_lsp.optimizer import prompts
-from synth_lsp.optimizer.budget import Budget
+from synth_lsp.optimizer.llm import prompts
+from synth_lsp.optimizer.llm.budget import Budget
 from synth_lsp.optimizer.candidate import Candidate, Origin
-from synth_lsp.optimizer.language_model import BudgetExhausted, LanguageModel, LanguageModelError
-from synth_lsp.optimizer.replies import ReplyError, extract_script
-from synth_lsp.task import Task
+from synth_lsp.optimizer.llm.language_model import BudgetExhausted, LanguageModel, LanguageModelError
+from synth_lsp.optimizer.llm.replies import ReplyError, extract_script
+from synth_lsp.core.task import Task
 
 
 @dataclass(frozen=True)

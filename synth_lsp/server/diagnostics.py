@@ -12,14 +12,14 @@ from typing import Any, Iterable
 
 from lsprotocol import types
 
-from synth_lsp.evaluation import PairVerdict
-from synth_lsp.json_spans import JsonPath
-from synth_lsp.sandbox import RunError, SourceRange
-from synth_lsp.scoring import Diff
+from synth_lsp.core.evaluation import PairVerdict
+from synth_lsp.core.json_spans import JsonPath
+from synth_lsp.core.runs import RunError, SourceRange
+from synth_lsp.core.scoring import Diff
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import TextLocator
 from synth_lsp.server.script_anchors import ScriptAnchors, find_anchors
-from synth_lsp.task import Pair
+from synth_lsp.core.task import Pair
 
 SOURCE = "synth-lsp"
 _TRUNCATED = re.compile(r"\n\.\.\. \[output truncated: \d+ more characters not captured\]$")

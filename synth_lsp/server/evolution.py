@@ -1,7 +1,7 @@
 """The background population in the editor: evolution workers per script, their progress, and the
 population's candidates offered back as code actions, a lens and commands.
 
-Evolution runs in a worker process per script (`synth_lsp.evolution_process`), never on the
+Evolution runs in a worker process per script (`synth_lsp.workers.evolution_process`), never on the
 server's loop or threads. The population is the file stored beside the script, so after a restart
 the code actions are there again without re-running anything, and a new worker resumes from it.
 """
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from synth_lsp.evolution_process import EvolutionStatus, EvolutionWorker
+from synth_lsp.workers.evolution_process import EvolutionStatus, EvolutionWorker
 from synth_lsp.server import code_actions
 from synth_lsp.server.code_actions import CurrentScore, EditSupport
 
@@ -94,7 +94,7 @@ class Evolution:
 
     def population(self, path: Path) -> "Population | None":
         """The stored population of a script, re-read only when the file changed."""
-        from synth_lsp.task import population_path_for
+        from synth_lsp.core.task import population_path_for
 
         file = population_path_for(path)
         try:

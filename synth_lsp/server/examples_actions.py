@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lsprotocol import types
 
-from synth_lsp.examples_layout import lay_out
+from synth_lsp.core.examples_layout import lay_out
 from synth_lsp.server.code_actions import EditSupport, rewrite_edit
 
 LAYOUT_TITLE = "Lay out the examples: one grid row per line"

@@ -9,12 +9,12 @@ from typing import Iterable
 
 from lsprotocol import types
 
-from synth_lsp.evaluation import PairVerdict
-from synth_lsp.json_spans import JsonPath, JsonSpans
+from synth_lsp.core.evaluation import PairVerdict
+from synth_lsp.core.json_spans import JsonPath, JsonSpans
 from synth_lsp.server.diagnostics import SOURCE, pair_ref
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import TextLocator
-from synth_lsp.task import TaskError
+from synth_lsp.core.task import TaskError
 
 MAX_CELLS_PER_PAIR = 20
 # TaskError messages name the offending value like `train[2].output[1][3]`

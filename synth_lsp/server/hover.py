@@ -6,8 +6,8 @@ import json
 
 from lsprotocol import types
 
-from synth_lsp.evaluation import PairVerdict
-from synth_lsp.render import render_side_by_side
+from synth_lsp.core.evaluation import PairVerdict
+from synth_lsp.core.render import render_side_by_side
 from synth_lsp.server.diagnostics import describe_diff
 from synth_lsp.server.outcome import RunOutcome
 

@@ -22,7 +22,7 @@ def configure_logging(level: str = "WARNING") -> None:
 
 def main(args: argparse.Namespace | None = None) -> int:
     if args is None:  # `python -m synth_lsp.server.main [--stdio] [--tcp --port N]`
-        from synth_lsp.cli import build_parser
+        from synth_lsp.cli.main import build_parser
 
         args = build_parser().parse_args(["serve", *sys.argv[1:]])
     configure_logging(getattr(args, "log_level", "WARNING"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from synth_lsp.evaluation import Evaluation
-from synth_lsp.json_spans import JsonSpans
-from synth_lsp.sandbox import RunLimits
-from synth_lsp.script_header import ScriptHeader
-from synth_lsp.task import Task, TaskError
+from synth_lsp.core.evaluation import Evaluation
+from synth_lsp.core.json_spans import JsonSpans
+from synth_lsp.core.runs import RunLimits
+from synth_lsp.core.script_header import ScriptHeader
+from synth_lsp.core.task import Task, TaskError
 
 
 @dataclass(frozen=True)

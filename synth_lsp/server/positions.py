@@ -13,7 +13,7 @@ from typing import Sequence
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from synth_lsp.sandbox import SourceRange
+from synth_lsp.core.runs import SourceRange
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from synth_lsp.evaluation import PairVerdict
+from synth_lsp.core.evaluation import PairVerdict
 from synth_lsp.server.outcome import RunOutcome
 
 METHOD = "synthLsp/runResult"

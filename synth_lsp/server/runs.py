@@ -14,15 +14,16 @@ from typing import Callable
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from synth_lsp.evaluation import evaluate, limits_for
-from synth_lsp.json_spans import JsonSpans, index_json
-from synth_lsp.sandbox import RunLimits, RunResult, Sandbox
-from synth_lsp.script_header import parse_header
+from synth_lsp.core.evaluation import evaluate, limits_for
+from synth_lsp.core.json_spans import JsonSpans, index_json
+from synth_lsp.core.runs import RunLimits, RunResult
+from synth_lsp.sandbox.runner import Sandbox
+from synth_lsp.core.script_header import parse_header
 from synth_lsp.server.diagnostics import script_diagnostics
 from synth_lsp.server.examples_diagnostics import examples_diagnostics
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import TextLocator
-from synth_lsp.task import Task, TaskError, apply_header, examples_path_for, parse_task
+from synth_lsp.core.task import Task, TaskError, apply_header, examples_path_for, parse_task
 
 NOT_A_FILE = (
     "this document is not a saved file, so it has no examples file beside it and cannot be run: "

@@ -92,7 +92,7 @@ class SynthLanguageServer(LanguageServer):
     @property
     def sandbox(self):
         if self._sandbox is None:
-            from synth_lsp.sandbox import get_sandbox
+            from synth_lsp.sandbox.runner import get_sandbox
 
             self._sandbox = get_sandbox()
         return self._sandbox
@@ -259,7 +259,7 @@ LAZY_HANDLER_MODULES = ("synth_lsp.optimizer.population",)
 def _warm_up(ls: SynthLanguageServer) -> None:
     import importlib
 
-    from synth_lsp.walls import get_walls
+    from synth_lsp.sandbox.walls import get_walls
 
     for name in LAZY_HANDLER_MODULES:
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields, replace
 from typing import Any, Literal
 
-from synth_lsp.sandbox import RunLimits
+from synth_lsp.core.runs import RunLimits
 
 SECTION = "synthLsp"
 RunTrigger = Literal["save", "change"]

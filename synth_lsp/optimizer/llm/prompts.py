@@ -17,9 +17,9 @@ import json
 from typing import Any
 
 from synth_lsp.optimizer.candidate import Candidate, PairResult
-from synth_lsp.render import render_compact
-from synth_lsp.scoring import shape_of
-from synth_lsp.task import Pair, Task
+from synth_lsp.core.render import render_compact
+from synth_lsp.core.scoring import shape_of
+from synth_lsp.core.task import Pair, Task
 
 MAX_CELL_DIFFS = 24  # listed per pair; the rest are counted
 MAX_STREAM_CHARS = 600  # of a pair's stdout / stderr in a prompt

@@ -13,11 +13,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from synth_lsp.evaluation import Evaluation, PairVerdict, evaluate, limits_for
-from synth_lsp.render import render_side_by_side
-from synth_lsp.sandbox import RunError
-from synth_lsp.script_header import parse_header
-from synth_lsp.task import Task, TaskError, apply_header, examples_path_for, load_task
+from synth_lsp.core.evaluation import Evaluation, PairVerdict, evaluate, limits_for
+from synth_lsp.core.render import render_side_by_side
+from synth_lsp.core.runs import RunError
+from synth_lsp.core.script_header import parse_header
+from synth_lsp.core.task import Task, TaskError, apply_header, examples_path_for, load_task
 
 MAX_GRIDS_SHOWN = 3  # side-by-side grids for the first few failing pairs
 
@@ -41,7 +41,9 @@ def main(args: argparse.Namespace) -> int:
         limits = replace(limits, time_s=args.time_limit)
     if args.memory_mb:
         limits = replace(limits, memory_mb=args.memory_mb)
-    evaluation = evaluate(task, script, limits)
+    from synth_lsp.sandbox.runner import get_sandbox
+
+    evaluation = evaluate(task, script, limits, sandbox=get_sandbox())
     if args.json:
         json.dump(evaluation_json(script_path, task, evaluation, header.problems), sys.stdout, indent=2)
         print()

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from synth_lsp.sandbox import Sandbox
+
+class ProbeRunner(Protocol):
+    """What probing needs of a sandbox: run trusted probe code (raising MontyError on failure)."""
+
+    def execute(self, code: str) -> Any: ...
 
 # Standard-library modules a synthesis script might reach for, plus the usual third-party wishes.
 CANDIDATE_MODULES = (
@@ -66,7 +69,7 @@ class Walls:
     _extra: dict[str, bool] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def can_import(self, module: str, sandbox: "Sandbox | None" = None) -> bool:
+    def can_import(self, module: str, sandbox: "ProbeRunner | None" = None) -> bool:
         top = module.split(".")[0]
         if top in self.importable:
             return True
@@ -110,19 +113,16 @@ _walls: Walls | None = None
 _walls_lock = threading.Lock()
 
 
-def get_walls(sandbox: "Sandbox | None" = None) -> Walls:
+def get_walls(sandbox: ProbeRunner) -> Walls:
+    """The walls of the installed Monty, probed with `sandbox` on the first call of the process."""
     global _walls
     with _walls_lock:
         if _walls is None:
-            if sandbox is None:
-                from synth_lsp.sandbox import get_sandbox
-
-                sandbox = get_sandbox()
             _walls = probe_walls(sandbox)
         return _walls
 
 
-def probe_walls(sandbox: "Sandbox") -> Walls:
+def probe_walls(sandbox: "ProbeRunner") -> Walls:
     importable, missing = [], []
     for module in CANDIDATE_MODULES:
         (importable if _probe_import(sandbox, module) else missing).append(module)
@@ -133,13 +133,13 @@ def probe_walls(sandbox: "Sandbox") -> Walls:
     return Walls(monty_version=_monty_version(), importable=sorted(importable), missing=sorted(missing), syntax=syntax)
 
 
-def _probe_import(sandbox: "Sandbox", module: str) -> bool:
+def _probe_import(sandbox: "ProbeRunner", module: str) -> bool:
     if not module.isidentifier():
         return False
     return _probe_code(sandbox, f"import {module}") is None
 
 
-def _probe_code(sandbox: "Sandbox", code: str) -> str | None:
+def _probe_code(sandbox: "ProbeRunner", code: str) -> str | None:
     import pydantic_monty as pm
 
     try:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from synth_lsp.sandbox import RunError, RunLimits, RunResult, Sandbox, get_sandbox
-from synth_lsp.schema import SchemaProblem, check_arc_result, check_schema_result
-from synth_lsp.script_header import ScriptHeader, parse_header
-from synth_lsp.scoring import Diff, diff_results, exact_match
-from synth_lsp.task import Pair, Task
+from synth_lsp.core.runs import Runner, RunError, RunLimits, RunResult
+from synth_lsp.core.schema import SchemaProblem, check_arc_result, check_schema_result
+from synth_lsp.core.script_header import ScriptHeader, parse_header
+from synth_lsp.core.scoring import Diff, diff_results, exact_match
+from synth_lsp.core.task import Pair, Task
 
 
 @dataclass(frozen=True)
@@ -101,12 +101,13 @@ def evaluate(
     task: Task,
     script: str,
     limits: RunLimits | None = None,
-    sandbox: Sandbox | None = None,
+    *,
+    sandbox: Runner,
     include_test: bool = True,
 ) -> Evaluation:
+    """Run the script on the task's pairs with `sandbox` (the caller's: the core owns no pool)."""
     import time
 
-    sandbox = sandbox or get_sandbox()
     if limits is None:
         limits = limits_for(parse_header(script))
     pairs = list(task.train) + (list(task.test) if include_test else [])

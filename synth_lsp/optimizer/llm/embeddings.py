@@ -13,10 +13,10 @@ import math
 from typing import Protocol, Sequence
 
 from synth_lsp.optimizer import similarity
-from synth_lsp.optimizer.budget import Budget
+from synth_lsp.optimizer.llm.budget import Budget
 from synth_lsp.optimizer.candidate import Candidate
 from synth_lsp.optimizer.embedding_store import EmbeddingStore
-from synth_lsp.optimizer.language_model import (
+from synth_lsp.optimizer.llm.language_model import (
     LanguageModelError,
     RetryPolicy,
     call_with_retries,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from synth_lsp.schema import format_path
+from synth_lsp.core.schema import format_path
 
 DiffKind = Literal["equal", "shape", "cells", "json", "missing"]
 

@@ -93,7 +93,7 @@ def main(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from synth_lsp.optimizer import EvolveError, PopulationError, run_evolve
-    from synth_lsp.task import TaskError, load_task_for_script
+    from synth_lsp.core.task import TaskError, load_task_for_script
 
     script_path = Path(args.file)
     try:
@@ -135,9 +135,9 @@ def main(args: argparse.Namespace) -> int:
 def final_report(script_path, task, original: str, result, colour: bool) -> str:
     import difflib
 
-    from synth_lsp.check_command import report_text
-    from synth_lsp.evaluation import evaluate, limits_for
-    from synth_lsp.script_header import parse_header
+    from synth_lsp.cli.check import report_text
+    from synth_lsp.core.evaluation import evaluate, limits_for
+    from synth_lsp.core.script_header import parse_header
 
     best = result.best
     spend = result.spend
@@ -151,7 +151,9 @@ def final_report(script_path, task, original: str, result, colour: bool) -> str:
         best.script.rstrip("\n"),
         "",
     ]
-    evaluation = evaluate(task, best.script, limits_for(parse_header(best.script)))
+    from synth_lsp.sandbox.runner import get_sandbox
+
+    evaluation = evaluate(task, best.script, limits_for(parse_header(best.script)), sandbox=get_sandbox())
     lines.append(report_text(script_path, task, evaluation, (), colour))
     diff = list(difflib.unified_diff(original.splitlines(), best.script.splitlines(), f"{script_path.name} (current)", f"{script_path.name} (best)", lineterm=""))
     lines.append("")
@@ -160,6 +162,6 @@ def final_report(script_path, task, original: str, result, colour: bool) -> str:
 
 
 def write_script(path, text: str) -> None:
-    from synth_lsp.atomic_file import write_atomically
+    from synth_lsp.core.atomic_file import write_atomically
 
     write_atomically(path, text)

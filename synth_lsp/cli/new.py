@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from synth_lsp.task import SCRIPT_SUFFIX, TaskError, load_task
+from synth_lsp.core.task import SCRIPT_SUFFIX, TaskError, load_task
 
 IDENTITY_SEED = '''\
 # Synthesis script for {name}: it reads `inputs` and must assign `result`.

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 from functools import lru_cache
 
-from synth_lsp.script_ast import parse
+from synth_lsp.sandbox.script_ast import parse
 
 # Builtins that reach globals by name, so `inputs` may be used without being written.
 _REFLECTIVE = frozenset({"eval", "exec", "locals", "globals", "vars", "compile", "__import__"})

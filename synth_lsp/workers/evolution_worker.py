@@ -1,7 +1,7 @@
 """The evolution worker: one OS process per script, so evolution never runs on the language server's
 event loop or threads, and stopping it is a kill.
 
-    python -m synth_lsp.evolution_worker
+    python -m synth_lsp.workers.evolution_worker
 
 Protocol, JSON lines:
 - stdin, first line: ``{"script": "/abs/NAME.synth.py", "settings": {<the synthLsp settings>}, "text": "..."}``
@@ -74,7 +74,7 @@ def main() -> int:
     threading.Thread(target=_watch_stdin, args=(stop,), daemon=True, name="stdin").start()
 
     from synth_lsp.optimizer import EvolveConfig, EvolveError, PopulationError, run_evolve
-    from synth_lsp.task import TaskError, load_task_for_script
+    from synth_lsp.core.task import TaskError, load_task_for_script
 
     try:
         config = EvolveConfig.from_settings(settings)

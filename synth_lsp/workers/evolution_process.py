@@ -1,6 +1,6 @@
 """Driving evolution workers from an asyncio program (the language server), one process per script.
 
-Knows nothing of LSP: it starts `python -m synth_lsp.evolution_worker`, turns its JSON lines into
+Knows nothing of LSP: it starts `python -m synth_lsp.workers.evolution_worker`, turns its JSON lines into
 `EvolutionStatus` updates for a callback, stops it politely (then by force), and tells a crash
 (the process died without finishing) and a failure (the worker said why it cannot go on) from a
 normal end.
@@ -91,7 +91,7 @@ class EvolutionWorker:
         self._process = await asyncio.create_subprocess_exec(
             self.python,
             "-m",
-            "synth_lsp.evolution_worker",
+            "synth_lsp.workers.evolution_worker",
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from synth_lsp.script_header import ScriptHeader, parse_header
+from synth_lsp.core.script_header import ScriptHeader, parse_header
 
 SCRIPT_SUFFIX = ".synth.py"
 EXAMPLE_SUFFIXES = (".json", ".examples.json")
@@ -152,7 +152,7 @@ def apply_header(task: Task, header: ScriptHeader) -> Task:
 
 def check_default(task: Task, where: str = "`default`") -> Task:
     """The failure contract needs a default result that itself validates."""
-    from synth_lsp.schema import check_arc_result, check_schema_result
+    from synth_lsp.core.schema import check_arc_result, check_schema_result
 
     problems = check_arc_result(task.default_result) if task.kind == "arc" else check_schema_result(task.default_result, task.output_schema)
     if problems:
@@ -266,7 +266,7 @@ def _parse_generic(data: dict, train: list, test: list, name: str, path: Path | 
     if schema is not None:
         if not isinstance(schema, dict):
             raise TaskError("`schema` must be a JSON Schema object", path=path)
-        from synth_lsp.schema import check_json_schema
+        from synth_lsp.core.schema import check_json_schema
 
         problem = check_json_schema(schema)
         if problem:
@@ -300,7 +300,7 @@ def _require_pair(pair: Any, keys: tuple[str, ...], where: str, path: Path | Non
 
 
 def _check_grid(grid: Any, where: str, path: Path | None) -> list[list[int]]:
-    from synth_lsp.schema import grid_problems
+    from synth_lsp.core.schema import grid_problems
 
     problems = grid_problems(grid, where)
     if problems:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from synth_lsp.walls import get_walls
+from synth_lsp.sandbox.runner import get_sandbox
 
 
 def main(args: argparse.Namespace) -> int:
-    walls = get_walls()
+    walls = get_sandbox().walls()
     if args.json:
         print(json.dumps(walls.to_dict(), indent=2))
     else:

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
-from synth_lsp.optimizer.budget import Budget
+from synth_lsp.optimizer.llm.budget import Budget
 
 _litellm: Any = None
 

@@ -19,20 +19,20 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="ARC colours in grids")
     p.add_argument("--time-limit", type=float, help="seconds per pair (default 2, or the header's)")
     p.add_argument("--memory-mb", type=float, help="sandbox memory per pair (default 256, or the header's)")
-    p.set_defaults(entry="synth_lsp.check_command:main")
+    p.set_defaults(entry="synth_lsp.cli.check:main")
 
 
 def _add_new(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("new", help="scaffold NAME.synth.py (the identity seed) beside an ARC task file")
     p.add_argument("task", help="the ARC task file NAME.json")
     p.add_argument("--force", action="store_true", help="overwrite an existing script")
-    p.set_defaults(entry="synth_lsp.new_command:main")
+    p.set_defaults(entry="synth_lsp.cli.new:main")
 
 
 def _add_walls(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("walls", help="show what the installed Monty sandbox allows (probed)")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(entry="synth_lsp.walls_command:main")
+    p.set_defaults(entry="synth_lsp.cli.walls:main")
 
 
 def _add_serve(sub: argparse._SubParsersAction) -> None:
@@ -47,9 +47,9 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 
 def _add_evolve(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evolve", help="evolve a better script with OMEGA")
-    p.set_defaults(entry="synth_lsp.evolve_command:main")
+    p.set_defaults(entry="synth_lsp.cli.evolve:main")
     # evolve's options are owned by its module (kept light: it imports nothing heavy at load)
-    from synth_lsp.evolve_command import add_arguments
+    from synth_lsp.cli.evolve import add_arguments
 
     add_arguments(p)
 

@@ -1,0 +1,34 @@
+"""Sessions with `inputs` already bound, dumped once and restored for every later run on them."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+SESSION_CACHE_SIZE = 256  # sessions holding `inputs`, one per inputs object (LRU)
+
+
+class SessionCache:
+    """Dumped sessions that hold one `inputs` object each (cut down to the keys a script reads),
+    keyed by that object (kept alive here, so its id stays its own) and the keys. Callers reuse their
+    inputs objects (a Task's pairs), so hits are the rule."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[tuple[int, frozenset[str] | None], tuple[dict, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, inputs: dict, keys: frozenset[str] | None) -> bytes | None:
+        with self._lock:
+            item = self._items.get((id(inputs), keys))
+            if item is None or item[0] is not inputs:
+                return None
+            self._items.move_to_end((id(inputs), keys))
+            return item[1]
+
+    def put(self, inputs: dict, keys: frozenset[str] | None, blob: bytes) -> None:
+        with self._lock:
+            self._items[(id(inputs), keys)] = (inputs, blob)
+            self._items.move_to_end((id(inputs), keys))
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
