@@ -1,7 +1,7 @@
 """synth-lsp: program synthesis in the editor.
 
-The pure core (tasks, sandbox, scoring, optimizer) knows nothing of LSP; the
-language server, the CLI and the VS Code extension are thin shells over it.
+Layers, lowest first (docs/architecture.md): `core` (pure), `sandbox` and `offline`, `optimizer`,
+`workers`, then the thin shells `server` and `cli`. Each imports only the layers below it.
 """
 
 __version__ = "0.1.0"

@@ -135,7 +135,7 @@ def main(args: argparse.Namespace) -> int:
 def final_report(script_path, task, original: str, result, colour: bool) -> str:
     import difflib
 
-    from synth_lsp.cli.check import report_text
+    from synth_lsp.cli.report import report_text
     from synth_lsp.core.evaluation import evaluate, limits_for
     from synth_lsp.core.script_header import parse_header
 

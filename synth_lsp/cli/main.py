@@ -1,4 +1,4 @@
-"""The `synth-lsp` command: a thin shell over the core.
+"""The `synth-lsp` command line: the parser and the dispatch to one module per subcommand.
 
 Each subcommand lives in its own module and is imported only when used, so `synth-lsp serve`
 starts fast and `synth-lsp check` never imports litellm.
@@ -42,7 +42,7 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=2087)
     p.add_argument("--log-level", default="WARNING")
-    p.set_defaults(entry="synth_lsp.server.main:main")
+    p.set_defaults(entry="synth_lsp.cli.serve:main")
 
 
 def _add_evolve(sub: argparse._SubParsersAction) -> None:

@@ -1,6 +1,6 @@
 """Driving evolution workers from an asyncio program (the language server), one process per script.
 
-Knows nothing of LSP: it starts `python -m synth_lsp.workers.evolution_worker`, turns its JSON lines into
+Knows nothing of LSP: it starts the worker (`python -m synth_lsp.workers.evolution_worker`), turns its events (`protocol.py`) into
 `EvolutionStatus` updates for a callback, stops it politely (then by force), and tells a crash
 (the process died without finishing) and a failure (the worker said why it cannot go on) from a
 normal end.
@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import sys
 from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Literal
+
+from synth_lsp.workers.protocol import STOP_LINE, WORKER_MODULE, ErrorEvent, FinishedEvent, Job, ProgressEvent, ProtocolError, decode_event
 
 log = logging.getLogger(__name__)
 
@@ -91,18 +92,14 @@ class EvolutionWorker:
         self._process = await asyncio.create_subprocess_exec(
             self.python,
             "-m",
-            "synth_lsp.workers.evolution_worker",
+            WORKER_MODULE,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=self.env,
             limit=16 * 1024 * 1024,
         )
-        job: dict[str, Any] = {"script": str(self.script), "settings": self.settings}
-        if self.text is not None:
-            job["text"] = self.text
-        job_line = json.dumps(job)
-        self._process.stdin.write(job_line.encode() + b"\n")
+        self._process.stdin.write(Job(self.script, self.settings, self.text).encode())
         await self._process.stdin.drain()
         self._update(state="running", message="starting")
         self._reader = asyncio.ensure_future(self._read())
@@ -114,7 +111,7 @@ class EvolutionWorker:
             return
         self._stopping = True
         with contextlib.suppress(Exception):
-            process.stdin.write(b'{"command": "stop"}\n')
+            process.stdin.write(STOP_LINE)
             await process.stdin.drain()
             process.stdin.close()
         try:
@@ -166,32 +163,31 @@ class EvolutionWorker:
 
     def _handle(self, line: bytes) -> None:
         try:
-            event = json.loads(line)
-        except ValueError:
+            event = decode_event(line)
+        except ProtocolError:
             log.warning("evolution worker wrote a non-protocol line: %r", line[:200])
             return
-        kind = event.get("event")
-        if kind == "progress":
+        if isinstance(event, ProgressEvent):
             self._update(
-                state="running" if event.get("state") == "running" else self.status.state,
-                generation=event.get("generation", 0),
-                generations=event.get("generations", 0),
-                best_id=event.get("best_id", ""),
-                best_reward=event.get("best_reward", 0.0),
-                best_train_passed=event.get("best_train_passed", 0),
-                train_total=event.get("train_total", 0),
-                calls=event.get("calls", 0),
-                tokens=event.get("tokens", 0),
-                cost_usd=event.get("cost_usd", 0.0),
-                message=event.get("message", ""),
+                state="running" if event.state == "running" else self.status.state,
+                generation=event.generation,
+                generations=event.generations,
+                best_id=event.best_id,
+                best_reward=event.best_reward,
+                best_train_passed=event.best_train_passed,
+                train_total=event.train_total,
+                calls=event.calls,
+                tokens=event.tokens,
+                cost_usd=event.cost_usd,
+                message=event.message,
             )
-        elif kind == "finished":
+        elif isinstance(event, FinishedEvent):
             self._ended = True
             state: State = "stopped" if self._stopping else "finished"
-            self._update(state=state, message=event.get("stop_reason", ""))
-        elif kind == "error":
+            self._update(state=state, message=event.stop_reason)
+        elif isinstance(event, ErrorEvent):
             self._ended = True
-            self._update(state="failed", message=str(event.get("message", "the evolution worker failed")))
+            self._update(state="failed", message=str(event.message))
 
     def _on_exit(self, returncode: int | None) -> None:
         if self._ended:

@@ -3,15 +3,7 @@ event loop or threads, and stopping it is a kill.
 
     python -m synth_lsp.workers.evolution_worker
 
-Protocol, JSON lines:
-- stdin, first line: ``{"script": "/abs/NAME.synth.py", "settings": {<the synthLsp settings>}, "text": "..."}``
-  (``text``, optional: the editor's text to start from when it differs from the file);
-  later lines: ``{"command": "stop"}`` (finish the generation in flight, save, exit). End of input
-  (the server went away) stops it too.
-- stdout: ``{"event": "progress", ...}`` after every generation, then ``{"event": "finished", ...}``,
-  or ``{"event": "error", "message": ...}`` when the run cannot go on (bad settings, broken
-  examples, a model that refuses the key: a restart would fail the same way). Nothing else is written to
-  stdout: anything a library prints goes to stderr.
+The messages (a job in, progress and an end out, as JSON lines) are defined in `protocol.py`.
 
 The population is saved beside the script after every generation, so a kill loses at most the
 generation in flight and the next worker resumes from the file. API keys come from the environment.
@@ -19,13 +11,23 @@ generation in flight and the next worker resumes from the file. API keys come fr
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import threading
 from dataclasses import asdict
-from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
+
+from synth_lsp.workers.protocol import (
+    ErrorEvent,
+    Event,
+    FinishedEvent,
+    Job,
+    ProgressEvent,
+    ProtocolError,
+    encode_event,
+    event_from,
+    is_stop,
+)
 
 
 class _Channel:
@@ -40,8 +42,8 @@ class _Channel:
         sys.stdout = sys.stderr
         self._lock = threading.Lock()
 
-    def send(self, event: str, **fields: Any) -> None:
-        line = json.dumps({"event": event, **fields}, default=str)
+    def send(self, event: Event) -> None:
+        line = encode_event(event)
         with self._lock:
             self._out.write(line + "\n")
             self._out.flush()
@@ -49,11 +51,7 @@ class _Channel:
 
 def _watch_stdin(stop: threading.Event) -> None:
     for line in sys.stdin:
-        try:
-            message = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(message, dict) and message.get("command") == "stop":
+        if is_stop(line):
             stop.set()
     stop.set()  # the server closed our input: it is gone or wants us gone
 
@@ -61,15 +59,11 @@ def _watch_stdin(stop: threading.Event) -> None:
 def main() -> int:
     channel = _Channel()
     try:
-        job = json.loads(sys.stdin.readline() or "{}")
-        script_path = Path(job["script"])
-        settings = job.get("settings") or {}
-        text = job.get("text")
-        if text is not None and not isinstance(text, str):
-            raise TypeError("text must be a string")
-    except (ValueError, KeyError, TypeError) as exc:
-        channel.send("error", message=f"bad job for the evolution worker: {exc}")
+        job = Job.decode(sys.stdin.readline())
+    except ProtocolError as exc:
+        channel.send(ErrorEvent(str(exc)))
         return 2
+    script_path, settings, text = job.script, job.settings, job.text
     stop = threading.Event()
     threading.Thread(target=_watch_stdin, args=(stop,), daemon=True, name="stdin").start()
 
@@ -80,20 +74,19 @@ def main() -> int:
         config = EvolveConfig.from_settings(settings)
         task = load_task_for_script(script_path)
     except (TaskError, OSError, ValueError) as exc:
-        channel.send("error", message=str(exc))
+        channel.send(ErrorEvent(str(exc)))
         return 2
 
     def on_progress(progress) -> None:
-        channel.send("progress", **asdict(progress))
+        channel.send(event_from(ProgressEvent, asdict(progress)))
 
     try:
         result = run_evolve(task, script_path, config, on_progress=on_progress, should_stop=stop.is_set, start_script=text)
     except (EvolveError, PopulationError) as exc:
-        channel.send("error", message=str(exc))
+        channel.send(ErrorEvent(str(exc)))
         return 1
     best = result.best
-    channel.send(
-        "finished",
+    finished = FinishedEvent(
         best_id=best.id,
         best_reward=best.train_reward,
         best_train_passed=best.train_passed,
@@ -103,6 +96,7 @@ def main() -> int:
         generations_run=result.generations_run,
         failures=result.failures[:5],
     )
+    channel.send(finished)
     return 0
 
 
