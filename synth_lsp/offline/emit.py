@@ -10,7 +10,7 @@ import ast
 import inspect
 from functools import lru_cache
 
-from synth_lsp.offline import primitives
+from synth_lsp.offline.primitives import parts as primitives
 from synth_lsp.offline.steps import Step, describe
 
 

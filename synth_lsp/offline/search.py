@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from operator import eq
 from typing import Callable, Iterator
 
-from synth_lsp.offline import primitives
+from synth_lsp.offline.primitives import parts as primitives
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
 from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rules
 from synth_lsp.offline.steps import Grid, Step
