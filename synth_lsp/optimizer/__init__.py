@@ -1,5 +1,6 @@
 """OMEGA, the evolutionary optimizer: a population of scripts, language-model and offline mutation
-sources, Dominated Novelty Search survival, stored beside the script. No LSP here.
+sources, Dominated Novelty Search survival, stored beside the script. The language-model side is
+the `llm` subpackage. It may import the offline model, the sandbox and the core; no LSP here.
 
 Names are resolved lazily (PEP 562), so `synth_lsp.optimizer.population` can be imported without
 the loop and its config model; litellm is imported only when a model is really called.
