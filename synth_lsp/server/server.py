@@ -19,7 +19,8 @@ from pygls import uris
 from pygls.lsp.server import LanguageServer
 
 from synth_lsp import __version__
-from synth_lsp.server import code_lens, evolution as _evolution, hover, settings as settings_mod
+from synth_lsp.server import code_lens, hover, settings as settings_mod
+from synth_lsp.server.evolution import workers as _evolution
 from synth_lsp.server.documents import DocumentStates, ScriptState, is_script
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import contains
@@ -414,5 +415,5 @@ def on_shutdown(ls: SynthLanguageServer, params: None) -> None:
     ls.shutdown_runs()
 
 
-# evolution workers, population code actions and their commands (synth_lsp/server/evolution.py)
+# evolution workers, population code actions and their commands (synth_lsp/server/evolution/workers.py)
 evolution_of = _evolution.register(server)
