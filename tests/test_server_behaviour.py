@@ -185,12 +185,29 @@ async def test_closing_a_script_clears_its_diagnostics(client: LanguageClient, t
 
 def test_start_up_imports_nothing_heavy():
     code = (
-        "import sys, synth_lsp.server.server, synth_lsp.server.main\n"
+        "import sys, synth_lsp.server.app, synth_lsp.server.main\n"
         "heavy = [m for m in ('litellm', 'pydantic_monty', 'numpy', 'synth_lsp.optimizer') if m in sys.modules]\n"
         "print(heavy)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_server_is_built_by_create_server_not_at_import():
+    """Each call wires a fresh server with the same features; `main` runs without the CLI package."""
+    code = (
+        "import sys, synth_lsp.server.main\n"
+        "from synth_lsp.server.app import create_server\n"
+        "from synth_lsp.server.server import SynthLanguageServer\n"
+        "import gc; built = [o for o in gc.get_objects() if isinstance(o, SynthLanguageServer)]\n"
+        "a, b = create_server(), create_server()\n"
+        "print(len(built), a is not b, sorted(a.protocol.fm.commands) == sorted(b.protocol.fm.commands), 'synth_lsp.cli' in sys.modules)\n"
+        "print(synth_lsp.server.main.parse_args(['--stdio', '--log-level', 'INFO']))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    first, second = out.stdout.strip().splitlines()
+    assert first == "0 True True False"
+    assert "stdio=True" in second and "tcp=False" in second and "log_level='INFO'" in second and "port=2087" in second
 
 
 async def test_a_superseded_run_stuck_in_a_loop_does_not_hold_up_the_fix(client: LanguageClient, tmp_path: Path):

@@ -1,4 +1,4 @@
-"""The language server: a thin pygls shell over the core (tasks, sandbox, evaluation).
-
-Features live in small modules, each named for what it does; `server.py` wires them to LSP.
+"""The language server: LSP over the core (tasks, sandbox, evaluation), the optimizer (imported lazily)
+and the evolution worker processes (`synth_lsp.workers`); it may import everything below it, and it
+is the only package that imports pygls or lsprotocol. `app.create_server()` wires it together.
 """

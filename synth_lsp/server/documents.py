@@ -1,5 +1,6 @@
-"""Per-document state the server keeps between runs. Later features (evolution, code actions from
-the population) hang their own state on `ScriptState` rather than on the server."""
+"""Per-document state the server keeps between runs: each script's tickets, pending debounce and
+latest outcome, and every script's marks in the examples files (the evolution feature keeps its
+own per-script state, in `evolution/state.py`)."""
 
 from __future__ import annotations
 

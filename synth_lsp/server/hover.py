@@ -1,8 +1,10 @@
-"""Hover on a mismatch: the expected and actual grids in ARC colours, differing cells marked."""
+"""Hover on a mismatch: the expected and actual grids in ARC colours, differing cells marked.
+Pure: the caller passes the marks (diagnostics) and the runs that made them."""
 
 from __future__ import annotations
 
 import json
+from typing import Callable, Mapping
 
 from lsprotocol import types
 
@@ -10,6 +12,7 @@ from synth_lsp.core.evaluation import PairVerdict
 from synth_lsp.core.render import render_side_by_side
 from synth_lsp.server.diagnostics import describe_diff
 from synth_lsp.server.outcome import RunOutcome
+from synth_lsp.server.positions import contains
 
 # The ARC palette as emoji squares: markdown hovers cannot colour text, but every client shows these
 EMOJI = {0: "⬛", 1: "🟦", 2: "🟥", 3: "🟩", 4: "🟨", 5: "⬜", 6: "🟪", 7: "🟧", 8: "💠", 9: "🟫"}
@@ -74,3 +77,33 @@ def hover_for(outcome: RunOutcome, rng: types.Range, markdown: bool = True, pair
         return None
     kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
     return types.Hover(contents=types.MarkupContent(kind=kind, value=text), range=rng)
+
+
+def script_hover(outcome: RunOutcome | None, diagnostics: list[types.Diagnostic], position: types.Position, markdown: bool) -> types.Hover | None:
+    """On a mismatch mark of a script: the failing train pairs of its latest run."""
+    for diagnostic in diagnostics:
+        if diagnostic.code == "mismatch" and contains(diagnostic.range, position) and outcome is not None:
+            return hover_for(outcome, diagnostic.range, markdown=markdown)
+    return None
+
+
+def examples_hover(
+    marks_by_script: Mapping[str, list[types.Diagnostic]],
+    outcome_of: Callable[[str], RunOutcome | None],
+    position: types.Position,
+    markdown: bool,
+) -> types.Hover | None:
+    """On a marked cell of an examples file: that pair's grids, as the script that marked it saw them."""
+    for script_uri, diagnostics in marks_by_script.items():
+        outcome = outcome_of(script_uri)
+        if outcome is None:
+            continue
+        for diagnostic in diagnostics:
+            if diagnostic.code != "mismatch" or not contains(diagnostic.range, position):
+                continue
+            wanted = diagnostic.data["pairs"][0]
+            pairs = [v for v in failing_train(outcome) if (v.pair.split, v.pair.index) == (wanted["split"], wanted["index"])]
+            found = hover_for(outcome, diagnostic.range, markdown=markdown, pairs=pairs)
+            if found is not None:
+                return found
+    return None

@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Sequence
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 2087
 
 
 def configure_logging(level: str = "WARNING") -> None:
@@ -20,21 +24,43 @@ def configure_logging(level: str = "WARNING") -> None:
     logging.getLogger("pygls").setLevel(logging.WARNING)
 
 
-def main(args: argparse.Namespace | None = None) -> int:
-    if args is None:  # `python -m synth_lsp.server.main [--stdio] [--tcp --port N]`
-        from synth_lsp.cli.main import build_parser
+def serve(tcp: bool = False, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, log_level: str = "WARNING") -> int:
+    """Serve until the client exits (stdio) or forever (TCP)."""
+    configure_logging(log_level)
+    from synth_lsp.server.app import create_server
 
-        args = build_parser().parse_args(["serve", *sys.argv[1:]])
-    configure_logging(getattr(args, "log_level", "WARNING"))
-    from synth_lsp.server.server import server
-
-    if getattr(args, "tcp", False):
-        server.start_tcp(args.host, args.port)
+    server = create_server()
+    if tcp:
+        server.start_tcp(host, port)
     else:
         from synth_lsp.server.stdio import serve_stdio
 
         serve_stdio(server, sys.stdin.buffer, protocol_stdout())
     return 0
+
+
+def main(args: argparse.Namespace | None = None) -> int:
+    """The CLI's entry (`args` with .tcp .host .port .log_level), or `python -m` with no args."""
+    if args is None:
+        args = parse_args(sys.argv[1:])
+    return serve(
+        tcp=getattr(args, "tcp", False),
+        host=getattr(args, "host", DEFAULT_HOST),
+        port=getattr(args, "port", DEFAULT_PORT),
+        log_level=getattr(args, "log_level", "WARNING"),
+    )
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    """`python -m synth_lsp.server.main [--stdio] [--tcp --host H --port N] [--log-level L]`."""
+    parser = argparse.ArgumentParser(prog="python -m synth_lsp.server.main", description="run the language server (stdio by default)")
+    # vscode-languageclient appends --stdio to the command: accept it
+    parser.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
+    parser.add_argument("--tcp", action="store_true", help="listen on TCP instead")
+    parser.add_argument("--host", default=DEFAULT_HOST)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--log-level", default="WARNING")
+    return parser.parse_args(argv)
 
 
 def protocol_stdout():

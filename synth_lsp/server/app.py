@@ -1,0 +1,34 @@
+"""Wiring: `create_server()` builds a fresh server object, its scheduler, publisher and evolution
+feature, and registers the handlers on it. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from synth_lsp.server import handlers
+from synth_lsp.server.background import BackgroundTasks
+from synth_lsp.server.evolution.offers import Offers
+from synth_lsp.server.evolution.population_cache import PopulationCache
+from synth_lsp.server.evolution.workers import Workers
+from synth_lsp.server.evolution_host import ServerEvolutionHost
+from synth_lsp.server.publisher import Publisher
+from synth_lsp.server.scheduler import RunScheduler
+from synth_lsp.server.server import SynthLanguageServer
+
+
+def create_server() -> SynthLanguageServer:
+    ls = SynthLanguageServer()
+    tasks = BackgroundTasks()
+    publisher = Publisher(ls)
+    host = ServerEvolutionHost(ls, tasks)
+    cache = PopulationCache()  # shared: what is offered and what a save adds read the same file
+    workers = Workers(host, cache)
+    publisher.after_publish.append(workers.on_published)  # a saved version joins the population
+    parts = handlers.ServerParts(
+        ls=ls,
+        tasks=tasks,
+        runs=RunScheduler(ls, publisher, tasks),
+        publisher=publisher,
+        offers=Offers(host, cache),
+        workers=workers,
+    )
+    handlers.register(parts)
+    return ls

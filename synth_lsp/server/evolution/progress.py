@@ -1,0 +1,78 @@
+"""Telling the client how evolution goes: `$/progress` (when the client takes it), the opt-in
+`synthLsp/evolutionStatus` notification, and a message when a candidate beats the current text."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any, Callable, Coroutine
+
+from lsprotocol import types
+
+from synth_lsp.server.evolution.host import EvolutionHost
+from synth_lsp.server.evolution.offers import current_score
+from synth_lsp.server.evolution.state import ScriptEvolution
+from synth_lsp.workers.evolution_process import EvolutionStatus
+
+log = logging.getLogger(__name__)
+
+STATUS_METHOD = "synthLsp/evolutionStatus"
+StopWorker = Callable[[], Coroutine[Any, Any, Any]]
+
+
+class EvolutionProgress:
+    def __init__(self, host: EvolutionHost) -> None:
+        self.host = host
+
+    async def begin(self, entry: ScriptEvolution, on_cancel: StopWorker) -> None:
+        """A fresh progress token for a started worker; the client's Cancel stops the worker."""
+        token = f"synth-lsp-evolve-{uuid.uuid4()}"  # pygls never frees a token: never reuse one
+        progress = self.host.work_done_progress
+        try:
+            await progress.create_async(token)
+        except Exception as exc:
+            log.warning("client refused a progress token: %s", exc)
+            return
+        entry.progress_token = token
+        progress.begin(token, types.WorkDoneProgressBegin(title=f"Evolving {entry.path.name}", cancellable=True, message="starting", percentage=0))
+        future = progress.tokens.get(token)
+        if future is not None:
+            future.add_done_callback(lambda f: f.cancelled() and self.host.spawn(on_cancel()))
+        if entry.status is not None:
+            self.report(entry, entry.status)
+
+    def report(self, entry: ScriptEvolution, status: EvolutionStatus) -> None:
+        token = entry.progress_token
+        if token is None:
+            return
+        progress = self.host.work_done_progress
+        if status.state == "running":
+            if not status.generations:
+                return  # the worker has not reported its plan yet
+            pct = int(100 * status.generation / status.generations) if status.generations else 0
+            message = f"generation {status.generation}/{status.generations} · best {status.best_train_passed}/{status.train_total} · {status.calls} calls"
+            if status.cost_usd:
+                message += f" · ${status.cost_usd:.4f}"
+            progress.report(token, types.WorkDoneProgressReport(message=message, percentage=max(0, min(100, pct))))
+        else:
+            progress.end(token, types.WorkDoneProgressEnd(message=f"{status.state}: {status.message}"))
+            entry.progress_token = None
+
+    def notify_status(self, entry: ScriptEvolution, status: EvolutionStatus) -> None:
+        if self.host.wants_status_notifications():
+            pid = entry.worker.pid if entry.worker else None
+            self.host.notify(STATUS_METHOD, {"uri": entry.uri, "pid": pid, **status.payload()})
+
+    def announce_improvement(self, entry: ScriptEvolution, status: EvolutionStatus) -> None:
+        """Say once per best candidate that evolution beat the current text."""
+        current = current_score(self.host.latest_outcome(entry.uri))
+        if not status.best_id or status.best_id in entry.announced or current is None:
+            return
+        if status.best_train_passed <= current.train_passed:
+            return
+        entry.announced.add(status.best_id)
+        message = (
+            f"synth-lsp: evolution found a script for {entry.path.name} that passes {status.best_train_passed}/{status.train_total} "
+            f"train pairs (the current text passes {current.train_passed}). Apply it from the code actions or the lens."
+        )
+        self.host.show_message(types.MessageType.Info, message)
