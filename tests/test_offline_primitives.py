@@ -3,14 +3,19 @@ computes exactly what the host computes for every step the search can try."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
-from synth_lsp.offline import primitives as P
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
-from synth_lsp.offline.emit import _call, _sources, needed_functions
+from synth_lsp.offline.emit import _call, _sources, emit_script, needed_functions
+from synth_lsp.offline.primitives import FUNCTIONS
 from synth_lsp.offline.steps import Step
 from synth_lsp.core.runs import RunLimits
 from synth_lsp.sandbox.runner import Sandbox
+
+# every primitive by name, whichever topic module defines it
+P = SimpleNamespace(**FUNCTIONS)
 
 G = [
     [1, 2, 0],
@@ -269,3 +274,33 @@ def _step(function, args):
 
 def _source(name):
     return _sources()[name]
+
+
+def test_every_primitive_has_its_source_from_def_on():
+    assert list(_sources()) == list(FUNCTIONS)
+    assert all(source.startswith("def ") for source in _sources().values())
+
+
+def test_an_object_step_copies_find_objects_without_the_host_side_memo(sandbox):
+    step = Step("crop_object", (0, True, True, "largest"), "crop to the largest of the objects")
+    # helpers come from three topic modules: objects, geometry (crop) and grids (cells_box)
+    assert {"find_objects", "select_object", "crop", "cells_box"} <= set(needed_functions((step,)))
+    script = emit_script((step,), 1, 1)
+    assert "def find_objects(grid, background, diagonal, multicolour):" in script
+    assert "@" not in script
+    assert "contextvars" not in script and "memoised" not in script and "_MEMO" not in script
+    grid = SAMPLE_GRIDS[2]
+    run = sandbox.run(script, {"input_grid": grid})
+    assert run.ok, run.error
+    assert run.result == {"output_grid": step.apply(grid)} and step.apply(grid) is not None
+
+
+def test_topic_modules_take_helpers_only_from_the_layers_below():
+    import inspect
+
+    from synth_lsp.offline.primitives import TOPICS, memo
+
+    for i, module in enumerate(TOPICS):
+        below = {m.__name__ for m in TOPICS[:i]} | {memo.__name__}
+        imported = {v.__module__ for v in vars(module).values() if inspect.isfunction(v) and v.__module__ != module.__name__}
+        assert imported <= below, module.__name__

@@ -165,14 +165,34 @@ def test_a_step_that_does_not_apply_fails_at_its_line(sandbox):
 def test_concurrent_searches_agree_and_leave_the_primitives_untouched():
     from concurrent.futures import ThreadPoolExecutor
 
-    from synth_lsp.offline import primitives
+    from synth_lsp.offline.primitives import objects
 
-    original = primitives.find_objects
+    original = objects.find_objects
     task = load_task(EXAMPLES / "007bbfb7.json")
     with ThreadPoolExecutor(3) as pool:
         results = list(pool.map(lambda _: synthesize(task.train_grids(), time_budget_s=5.0, max_programs=1), range(3)))
     assert len({r[0].script for r in results}) == 1 and results[0][0].fits
-    assert primitives.find_objects is original
+    assert objects.find_objects is original
+
+
+def test_a_search_memoises_object_finding_without_swapping_find_objects():
+    from synth_lsp.offline.primitives import memo, objects
+
+    original = objects.find_objects
+    during = []
+
+    def clock() -> float:
+        # the search reads its clock throughout: a look at the primitives each time
+        during.append((objects.find_objects is original, memo._MEMO.get()))
+        return time.perf_counter()
+
+    assert memo._MEMO.get() is None
+    train = load_task(_task_path("23b5c85d")).train_grids()  # crop to an object
+    found = search_programs(train, [], time_budget_s=5.0, max_programs=1, clock=clock)
+    assert found and found[0].correct == len(train)
+    assert during and all(same for same, _ in during)
+    assert all(active is not None for _, active in during) and during[-1][1]  # the memo was in use
+    assert objects.find_objects is original and memo._MEMO.get() is None
 
 
 def test_a_full_fit_comes_first_then_partial_fits_for_a_language_model_to_mutate():

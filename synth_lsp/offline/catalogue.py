@@ -20,7 +20,7 @@ GEOMETRY = (
     ("transpose", "transpose"),
     ("anti_transpose", "anti-transpose"),
 )
-# how each selection rule of `primitives.select_object` reads in a description
+# how each selection rule of `primitives.objects.select_object` reads in a description
 CRITERION_WORDS = {
     "largest": "largest",
     "smallest": "smallest",

@@ -1,41 +1,69 @@
 """Turn a chain of steps into a readable, self-contained `.synth.py` script.
 
 The script carries the source of the primitives the chain calls and of every helper they call in
-turn, copied from `synth_lsp.offline.primitives`, so the sandbox runs exactly what the host ran.
+turn, copied from the topic modules of `synth_lsp.offline.primitives`, so the sandbox runs exactly
+what the host ran.
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
+from dataclasses import dataclass
 from functools import lru_cache
+from types import ModuleType
 
-from synth_lsp.offline.primitives import parts as primitives
+from synth_lsp.offline.primitives import FUNCTIONS, TOPICS
 from synth_lsp.offline.steps import Step, describe
+
+
+@dataclass(frozen=True)
+class _Definition:
+    source: str  # from `def` on: a decorator (the host-side memo) is never copied
+    calls: frozenset[str]  # the primitives it refers to directly
+
+
+@lru_cache(maxsize=None)
+def _definitions() -> dict[str, _Definition]:
+    """Every primitive function by name, in topic order then file order within a module."""
+    definitions: dict[str, _Definition] = {}
+    for module in TOPICS:
+        text = inspect.getsource(module)
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.FunctionDef):
+                assert node.name not in definitions, f"two primitives named {node.name}"
+                definitions[node.name] = _Definition(_source(text, node), _callees(node, module))
+    return definitions
+
+
+def _source(text: str, node: ast.FunctionDef) -> str:
+    source = ast.get_source_segment(text, node) or ""
+    # the segment of a decorated function starts at `def` (Python >= 3.8): the decorator stays behind
+    assert source.startswith("def "), f"{node.name}: unexpected source segment"
+    return source
+
+
+def _callees(node: ast.FunctionDef, module: ModuleType) -> frozenset[str]:
+    """The primitives a function's signature and body name, resolved through the module that
+    defines it (so a helper imported from another topic module counts); decorators do not count."""
+    names = {n.id for part in (node.args, *node.body) for n in ast.walk(part) if isinstance(n, ast.Name)}
+    callees = set()
+    for name in names - {node.name}:
+        target = vars(module).get(name)
+        if target is not None and FUNCTIONS.get(name) is target:
+            callees.add(name)
+    return frozenset(callees)
 
 
 @lru_cache(maxsize=None)
 def _sources() -> dict[str, str]:
-    """Source of every function defined in the primitives module, by name, in file order."""
-    tree = ast.parse(inspect.getsource(primitives))
-    text = inspect.getsource(primitives)
-    return {
-        node.name: ast.get_source_segment(text, node) or ""
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef)
-    }
-
-
-@lru_cache(maxsize=None)
-def _calls(name: str) -> frozenset[str]:
-    """The primitives module functions that `name` refers to directly."""
-    sources = _sources()
-    tree = ast.parse(sources[name])
-    return frozenset(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id in sources and n.id != name)
+    """Source of every primitive function, by name, in the order the emitter writes them."""
+    return {name: definition.source for name, definition in _definitions().items()}
 
 
 def needed_functions(steps: tuple[Step, ...]) -> list[str]:
-    """The functions the steps use and everything they call, in the module's order."""
+    """The functions the steps use and everything they call, in topic then file order."""
+    definitions = _definitions()
     todo = [step.function for step in steps]
     needed: set[str] = set()
     while todo:
@@ -43,13 +71,13 @@ def needed_functions(steps: tuple[Step, ...]) -> list[str]:
         if name in needed:
             continue
         needed.add(name)
-        todo.extend(_calls(name))
-    return [name for name in _sources() if name in needed]
+        todo.extend(definitions[name].calls)
+    return [name for name in definitions if name in needed]
 
 
 def _call(step: Step) -> str:
     """`name(grid, param=value, ...)` with the parameter names of the primitive, for readability."""
-    params = list(inspect.signature(getattr(primitives, step.function)).parameters)[1:]
+    params = list(inspect.signature(FUNCTIONS[step.function]).parameters)[1:]
     args = ", ".join(f"{p}={_literal(v)}" for p, v in zip(params, step.args))
     return f"{step.function}(grid{', ' + args if args else ''})"
 

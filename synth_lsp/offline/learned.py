@@ -8,7 +8,10 @@ None when no such step exists (a strict local rule also needs every test context
 
 from __future__ import annotations
 
-from synth_lsp.offline import primitives
+from synth_lsp.offline.primitives.drawing import draw_rays
+from synth_lsp.offline.primitives.geometry import dihedral
+from synth_lsp.offline.primitives.local_rules import cell_context
+from synth_lsp.offline.primitives.objects import find_objects, object_property, recolour_objects
 from synth_lsp.offline.steps import Grid, Step
 
 
@@ -32,7 +35,7 @@ def learn_colour_map(states: list[Grid], outputs: list[Grid], tests: list[Grid] 
 
 
 def learn_mosaic(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
-    """A layout of transformed copies of the state (see `primitives.arrange_tiles`)."""
+    """A layout of transformed copies of the state (see `primitives.tiling.arrange_tiles`)."""
     factors = set()
     for state, out in zip(states, outputs):
         h, w = len(state), len(state[0])
@@ -87,7 +90,7 @@ def _tile_matches(state: Grid, out: Grid, i: int, j: int, k: int) -> bool:
     block = [row[j * w : (j + 1) * w] for row in out[i * h : (i + 1) * h]]
     if k < 0:
         return all(v == 0 for row in block for v in row)
-    piece = primitives.dihedral(state, k)
+    piece = dihedral(state, k)
     return piece == block
 
 
@@ -104,7 +107,7 @@ def _context_table(feature: str, states: list[Grid], outputs: list[Grid]) -> dic
             return None
         for r in range(len(state)):
             for c in range(len(state[0])):
-                key = primitives.cell_context(state, r, c, feature)
+                key = cell_context(state, r, c, feature)
                 if table.setdefault(key, out[r][c]) != out[r][c]:
                     return None
     return table
@@ -118,7 +121,7 @@ def learn_local_rule(states: list[Grid], outputs: list[Grid], tests: list[Grid] 
         # a table with a case for nearly every cell memorises the pairs instead of finding a rule
         if table is None or len(table) > MAX_TABLE or 2 * len(table) > cells:
             continue
-        known = all(primitives.cell_context(t, r, c, feature) in table for t in tests for r in range(len(t)) for c in range(len(t[0])))
+        known = all(cell_context(t, r, c, feature) in table for t in tests for r in range(len(t)) for c in range(len(t[0])))
         if known:
             # a context no pair showed keeps its colour: a guess beats a script that stops
             return Step("apply_local_rule", (feature, table, True), f"local rule on the {feature} around each cell ({len(table)} cases)")
@@ -159,7 +162,7 @@ def learn_object_recolouring(states: list[Grid], outputs: list[Grid], tests: lis
         return None
     fits = []
     for diagonal in (False, True):
-        found = [primitives.find_objects(s, background, diagonal, False) for s in states]
+        found = [find_objects(s, background, diagonal, False) for s in states]
         for prop in OBJECT_PROPERTIES:
             table = _property_table(states, outputs, found, prop)
             if table is None:
@@ -178,7 +181,7 @@ def _objects_held_out(states: list[Grid], outputs: list[Grid], found: list[list]
     for i in range(len(states)):
         rest = [j for j in range(len(states)) if j != i]
         table = _property_table([states[j] for j in rest], [outputs[j] for j in rest], [found[j] for j in rest], prop)
-        right += table is not None and primitives.recolour_objects(states[i], background, diagonal, prop, table) == outputs[i]
+        right += table is not None and recolour_objects(states[i], background, diagonal, prop, table) == outputs[i]
     return right
 
 
@@ -210,7 +213,7 @@ def _property_table(states: list[Grid], outputs: list[Grid], found: list[list], 
             colours = set(out[r][c] for r, c, _ in cells)
             if len(colours) != 1:
                 return None
-            key = primitives.object_property(state, cells, objects, prop)
+            key = object_property(state, cells, objects, prop)
             if table.setdefault(key, colours.pop()) != out[cells[0][0]][cells[0][1]]:
                 return None
     return table
@@ -220,7 +223,7 @@ COMPASS = ("up", "down", "left", "right", "up_left", "up_right", "down_left", "d
 
 
 def learn_rays(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
-    """Rays shot from the cells of some colours in some directions (see `primitives.draw_rays`):
+    """Rays shot from the cells of some colours in some directions (see `primitives.drawing.draw_rays`):
     a direction is kept for a colour when every ray cell it paints has that colour in the output."""
     if not all(len(s) == len(o) and len(s[0]) == len(o[0]) for s, o in zip(states, outputs)):
         return None
@@ -258,7 +261,7 @@ def _ray_fits(states: list[Grid], outputs: list[Grid], colour: int, direction: s
     """Every cell the ray would paint is `colour` in the output, and some ray paints a cell."""
     painted = False
     for state, out in zip(states, outputs):
-        drawn = primitives.draw_rays(state, [[colour, [direction]]], background)
+        drawn = draw_rays(state, [[colour, [direction]]], background)
         for row, drawn_row, out_row in zip(state, drawn, out):
             for before, after, want in zip(row, drawn_row, out_row):
                 if before != after:

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from operator import eq
-from typing import Callable, Iterator
+from typing import Callable
 
-from synth_lsp.offline.primitives import parts as primitives
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
 from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rules
+from synth_lsp.offline.primitives.memo import memoised_objects
 from synth_lsp.offline.steps import Grid, Step
 
 Fingerprint = tuple
@@ -99,9 +98,9 @@ def search_programs(
 ) -> list[Found]:
     """`clock` measures the budget: wall time by default; a benchmark on a shared machine passes
     `time.process_time` so that other processes' load does not shrink the search."""
-    # one search at a time: searches are CPU-bound under the GIL anyway, and the memo below
-    # swaps a module global that two overlapping searches would restore in the wrong order
-    with _ONE_SEARCH, _memoised_objects():
+    # one search at a time: searches are CPU-bound under the GIL, so overlapping ones only share
+    # the budget. The memo of object finding is per search (a context variable), not shared.
+    with _ONE_SEARCH, memoised_objects():
         return _search(train_pairs, list(test_inputs), clock, clock() + time_budget_s, max_programs, max_depth, max_states)
 
 
@@ -195,33 +194,6 @@ def _judge_all(
         if keeper.sure or clock() > deadline:
             return
         _judge(state, outputs, keeper, learners, offer_plain=False)
-
-
-@contextmanager
-def _memoised_objects() -> Iterator[None]:
-    """Share object finding between the many object steps tried on the same grid.
-
-    The primitives call `find_objects` by its module-global name, so swapping in a memoised
-    wrapper for the duration of a search changes speed, never results (it returns what the
-    original returns, and callers do not mutate it). The emitted scripts use the original.
-    """
-    original = primitives.find_objects
-    memo: dict[tuple, list] = {}
-
-    def find_objects(grid, background, diagonal, multicolour):
-        key = (tuple(map(tuple, grid)), background, diagonal, multicolour)
-        found = memo.get(key)
-        if found is None:
-            if len(memo) > 20_000:
-                memo.clear()
-            found = memo[key] = original(grid, background, diagonal, multicolour)
-        return found
-
-    primitives.find_objects = find_objects
-    try:
-        yield
-    finally:
-        primitives.find_objects = original
 
 
 def _apply(step: Step, grids: list[Grid]) -> list[Grid] | None:

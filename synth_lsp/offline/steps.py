@@ -1,7 +1,8 @@
 """A program of the offline model: a chain of primitive calls with literal arguments.
 
-A `Step` names a function of `primitives` and the arguments that follow the grid. The same step
-is applied on the host during the search and written as `grid = name(grid, ...)` in the script.
+A `Step` names a primitive function (a key of `primitives.FUNCTIONS`) and the arguments that
+follow the grid. The same step is applied on the host during the search and written as
+`grid = name(grid, ...)` in the script.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from synth_lsp.offline import primitives
+from synth_lsp.offline.primitives import FUNCTIONS
 
 Grid = list[list[int]]
 
@@ -18,14 +19,15 @@ MAX_SIDE = 30  # ARC grids are at most 30x30; larger intermediates are dropped
 
 @dataclass(frozen=True)
 class Step:
-    function: str  # a function defined in synth_lsp.offline.primitives
+    function: str  # a name in synth_lsp.offline.primitives.FUNCTIONS
     args: tuple[Any, ...]  # literal arguments after the grid (ints, strings, bools, dicts, lists)
     label: str  # what it does, for descriptions
 
     def apply(self, grid: Grid) -> Grid | None:
         """Run on the host; None when the step does not apply or yields no usable grid."""
+        function = FUNCTIONS[self.function]  # outside the try: an unknown name is a bug, not a miss
         try:
-            out = getattr(primitives, self.function)(grid, *self.args)
+            out = function(grid, *self.args)
         except (IndexError, ValueError, KeyError, ZeroDivisionError, TypeError):
             return None
         return out if is_usable(out) else None
