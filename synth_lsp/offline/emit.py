@@ -52,6 +52,9 @@ def _callees(node: ast.FunctionDef, module: ModuleType) -> frozenset[str]:
         target = vars(module).get(name)
         if target is not None and FUNCTIONS.get(name) is target:
             callees.add(name)
+        elif inspect.isfunction(target) and FUNCTIONS.get(target.__name__) is target:
+            # the script defines each primitive under its own name only: an alias would not exist there
+            raise AssertionError(f"{module.__name__} imports {target.__name__} as {name}: import primitives under their own names")
     return frozenset(callees)
 
 
