@@ -4,6 +4,8 @@
 train inputs to their outputs, and returns programs best first (full fits, then the best partial
 fits) as readable, self-contained `.synth.py` scripts. Those scripts are scored in the sandbox like
 any other candidate; the host search only decides what to propose.
+
+It imports nothing else of synth_lsp: the optimizer calls it, and the sandbox scores what it writes.
 """
 
 from __future__ import annotations
