@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from solutions import FRACTAL_007BBFB7
 
-from synth_lsp.optimizer import novelty, prompts, selection, similarity
+from synth_lsp.optimizer import novelty, selection, similarity
+from synth_lsp.optimizer.llm import prompts
 from synth_lsp.optimizer.llm.budget import Budget, BudgetCaps
 from synth_lsp.optimizer.candidate import Candidate, candidate_id, new_candidate, score_candidate
 from synth_lsp.optimizer.llm.embeddings import BuiltinSimilarity
