@@ -5,8 +5,14 @@ simplest full fit, else the best partial fit), emit its script, and run that scr
 sandbox on every pair. A task counts as solved when the script gets every test output exactly right.
 A depth-1 search over the same primitives runs in the same process as the baseline.
 
+The tasks are split in two halves by a hash of their id: `dev`, the half we develop on, and
+`held-out`, the half we only measure on. Both are reported with the gap between them: a change that
+helps one half and not the other is memorisation. A *claimed* fit is a program that fits every train
+pair and passes its cross-validation (see `synth_lsp.offline`); the share of claimed fits right on
+the test is the model's precision, the number a user trusts when the editor offers a fit.
+
     python bench/offline_arc.py                      # all 400 training tasks, 4 s budget per task
-    python bench/offline_arc.py --limit 40 --budget 2
+    python bench/offline_arc.py --half dev --limit 40 --budget 2
     python bench/offline_arc.py --tasks 007bbfb7 0d3d703e
 
 Writes a per-task table to bench/results/offline_arc.md and .csv and prints a summary.
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import statistics
 import sys
@@ -30,10 +37,21 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone
 
 
+HALVES = ("dev", "held-out")
+
+
+def half_of(task_id: str) -> str:
+    """The half a task belongs to, fixed by its id alone (not by anything we measured on it)."""
+    return HALVES[int(hashlib.sha256(task_id.encode()).hexdigest(), 16) % 2]
+
+
 @dataclass
 class TaskRow:
     task: str
+    half: str  # "dev" or "held-out"
     train_fit: str  # "k/n" pairs the chosen program reproduces on the host
+    claimed: bool  # a full fit that passed its cross-validation: what the model claims as a fit
+    confidence: float  # the program's confidence (0-1)
     sandbox_train: str  # "k/n" in the sandbox (must agree with the host)
     test_correct: bool  # every test output exactly right, in the sandbox
     seconds: float  # search CPU time on the host
@@ -50,6 +68,8 @@ class Searched:
     description: str
     train_correct: int
     train_total: int
+    claimed: bool = False
+    confidence: float = 0.0
 
 
 def _search(path: Path, budget: float, depth: int, with_test_inputs: bool = False) -> Searched:
@@ -72,7 +92,8 @@ def _search(path: Path, budget: float, depth: int, with_test_inputs: bool = Fals
     if not programs:
         return Searched(path.stem, seconds, None, "(nothing)", 0, len(train))
     best = programs[0]
-    return Searched(path.stem, seconds, best.script, best.description, best.train_correct, best.train_total)
+    return Searched(path.stem, seconds, best.script, best.description, best.train_correct, best.train_total,
+                    getattr(best, "claimed", best.fits), getattr(best, "confidence", float(best.fits)))
 
 
 def _search_both(args: tuple[Path, float, int, bool]) -> tuple[Searched, Searched]:
@@ -100,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N tasks (sorted by name)")
     parser.add_argument("--stride", type=int, default=1, help="every K-th task (a spread-out sample)")
     parser.add_argument("--tasks", nargs="*", help="only these task names")
+    parser.add_argument("--half", choices=("both", *HALVES), default="both", help="which half of the tasks (default both)")
     parser.add_argument("--jobs", type=int, default=1, help="search processes (default 1: one core)")
     parser.add_argument("--with-test-inputs", action="store_true", help="also show the search the test inputs (never their outputs); off by default: train pairs only")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "offline_arc")
@@ -109,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tasks:
         wanted = set(args.tasks)
         paths = [p for p in paths if p.stem in wanted]
+    if args.half != "both":
+        paths = [p for p in paths if half_of(p.stem) == args.half]
     paths = paths[:: max(1, args.stride)]
     if args.limit:
         paths = paths[: args.limit]
@@ -121,18 +145,19 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[TaskRow] = []
     jobs = [(p, args.budget, args.depth, args.with_test_inputs) for p in paths]
     with Sandbox(processes=1) as sandbox:
-        if args.jobs > 1:
-            with ProcessPoolExecutor(args.jobs) as pool:
-                results = list(pool.map(_search_both, jobs))
-        else:
-            results = map(_search_both, jobs)
+        pool = ProcessPoolExecutor(args.jobs) if args.jobs > 1 else None
+        # results in task order, each checked in the sandbox as soon as it arrives
+        results = pool.map(_search_both, jobs) if pool is not None else map(_search_both, jobs)
         for path, (full, base) in zip(paths, results):
             sandbox_train, test_ok = _sandbox_check(path, full, sandbox)
             _, base_ok = _sandbox_check(path, base, sandbox)
             rows.append(
                 TaskRow(
                     task=full.task,
+                    half=half_of(full.task),
                     train_fit=f"{full.train_correct}/{full.train_total}",
+                    claimed=full.claimed,
+                    confidence=round(full.confidence, 2),
                     sandbox_train=f"{sandbox_train}/{full.train_total}",
                     test_correct=test_ok,
                     seconds=round(full.seconds, 3),
@@ -142,7 +167,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
             mark = "SOLVED" if test_ok else ("fit" if full.train_correct == full.train_total else "-")
-            print(f"{full.task} {mark:6} {full.seconds:6.2f}s {full.description}", file=sys.stderr, flush=True)
+            claim = f"claimed {full.confidence:.2f}" if full.claimed else f"conf {full.confidence:.2f}"
+            print(f"{full.task} {half_of(full.task):8} {mark:6} {claim:12} {full.seconds:6.2f}s {full.description}", file=sys.stderr, flush=True)
+        if pool is not None:
+            pool.shutdown()
 
     summary = _summary(rows, args)
     _write(rows, summary, args.out)
@@ -155,24 +183,47 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def _summary(rows: list[TaskRow], args: argparse.Namespace) -> str:
+def _half_lines(name: str, rows: list[TaskRow]) -> tuple[list[str], float]:
+    """The summary lines of one half, and its pass@1 (for the gap)."""
     n = len(rows)
+    if not n:
+        return [f"  {name}: no tasks"], 0.0
     solved = sum(r.test_correct for r in rows)
-    fits = sum(r.train_fit.split("/")[0] == r.train_fit.split("/")[1] for r in rows)
-    disagree = [r.task for r in rows if r.train_fit != r.sandbox_train and r.train_fit.split("/")[0] != "0"]
+    fits = [r for r in rows if r.train_fit.split("/")[0] == r.train_fit.split("/")[1]]
+    claimed = [r for r in fits if r.claimed]
+    right = sum(r.test_correct for r in claimed)
+    fits_right = sum(r.test_correct for r in fits)
     base_solved = sum(r.baseline_test_correct for r in rows)
     secs = [r.seconds for r in rows]
-    base_secs = [r.baseline_seconds for r in rows]
-    median, base_median = statistics.median(secs), statistics.median(base_secs)
+    base_median = statistics.median(r.baseline_seconds for r in rows)
+    pass1 = 100 * solved / n
+    lines = [
+        f"  {name} ({n} tasks): pass@1 {solved}/{n} = {pass1:.1f} %; depth-1 baseline {base_solved}/{n} = {100 * base_solved / n:.1f} %",
+        f"    train pairs all fitted: {len(fits)}, right on test {fits_right}/{len(fits)} = {100 * fits_right / max(1, len(fits)):.0f} %",
+        f"    claimed fits (cross-validated): {len(claimed)}, right on test {right}/{len(claimed)} = {100 * right / max(1, len(claimed)):.0f} %",
+        f"    CPU seconds per task (search, one core): median {statistics.median(secs):.2f}, p95 {_p95(secs):.2f}, max {max(secs):.2f}; "
+        f"depth-1 median {base_median:.3f}",
+    ]
+    return lines, pass1
+
+
+def _summary(rows: list[TaskRow], args: argparse.Namespace) -> str:
+    n = len(rows)
+    disagree = [r.task for r in rows if r.train_fit != r.sandbox_train and r.train_fit.split("/")[0] != "0"]
     lines = [
         f"offline model on {n} tasks from {args.data} (budget {args.budget:g} s, depth <= {args.depth}, jobs {args.jobs}, "
         f"search sees {'train pairs and test inputs' if args.with_test_inputs else 'train pairs only'})",
-        f"  test outputs exactly right (pass@1, in the sandbox): {solved}/{n} = {100 * solved / n:.1f} %",
-        f"  train pairs all fitted: {fits}/{n}; host and sandbox disagree on: {', '.join(disagree) or 'none'}",
-        f"  CPU seconds per task (search, one core): median {median:.2f}, p95 {_p95(secs):.2f}, max {max(secs):.2f}",
-        f"  baseline (depth 1, same primitives, same run): {base_solved}/{n} = {100 * base_solved / n:.1f} %, "
-        f"median {base_median:.3f} s; search time ratio full/baseline (medians) {median / max(base_median, 1e-9):.1f}x",
     ]
+    rates = {}
+    for name in ("all", *HALVES):
+        chosen = rows if name == "all" else [r for r in rows if r.half == name]
+        if name != "all" and (not chosen or len(chosen) == n):
+            continue  # one half only: "all" already says it
+        half_lines, rates[name] = _half_lines(name, chosen)
+        lines += half_lines
+    if all(h in rates for h in HALVES):
+        lines.append(f"  gap dev - held-out (pass@1): {rates['dev'] - rates['held-out']:+.1f} points")
+    lines.append(f"  host and sandbox disagree on: {', '.join(disagree) or 'none'}")
     return "\n".join(lines)
 
 
@@ -183,10 +234,16 @@ def _write(rows: list[TaskRow], summary: str, out: Path) -> None:
         writer.writeheader()
         for row in rows:
             writer.writerow(asdict(row))
-    table = ["| task | train fit (host) | train (sandbox) | test correct | seconds | program |", "|---|---|---|---|---|---|"]
+    table = [
+        "| task | half | train fit (host) | train (sandbox) | claimed | confidence | test correct | seconds | program |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         program = r.program.replace("|", "/")
-        table.append(f"| {r.task} | {r.train_fit} | {r.sandbox_train} | {'yes' if r.test_correct else 'no'} | {r.seconds:.2f} | {program} |")
+        table.append(
+            f"| {r.task} | {r.half} | {r.train_fit} | {r.sandbox_train} | {'yes' if r.claimed else 'no'} | {r.confidence:.2f} | "
+            f"{'yes' if r.test_correct else 'no'} | {r.seconds:.2f} | {program} |"
+        )
     out.with_suffix(".md").write_text("```\n" + summary + "\n```\n\n" + "\n".join(table) + "\n")
 
 

@@ -219,10 +219,12 @@ def test_leave_one_out_tells_a_memorised_table_from_a_rule():
     # each pair shows its own case: a table fits all three, but none learned from two covers the third
     states, outputs = _spot_pairs([(1, 2), (3, 4), (5, 6)])
     assert learn_local_rule(states, outputs) is not None
-    assert _leave_one_out(learn_local_rule, states, outputs) == 0
+    memorised = _leave_one_out(learn_local_rule, states, outputs)
+    assert memorised.exact == 0
+    assert memorised.cells == 0.0  # none of the cells it had to change, though the background stays right
     # the same case three times: any two pairs teach the third
     states, outputs = _spot_pairs([(1, 2), (1, 2), (1, 2)])
-    assert _leave_one_out(learn_local_rule, states, outputs) == 3
+    assert _leave_one_out(learn_local_rule, states, outputs).exact == 3
 
 
 def test_a_full_fit_that_fails_leave_one_out_does_not_end_the_search_and_ranks_last():

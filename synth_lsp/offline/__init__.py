@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from synth_lsp.offline.confidence import claimed, confidence, evidence_text
 from synth_lsp.offline.emit import emit_script
 from synth_lsp.offline.search import search_programs
 from synth_lsp.offline.steps import describe
@@ -33,10 +34,20 @@ class OfflineProgram:
     script: str  # a complete .synth.py script that runs in Monty
     train_correct: int  # train pairs the host search got exactly right
     train_total: int
+    claimed: bool = False  # fits every train pair and passes cross-validation (see `confidence`)
+    confidence: float = 0.0  # 0-1: cross-validation and simplicity; 0 for a partial fit
+    evidence: str = ""  # what was checked, in words
 
     @property
     def fits(self) -> bool:
+        """Reproduces every train pair (which alone is no proof it found the rule: see `claimed`)."""
         return self.train_correct == self.train_total
+
+    def summary(self) -> str:
+        """One line for a person: the rule, what it fits, and how far to trust it."""
+        fit = f"fits all {self.train_total} train pairs" if self.fits else f"fits {self.train_correct}/{self.train_total} train pairs"
+        trust = f", confidence {self.confidence:.2f}" if self.fits else ""
+        return f"{self.description} ({fit}{trust})"
 
 
 def synthesize(
@@ -52,8 +63,11 @@ def synthesize(
     `test_inputs` (optional, inputs only) let the search drop rules that break on them, and let
     local rules check that they know every situation the test inputs show. `clock` measures the
     budget (wall time; `time.process_time` for CPU time on a loaded machine).
-    Raises NotAGridTask when the pairs are not grids of colours 0-9.
+    Raises NotAGridTask when the pairs are not grids of colours 0-9, ValueError for a budget that is
+    not a positive number of seconds.
     """
+    if not isinstance(time_budget_s, (int, float)) or not time_budget_s > 0 or time_budget_s != time_budget_s:
+        raise ValueError(f"the offline search needs a time budget of more than 0 seconds, not {time_budget_s!r}")
     _check_grids(train_pairs, test_inputs or [])
     found = search_programs(
         [(inp, out) for inp, out in train_pairs],
@@ -64,15 +78,21 @@ def synthesize(
         clock=clock,
     )
     total = len(train_pairs)
-    return [
-        OfflineProgram(
-            description=describe(f.steps),
-            script=emit_script(f.steps, f.correct, total),
-            train_correct=f.correct,
-            train_total=total,
+    programs = []
+    for f in found:
+        evidence = evidence_text(f, total)
+        programs.append(
+            OfflineProgram(
+                description=describe(f.steps),
+                script=emit_script(f.steps, f.correct, total, evidence, confidence(f, total)),
+                train_correct=f.correct,
+                train_total=total,
+                claimed=claimed(f, total),
+                confidence=confidence(f, total),
+                evidence=evidence,
+            )
         )
-        for f in found
-    ]
+    return programs
 
 
 def _check_grids(train_pairs: Any, test_inputs: list[Any]) -> None:

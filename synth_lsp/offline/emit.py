@@ -93,13 +93,16 @@ def _literal(value: object) -> str:
     return repr(value)
 
 
-def emit_script(steps: tuple[Step, ...], train_correct: int, train_total: int) -> str:
+def emit_script(steps: tuple[Step, ...], train_correct: int, train_total: int, evidence: str = "", confidence: float | None = None) -> str:
     fit = "all" if train_correct == train_total else f"{train_correct} of"
     header = [
         "# Written by synth-lsp's offline model (no language model): a search over grid primitives.",
         f"# Rule found: {describe(steps)}.",
         f"# It reproduces {fit} {train_total} train pairs (checked on the host before writing).",
     ]
+    if evidence:
+        trust = f"Confidence {confidence:.2f}: " if confidence is not None and train_correct == train_total else ""
+        header.append(f"# {trust}{evidence}.")
     functions = [_sources()[name] for name in needed_functions(steps)]
     # a step may not apply to some input: say which, at its line, rather than return a non-grid
     lines = []

@@ -143,9 +143,22 @@ def sparse_local_rules(states: list[Grid], outputs: list[Grid]) -> list[tuple[fl
         changes = {key: colour for key, colour in table.items() if colour != key[0]}
         # a rule must explain more than it lists: some listed context covers several changed cells
         if changes and len(changes) <= MAX_TABLE and len(changes) < changed:
-            label = f"local rule on the {feature} around each cell ({len(changes)} changes, others kept)"
-            rules.append((changed / len(changes), Step("apply_local_rule", (feature, changes, True), label)))
+            rules.append((changed / len(changes), _sparse_step(feature, changes)))
     return rules
+
+
+def sparse_local_rule(states: list[Grid], outputs: list[Grid], feature: str) -> Step | None:
+    """The sparse rule on one feature (for cross-validation: relearned from fewer pairs)."""
+    table = _context_table(feature, states, outputs)
+    if table is None:
+        return None
+    changes = {key: colour for key, colour in table.items() if colour != key[0]}
+    return _sparse_step(feature, changes) if changes else None
+
+
+def _sparse_step(feature: str, changes: dict) -> Step:
+    label = f"local rule on the {feature} around each cell ({len(changes)} changes, others kept)"
+    return Step("apply_local_rule", (feature, changes, True), label)
 
 
 OBJECT_PROPERTIES = ("size", "size_rank", "size_rank_up", "size_extreme", "shape", "height", "width", "touches_border", "has_hole")
@@ -272,3 +285,7 @@ def _ray_fits(states: list[Grid], outputs: list[Grid], colour: int, direction: s
 
 
 LEARNERS = (learn_colour_map, learn_mosaic)  # cheap: tried on every state
+# Learners with few possible parameters (a colour for each of ten colours, a transform per tile, a
+# set of directions per colour): a fit is no memorisation even when one pair shows an entry the
+# others do not, so their fits are claimed without the exact leave-one-out check.
+LOW_CAPACITY = (learn_colour_map, learn_mosaic, learn_rays)

@@ -4,10 +4,11 @@ A state is what the chain so far makes of every input (train inputs, then any te
 test *inputs* is fair, it drops chains that break on them; test outputs are never seen). States
 that equal one already seen are dropped, so each distinct intermediate result is expanded once.
 Every state is checked as a final answer, and again with a learned last step (see `learned`).
-A full fit whose learned table fails leave-one-out (relearned without a pair, it gets that pair
-wrong) has likely memorised the pairs: it is kept but does not end the search. The search stops
-at the first other full fit (found in order of simplicity), at the time budget, or when the depth
-limit is exhausted; the best partial fits are kept along the way.
+Every full fit with a learned last step is cross-validated (relearned without a pair, it must
+get that pair right, for each pair: see `confidence`); one that fails has likely memorised the
+pairs: it is kept but does not end the search. The search stops at the first claimed fit (found
+in order of simplicity), at the time budget, or when the depth limit is exhausted; the best
+partial fits are kept along the way.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from operator import eq
 from typing import Callable
 
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
-from synth_lsp.offline.learned import LEARNERS, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rules
+from synth_lsp.offline.confidence import claimed, confidence
+from synth_lsp.offline.learned import LEARNERS, LOW_CAPACITY, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rule, sparse_local_rules
 from synth_lsp.offline.primitives.memo import memoised_objects
 from synth_lsp.offline.steps import Grid, Step
 
@@ -36,7 +38,9 @@ class Found:
     train_outputs: tuple[Grid, ...]
     correct: int  # train pairs reproduced exactly
     cell_score: float  # mean share of right cells (0 for a wrong shape), to rank partial fits
-    held_out: int = -1  # pairs a learned last step, refitted without them, still gets right (-1: not checked)
+    held_out: int = -1  # pairs a learned last step, refitted without them, still gets right (-1: nothing learned)
+    held_out_cells: float = -1.0  # mean share of right cells of those refits on the pair left out (-1: not checked)
+    low_capacity: bool = False  # the learned step has few possible parameters (see `learned.LOW_CAPACITY`)
 
     @property
     def rank(self) -> tuple[int, float, int]:
@@ -53,8 +57,8 @@ class _State:
 class _Keeper:
     """The full fits in the order found, and the best partial fits (one per distinct score).
 
-    A full fit is *sure* unless its learned last step fails leave-one-out (see `_leave_one_out`):
-    only a sure fit ends the search; the others wait, in case a rule that generalises turns up."""
+    Only a claimed fit (see `confidence.claimed`) ends the search; the others wait, in case a rule
+    that generalises turns up."""
 
     def __init__(self, n_train: int, keep: int):
         self.n_train = n_train
@@ -79,11 +83,14 @@ class _Keeper:
 
     @property
     def sure(self) -> bool:
-        return any(f.held_out in (-1, self.n_train) for f in self.full)
+        return any(claimed(f, self.n_train) for f in self.full)
 
     def best(self, limit: int) -> list[Found]:
-        # sure fits first in the order found, then the rest by how many held-out pairs they get
-        full = sorted(self.full, key=lambda f: self.n_train if f.held_out < 0 else f.held_out, reverse=True)
+        # claimed fits first, then by confidence (cross-validation, then simplicity), then in the
+        # order found (simplest first); partial fits after every full fit
+        n = self.n_train
+        order = {id(f): i for i, f in enumerate(self.full)}
+        full = sorted(self.full, key=lambda f: (not claimed(f, n), -confidence(f, n), order[id(f)]))
         return (full + self.partial)[:limit]
 
 
@@ -184,7 +191,10 @@ def _offer_best_sparse_rule(states: list[_State], outputs: list[Grid], keeper: _
         _, state, step = best
         finished = _apply(step, state.grids)
         if finished is not None:
-            keeper.offer(_score(state.steps + (step,), finished[:n], outputs))
+            found = _score(state.steps + (step,), finished[:n], outputs)
+            feature = step.args[0]
+            relearn = lambda s, o, tests=(): sparse_local_rule(s, o, feature)  # noqa: E731
+            keeper.offer(_cross_validated(found, relearn, state.grids[:n], outputs))
 
 
 def _judge_all(
@@ -230,38 +240,69 @@ def _judge(state: _State, outputs: list[Grid], keeper: _Keeper, learners: tuple,
         if finished is None:
             continue
         found = _score(state.steps + (step,), finished[:n], outputs)
-        if found.correct == n and learn in HELD_OUT_CHECKED:
-            found = replace(found, held_out=_leave_one_out(learn, train_states, outputs))
-        keeper.offer(found)
+        keeper.offer(_cross_validated(found, learn, train_states, outputs))
 
 
-# a neighbourhood table can memorise the pairs; the other learners are taken at their word (a
-# colour map or an object table often needs every pair to show all its entries, yet generalises)
-HELD_OUT_CHECKED = (learn_local_rule,)
+def _cross_validated(found: Found, learn: Callable, states: list[Grid], outputs: list[Grid]) -> Found:
+    """A full fit with a learned last step, with what leave-one-out says of it."""
+    if found.correct != len(outputs):
+        return found
+    held_out = _leave_one_out(learn, states, outputs)
+    return replace(found, held_out=held_out.exact, held_out_cells=held_out.cells, low_capacity=learn in LOW_CAPACITY)
 
 
-def _leave_one_out(learn: Callable, states: list[Grid], outputs: list[Grid]) -> int:
-    """How many pairs the learner gets right when it learns from the other pairs alone: a table
-    that needs every pair to cover the next one has memorised them rather than found the rule."""
-    right = 0
+@dataclass(frozen=True)
+class HeldOut:
+    exact: int  # pairs got exactly right by the step learned from the others
+    cells: float  # mean share of right cells on the pair left out (0 for a wrong shape or no step)
+
+
+def _leave_one_out(learn: Callable, states: list[Grid], outputs: list[Grid]) -> HeldOut:
+    """How the learner does on each pair when it learns from the other pairs alone: a table that
+    needs every pair to cover the next one has memorised them rather than found the rule. With a
+    single pair there is nothing to learn from: nothing is predicted."""
+    if len(states) < 2:
+        return HeldOut(0, 0.0)
+    right, cells = 0, 0.0
     for i in range(len(states)):
         rest = states[:i] + states[i + 1 :], outputs[:i] + outputs[i + 1 :]
         try:
             step = learn(rest[0], rest[1], ())
         except (IndexError, ValueError, KeyError, ZeroDivisionError, TypeError):
             step = None
-        right += step is not None and step.apply(states[i]) == outputs[i]
-    return right
+        got = step.apply(states[i]) if step is not None else None
+        right += got == outputs[i]
+        cells += _changed_share(states[i], got, outputs[i]) if got is not None else 0.0
+    return HeldOut(right, cells / len(states))
+
+
+def _changed_share(state: Grid, got: Grid, want: Grid) -> float:
+    """The share of the cells the rule had to change that it got right (all cells when the shape
+    changes): unchanged background would otherwise make any table look good."""
+    if got == want:
+        return 1.0
+    if len(state) != len(want) or len(state[0]) != len(want[0]):
+        return _cell_share(got, want)
+    if len(got) != len(want) or len(got[0]) != len(want[0]):
+        return 0.0
+    changed = right = 0
+    for s_row, g_row, w_row in zip(state, got, want):
+        for s, g, w in zip(s_row, g_row, w_row):
+            if s != w:
+                changed += 1
+                right += g == w
+    return right / changed if changed else 0.0
+
+
+def _cell_share(got: Grid, want: Grid) -> float:
+    if got == want:
+        return 1.0
+    if len(got) != len(want) or len(got[0]) != len(want[0]):
+        return 0.0
+    return sum(sum(map(eq, row, want_row)) for row, want_row in zip(got, want)) / (len(want) * len(want[0]))
 
 
 def _score(steps: tuple[Step, ...], produced: list[Grid], outputs: list[Grid]) -> Found:
-    correct = 0
-    cells = 0.0
-    for got, want in zip(produced, outputs):
-        if got == want:
-            correct += 1
-            cells += 1.0
-        elif len(got) == len(want) and len(got[0]) == len(want[0]):
-            same = sum(sum(map(eq, row, want_row)) for row, want_row in zip(got, want))
-            cells += same / (len(want) * len(want[0]))
+    correct = sum(got == want for got, want in zip(produced, outputs))
+    cells = sum(_cell_share(got, want) for got, want in zip(produced, outputs))
     return Found(steps, tuple(produced), correct, cells / len(outputs))

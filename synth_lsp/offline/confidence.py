@@ -1,0 +1,91 @@
+"""How far to trust a program the search found: what cross-validation says, and how simple it is.
+
+A program that fits every train pair may still have memorised them: a learned lookup (a colour
+map, a neighbourhood table, an object table) can list a case for every cell it was shown. So every
+learned last step is cross-validated: relearned on all train pairs but one, it must predict the one
+left out, for each pair in turn. A fit is *claimed* only when that holds (or nothing was learned,
+or the learner has too few parameters to memorise with: a colour map, a mosaic, rays) and there are
+at least two pairs to check against; the rest are offered as what they are.
+
+The confidence (0-1) is that evidence times a simplicity factor (fewer steps, smaller tables): it is
+shown wherever a program is offered, and orders the full fits.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from synth_lsp.offline.steps import Step
+
+
+class Checked(Protocol):
+    """What the search knows of a program (`search.Found`)."""
+
+    steps: tuple[Step, ...]
+    correct: int
+    held_out: int  # pairs its learned last step predicts when relearned without them; -1: nothing learned
+    held_out_cells: float  # mean share of right cells on the pair left out; -1: not checked
+    low_capacity: bool  # the learned step has too few possible parameters to memorise with
+
+
+ONE_PAIR_FIXED = 0.5  # one pair and nothing learned: a chain that happens to fit once
+ONE_PAIR_LEARNED = 0.25  # one pair and a learned table: it can always be made to fit
+
+
+def claimed(found: Checked, n_train: int) -> bool:
+    """Fits every train pair, and each pair follows from the others (or nothing was learned)."""
+    if n_train < 2 or found.correct != n_train:
+        return False
+    return found.held_out in (-1, n_train) or found.low_capacity
+
+
+def confidence(found: Checked, n_train: int) -> float:
+    if found.correct != n_train or n_train == 0:
+        return 0.0
+    return round(_evidence(found, n_train) * _simplicity(found), 2)
+
+
+def evidence_text(found: Checked, n_train: int) -> str:
+    """What was checked, in words, for a script's header and the editor."""
+    if found.correct != n_train:
+        return f"a partial fit: {found.correct} of {n_train} train pairs"
+    learned = found.held_out >= 0
+    if n_train == 1:
+        return "one train pair: nothing to cross-validate against"
+    if not learned:
+        return f"no parameters learned from the pairs; fits all {n_train}"
+    if found.held_out == n_train:
+        return f"cross-validated: each of the {n_train} train pairs is predicted when learned from the others"
+    if found.low_capacity:
+        return (
+            f"a small table learned from the pairs: {found.held_out} of {n_train} are predicted when one is left out, "
+            "the others show entries no other pair has"
+        )
+    return (
+        f"not cross-validated: learned from the pairs, it predicts {found.held_out} of {n_train} "
+        "when one is left out (it may have memorised them)"
+    )
+
+
+def _evidence(found: Checked, n_train: int) -> float:
+    learned = found.held_out >= 0
+    if n_train == 1:
+        return ONE_PAIR_LEARNED if learned else ONE_PAIR_FIXED
+    if not learned or found.held_out == n_train:
+        return 1.0
+    if found.low_capacity:
+        return 0.8 + 0.2 * found.held_out / n_train
+    cells = found.held_out_cells if found.held_out_cells >= 0 else 0.0
+    # failing the exact check caps the evidence well below any claimed fit
+    return min(0.6, 0.6 * cells + 0.4 * found.held_out / n_train)
+
+
+def _simplicity(found: Checked) -> float:
+    """Fewer steps and fewer learned entries read as a likelier rule (description length)."""
+    entries = learned_entries(found.steps[-1]) if found.steps and found.held_out >= 0 else 0
+    return 1.0 / (1.0 + 0.1 * max(0, len(found.steps) - 1) + 0.01 * entries)
+
+
+def learned_entries(step: Step) -> int:
+    """The size of a learned step's tables: the parameters it took from the pairs."""
+    return sum(len(arg) for arg in step.args if isinstance(arg, (dict, list)))
