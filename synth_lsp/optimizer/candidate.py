@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 
 from synth_lsp.core.evaluation import Evaluation, PairVerdict, evaluate, limits_for
+from synth_lsp.optimizer.fitness import FitnessKey, behaviour_signature, mean_credit
 from synth_lsp.core.runs import RunLimits
 from synth_lsp.sandbox.runner import Sandbox
 from synth_lsp.core.script_header import parse_header
@@ -107,6 +108,9 @@ class Candidate:
     train_reward: float = 0.0
     train_passed: int = 0
     train_total: int = 0
+    train_credit: list[float] = field(default_factory=list)  # per train pair, see `fitness`
+    train_fitness: float | None = None  # the mean credit; None when scored before it existed
+    behaviour: str = ""  # a hash of the train outputs: equal for scripts that behave the same
     test_passed: int = 0
     test_total: int = 0  # test pairs with a published answer
     pairs: list[PairResult] = field(default_factory=list)
@@ -115,8 +119,15 @@ class Candidate:
     accepted_by_user: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def solved(self) -> bool:
+    def fits_train(self) -> bool:
+        """Every train pair passes (which says nothing yet about the test pairs)."""
         return self.train_total > 0 and self.train_passed == self.train_total
+
+    @property
+    def fitness(self) -> FitnessKey:
+        """(reward, secondary fitness), compared lexicographically by survival and selection."""
+        secondary = self.train_fitness if self.train_fitness is not None else self.train_reward
+        return (self.train_reward, secondary)
 
     def train_results(self) -> list[PairResult]:
         return [p for p in self.pairs if p.split == "train"]
@@ -129,6 +140,8 @@ class Candidate:
         self.train_reward = evaluation.train_reward
         self.train_passed = evaluation.train_passed
         self.train_total = len(evaluation.train)
+        self.train_credit, self.train_fitness = mean_credit(evaluation.train)
+        self.behaviour = behaviour_signature(evaluation.train)
         self.test_passed = evaluation.test_passed
         self.test_total = len(evaluation.scored_test)
         self.pairs = [PairResult.from_verdict(v) for v in evaluation.train + evaluation.test]

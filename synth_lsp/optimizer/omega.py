@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from synth_lsp.optimizer import novelty, selection
 from synth_lsp.optimizer.llm.budget import Budget, BudgetCaps, Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
+from synth_lsp.optimizer.fitness import selection_score
 from synth_lsp.optimizer.llm.embeddings import BuiltinSimilarity, CodeDistance, EmbeddingDistance
 from synth_lsp.optimizer.population import Population, population_path_for
 from synth_lsp.optimizer.sources import (
@@ -140,11 +141,14 @@ class EvolveError(RuntimeError):
     """The run cannot start or must stop (no usable source, a fatal model error)."""
 
 
-def plan_generation(rng: random.Random, alive: Sequence[Candidate], config: EvolveConfig, generation: int) -> list[ProposalRequest]:
-    """The generation's requests: crossover at `crossover_rate` (when two parents exist), else mutation."""
+def plan_generation(
+    rng: random.Random, alive: Sequence[Candidate], config: EvolveConfig, generation: int, score: Callable[[Candidate], float] | None = None
+) -> list[ProposalRequest]:
+    """The generation's requests: crossover at `crossover_rate` (when two parents exist), else mutation.
+    Parents are drawn by softmax over `score` (default: `parent_score`)."""
     if not alive:
         return []
-    rewards = [c.train_reward for c in alive]
+    rewards = [(score or parent_score)(c) for c in alive]
     count = config.children_per_generation or config.population_size
     requests = []
     for _ in range(count):
@@ -157,12 +161,64 @@ def plan_generation(rng: random.Random, alive: Sequence[Candidate], config: Evol
     return requests
 
 
+Survival = Callable[[Sequence[Candidate], CodeDistance, int, int], set[str]]
+
+
+@dataclass(frozen=True)
+class SearchRules:
+    """Who survives and how parents are weighed: `survive` and `parent_score` unless a caller (a
+    benchmark comparing against other rules) gives its own."""
+
+    survive: Survival
+    parent_score: Callable[[Candidate], float]
+
+
+def parent_score(candidate: Candidate) -> float:
+    """What parent selection's softmax weighs: reward first, secondary fitness within its band."""
+    return selection_score(candidate.train_reward, candidate.fitness[1], candidate.train_total)
+
+
+def behavioural_distance(distance: CodeDistance, a: Candidate, b: Candidate) -> float:
+    """The code distance, except that scripts with the same outputs on every train pair are
+    near-copies (0), however differently they are written."""
+    if a.behaviour and a.behaviour == b.behaviour:
+        return 0.0
+    return distance.distance(a, b)
+
+
 def survive(candidates: Sequence[Candidate], distance: CodeDistance, k: int, size: int) -> set[str]:
-    """Ids kept by Dominated Novelty Search (fitness = mean train reward only)."""
-    items = list(candidates)
-    fitness = [c.train_reward for c in items]
-    keep = novelty.survivors(fitness, lambda i, j: distance.distance(items[i], items[j]), k, size)
-    return {items[i].id for i in keep}
+    """Ids kept by Dominated Novelty Search over (reward, secondary fitness).
+
+    Scripts that behave the same on every train pair compete as one (the shortest, then the
+    newest, stands for them); the others of such a group get a seat only when seats are left."""
+    representatives, duplicates = split_by_behaviour(candidates)
+    keep = novelty.survivors(
+        [c.fitness for c in representatives],
+        lambda i, j: behavioural_distance(distance, representatives[i], representatives[j]),
+        k,
+        size,
+        newness=[c.generation for c in representatives],
+    )
+    kept = [representatives[i].id for i in keep]
+    kept += [c.id for c in duplicates][: max(0, size - len(kept))]
+    return set(kept)
+
+
+def split_by_behaviour(candidates: Sequence[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
+    """(one candidate per behaviour, the rest); the rest ordered fittest, then shortest first."""
+    order = sorted(candidates, key=lambda c: (tuple(-f for f in c.fitness), len(c.script), -c.generation))
+    seen: set[str] = set()
+    representatives, duplicates = [], []
+    for candidate in order:
+        if candidate.behaviour and candidate.behaviour in seen:
+            duplicates.append(candidate)
+        else:
+            seen.add(candidate.behaviour)
+            representatives.append(candidate)
+    return representatives, duplicates
+
+
+DEFAULT_RULES = SearchRules(survive, parent_score)
 
 
 async def score_all(
@@ -236,8 +292,12 @@ def build_distance(config: EvolveConfig, budget: Budget, script_path: Path | Non
 class _Run:
     """The state of one evolve() call."""
 
-    def __init__(self, task: Task, script_path: Path, config: EvolveConfig, sandbox: Sandbox, sources: list[MutationSource], distance: CodeDistance, budget: Budget):
+    def __init__(
+        self, task: Task, script_path: Path, config: EvolveConfig, sandbox: Sandbox, sources: list[MutationSource],
+        distance: CodeDistance, budget: Budget, rules: SearchRules = DEFAULT_RULES,
+    ):
         self.task = task
+        self.rules = rules
         self.script_path = script_path
         self.config = config
         self.sandbox = sandbox
@@ -272,7 +332,7 @@ class _Run:
     async def generation(self, number: int) -> tuple[int, list[str]]:
         await self.score(self.population.stale(self.task))  # e.g. user edits another process saved meanwhile
         alive = self.population.alive()
-        requests = plan_generation(self.rng, alive, self.config, number)
+        requests = plan_generation(self.rng, alive, self.config, number, self.rules.parent_score)
         active = [s for s in self.sources if not s.exhausted()]
         reports = await asyncio.gather(*(s.propose(requests) for s in active), return_exceptions=True)
         proposals: list[Proposal] = []
@@ -303,7 +363,7 @@ class _Run:
     async def select(self) -> None:
         contenders = [c for c in self.population.candidates.values() if c.alive]
         await self.distance.prepare(contenders)  # only candidates not seen before are embedded
-        kept = survive(contenders, self.distance, self.config.k_nearest_fitter, self.config.population_size)
+        kept = self.rules.survive(contenders, self.distance, self.config.k_nearest_fitter, self.config.population_size)
         for candidate in contenders:
             candidate.alive = candidate.id in kept
 
@@ -347,6 +407,7 @@ async def evolve(
     sources: list[MutationSource] | None = None,
     distance: CodeDistance | None = None,
     start_script: str | None = None,
+    rules: SearchRules = DEFAULT_RULES,
 ) -> EvolveResult:
     """Evolve the script at `script_path` (starting from `start_script` when given, e.g. an editor's
     unsaved text; the file itself is never written); the population is stored beside it after
@@ -358,7 +419,7 @@ async def evolve(
         sources = build_sources(config, task, budget, sandbox)
     if not sources:
         raise EvolveError("nothing to evolve with: configure a language model (--model) or enable the offline model")
-    run = _Run(task, script_path, config, sandbox, sources, distance or build_distance(config, budget, script_path), budget)
+    run = _Run(task, script_path, config, sandbox, sources, distance or build_distance(config, budget, script_path), budget, rules)
     notify = on_progress or (lambda progress: None)
     stop_requested = should_stop or (lambda: False)
     for source in sources:

@@ -133,9 +133,9 @@ class Population:
         return [c for c in self.ranked() if c.alive]
 
     def ranked(self) -> list[Candidate]:
-        """Best first: train reward, then pairs passed, then the shorter script, then the older."""
+        """Best first: train reward, then secondary fitness, then the shorter script, then the older."""
         order = {cid: i for i, cid in enumerate(self.candidates)}
-        return sorted(self.candidates.values(), key=lambda c: (-c.train_reward, -c.train_passed, len(c.script), order[c.id]))
+        return sorted(self.candidates.values(), key=lambda c: (-c.train_reward, -c.fitness[1], len(c.script), order[c.id]))
 
     def best(self) -> Candidate | None:
         ranked = self.ranked()
