@@ -268,3 +268,42 @@ def test_a_strict_local_rule_keeps_the_colour_of_a_context_no_pair_showed():
     step = learn_local_rule(states, outputs)
     # a 3 was never seen: it stays 3 (a script that stops would get the test wrong for sure)
     assert step.apply([[0, 0, 0], [0, 1, 0], [0, 0, 3]]) == [[0, 0, 0], [0, 2, 0], [0, 0, 3]]
+
+
+def test_a_single_train_pair_is_never_a_claimed_fit_and_says_why():
+    grid = [[1, 2], [3, 4]]
+    (program, *_) = synthesize([(grid, [row[::-1] for row in grid])], time_budget_s=2.0)
+    assert program.fits and not program.claimed
+    assert program.confidence < 0.6
+    assert "one train pair" in program.evidence and "one train pair" in program.script
+
+
+def test_a_table_that_memorises_each_pair_is_offered_but_not_claimed():
+    # every pair recolours its own spot, with a colour no other pair uses: any table fits, none predicts
+    states, outputs = _spot_pairs([(1, 2), (3, 4), (5, 6)])
+    programs = synthesize(list(zip(states, outputs)), time_budget_s=2.0, max_depth=1)
+    fitted = [p for p in programs if p.fits]
+    assert fitted, "a lookup table fits these pairs"
+    assert not any(p.claimed for p in fitted)
+    assert all("not cross-validated" in p.evidence and p.confidence <= 0.6 for p in fitted)
+
+
+def test_a_rule_every_pair_confirms_is_claimed_with_high_confidence():
+    grids = [[[1, 0, 0], [0, 2, 0]], [[0, 3], [4, 0], [5, 5]], [[6, 7, 8]]]
+    (program, *_) = synthesize([(g, g[::-1]) for g in grids], time_budget_s=2.0)
+    assert program.description == "mirror up-down"
+    assert program.claimed and program.confidence >= 0.9
+
+
+@pytest.mark.parametrize("budget", [0, -1.0, float("nan")])
+def test_a_budget_that_is_not_positive_is_refused_clearly(budget: float):
+    with pytest.raises(ValueError, match="time budget of more than 0 seconds"):
+        synthesize([([[1]], [[1]])], time_budget_s=budget)
+
+
+def test_tiny_huge_and_inconsistently_shaped_grids_are_searched_without_error():
+    big = [[(r * 7 + c) % 10 for c in range(30)] for r in range(30)]
+    pairs = [([[5]], [[5, 5], [5, 5]]), (big, [row[::-1] for row in big]), ([[1, 2, 3]], [[1], [2], [3]])]
+    programs = synthesize(pairs, time_budget_s=1.0)
+    assert all(0.0 <= p.confidence <= 1.0 for p in programs)
+    assert not any(p.claimed for p in programs)  # no one rule explains these three

@@ -4,8 +4,8 @@ A program that fits every train pair may still have memorised them: a learned lo
 map, a neighbourhood table, an object table) can list a case for every cell it was shown. So every
 learned last step is cross-validated: relearned on all train pairs but one, it must predict the one
 left out, for each pair in turn. A fit is *claimed* only when that holds (or nothing was learned,
-or the learner has too few parameters to memorise with: a colour map, a mosaic, rays) and there are
-at least two pairs to check against; the rest are offered as what they are.
+or the learner has too few parameters to memorise with, a colour map, a mosaic, rays, and it predicts
+some pair from the others) and there are at least two pairs to check against; the rest are offered as what they are.
 
 The confidence (0-1) is that evidence times a simplicity factor (fewer steps, smaller tables): it is
 shown wherever a program is offered, and orders the full fits.
@@ -36,7 +36,8 @@ def claimed(found: Checked, n_train: int) -> bool:
     """Fits every train pair, and each pair follows from the others (or nothing was learned)."""
     if n_train < 2 or found.correct != n_train:
         return False
-    return found.held_out in (-1, n_train) or found.low_capacity
+    # a small table still has to predict some pair from the others: one entry per pair is a list, not a rule
+    return found.held_out in (-1, n_train) or (found.low_capacity and found.held_out >= 1)
 
 
 def confidence(found: Checked, n_train: int) -> float:
@@ -56,7 +57,7 @@ def evidence_text(found: Checked, n_train: int) -> str:
         return f"no parameters learned from the pairs; fits all {n_train}"
     if found.held_out == n_train:
         return f"cross-validated: each of the {n_train} train pairs is predicted when learned from the others"
-    if found.low_capacity:
+    if found.low_capacity and found.held_out >= 1:
         return (
             f"a small table learned from the pairs: {found.held_out} of {n_train} are predicted when one is left out, "
             "the others show entries no other pair has"
@@ -73,7 +74,7 @@ def _evidence(found: Checked, n_train: int) -> float:
         return ONE_PAIR_LEARNED if learned else ONE_PAIR_FIXED
     if not learned or found.held_out == n_train:
         return 1.0
-    if found.low_capacity:
+    if found.low_capacity and found.held_out >= 1:
         return 0.8 + 0.2 * found.held_out / n_train
     cells = found.held_out_cells if found.held_out_cells >= 0 else 0.0
     # failing the exact check caps the evidence well below any claimed fit
