@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
 from synth_lsp.core.runs import RunError, RunLimits, RunResult
+from synth_lsp.sandbox.child_lifetime import guarded_binary
 from synth_lsp.sandbox.errors import MISSING_RESULT, STOPPED, crash_error, error_from, frames_of
 from synth_lsp.sandbox.inputs_usage import keys_read, restrict
 from synth_lsp.sandbox.output_cap import OutputCap
@@ -29,14 +30,26 @@ from synth_lsp.sandbox.watchdog import Watchdog
 from synth_lsp.sandbox.script_ast import parse
 
 
+_pool_thread = threading.local()  # marks the sandbox's own threads
+
+
+def _mark_pool_thread() -> None:
+    _pool_thread.active = True
+
+
 class Sandbox:
-    """A pool of Monty workers. Thread-safe; create one per process and reuse it."""
+    """A pool of Monty workers. Thread-safe; create one per process and reuse it.
+
+    Every checkout happens on the sandbox's own threads, which live as long as the sandbox: a
+    worker is killed by the kernel when the thread that spawned it ends (`child_lifetime`)."""
 
     def __init__(self, processes: int | None = None):
         self.processes = processes or max(1, min(4, os.cpu_count() or 1))
+        # one script's run may hold this many workers at once, so another script always finds one
+        self.share = max(1, self.processes - 1)
         self._pool = None
         self._lock = threading.Lock()
-        self._executor = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="monty")
+        self._executor = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="monty", initializer=_mark_pool_thread)
         self._sessions = SessionCache(SESSION_CACHE_SIZE)
         self._watchdog = Watchdog()
         self._walls = None
@@ -49,6 +62,7 @@ class Sandbox:
                 import pydantic_monty
 
                 pool = pydantic_monty.Monty(
+                    binary_path=_worker_binary(),
                     min_processes=1,
                     max_processes=self.processes,
                     checkout_timeout=60.0,
@@ -58,6 +72,11 @@ class Sandbox:
                 pool.__enter__()
                 self._pool = pool
             return self._pool
+
+    def _on_pool_thread(self, fn: Callable[..., Any], *args: Any) -> Any:
+        if getattr(_pool_thread, "active", False):
+            return fn(*args)
+        return self._executor.submit(fn, *args).result()
 
     def close(self) -> None:
         with self._lock:
@@ -78,10 +97,11 @@ class Sandbox:
     # -- running ---------------------------------------------------------------------------
     def run(self, script: str, inputs: dict[str, Any], limits: RunLimits = RunLimits()) -> RunResult:
         """Run `script` with the global `inputs` bound to `inputs`; read back `result`."""
+        script = one_line_break(script)
         static = self.static_error(script)
         if static is not None:
             return RunResult(result=None, error=static)
-        return self._run_checked(script, inputs, limits)
+        return self._on_pool_thread(self._run_checked, script, inputs, limits)
 
     def run_many(
         self,
@@ -95,24 +115,41 @@ class Sandbox:
         `should_stop` is asked before each input starts and, every 50 ms, while it runs; once it
         answers True the inputs not yet started are skipped and those running are killed (a `crash`
         error saying so), e.g. when a newer script superseded this one.
+
+        The inputs run in at most `share` lanes (one thread each, taking the next input when one is
+        done), so a script that loops to its time limit never holds every worker.
         """
+        script = one_line_break(script)
         static = self.static_error(script)
         if static is not None:
             return [RunResult(result=None, error=static) for _ in inputs_list]
+        results: list[RunResult | None] = [None] * len(inputs_list)
+        pending = iter(range(len(inputs_list)))
+        pending_lock = threading.Lock()
 
-        def run_one(inputs: dict[str, Any]) -> RunResult:
-            if should_stop is not None and should_stop():
-                return RunResult(result=None, error=STOPPED)
-            return self._run_checked(script, inputs, limits, should_stop)
+        def lane() -> None:
+            while True:
+                with pending_lock:
+                    index = next(pending, None)
+                if index is None:
+                    return
+                if should_stop is not None and should_stop():
+                    results[index] = RunResult(result=None, error=STOPPED)
+                else:
+                    results[index] = self._run_checked(script, inputs_list[index], limits, should_stop)
 
-        futures = [self._executor.submit(run_one, inputs) for inputs in inputs_list]
-        return [f.result() for f in futures]
+        lanes = [self._executor.submit(lane) for _ in range(min(self.share, len(inputs_list)))]
+        for future in lanes:
+            future.result()
+        return [r if r is not None else RunResult(result=None, error=STOPPED) for r in results]
 
     def execute(self, code: str, limits: RunLimits = RunLimits(time_s=1.0)) -> Any:
         """Run trusted probe code and return its last expression (raises MontyError on failure)."""
-        pool = self._get_pool()
-        with pool.checkout(limits=limits.monty_limits()) as session:
-            return session.feed_run(code, print_callback=OutputCap(1024))
+        def probe() -> Any:
+            with self._get_pool().checkout(limits=limits.monty_limits()) as session:
+                return session.feed_run(code, print_callback=OutputCap(1024))
+
+        return self._on_pool_thread(probe)
 
     def static_error(self, script: str) -> RunError | None:
         """Problems found without running: imports of modules the sandbox lacks."""
@@ -150,7 +187,7 @@ class Sandbox:
                     return None, MISSING_RESULT
                 raise
         code = script if script.endswith("\n") else script + "\n"
-        result_line = code.count("\n") + 1  # Monty numbers lines by "\n" alone (a lone "\r" is no break)
+        result_line = code.count("\n") + 1  # line breaks are "\n" alone by now (`one_line_break`)
         try:
             return session.feed_run(code + "result\n", print_callback=output), None
         except pm.MontyRuntimeError as exc:
@@ -201,6 +238,26 @@ class Sandbox:
             error=error,
             output_truncated=output.dropped > 0,
         )
+
+
+def one_line_break(script: str) -> str:
+    """The script with every line break as "\n". Monty counts only "\n" as a break, while the
+    editor (LSP) and Python's own parser also count "\r\n" and a lone "\r": with one kind of break,
+    the lines Monty reports are the lines the editor shows."""
+    if "\r" not in script:
+        return script
+    return script.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _worker_binary() -> str | None:
+    """The `monty` binary, wrapped so that its workers die with this process (None: Monty's own
+    lookup, when the binary cannot be found here)."""
+    try:
+        from pydantic_monty._binary import find_monty_binary
+
+        return guarded_binary(find_monty_binary())
+    except Exception:
+        return None
 
 
 def _skip_missing_telemetry() -> None:

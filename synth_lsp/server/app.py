@@ -22,10 +22,14 @@ def create_server() -> SynthLanguageServer:
     cache = PopulationCache()  # shared: what is offered and what a save adds read the same file
     workers = Workers(host, cache)
     publisher.after_publish.append(workers.on_published)  # a saved version joins the population
+    runs = RunScheduler(ls, publisher, tasks)
+    # on the way out: evolution workers first (they are processes), then the runs and their sandbox
+    ls.lifetime.on_exit(workers.kill_all)
+    ls.lifetime.on_exit(runs.shutdown)
     parts = handlers.ServerParts(
         ls=ls,
         tasks=tasks,
-        runs=RunScheduler(ls, publisher, tasks),
+        runs=runs,
         publisher=publisher,
         offers=Offers(host, cache),
         workers=workers,

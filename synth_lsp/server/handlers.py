@@ -91,8 +91,8 @@ def _register_lifecycle(parts: ServerParts) -> None:
 
     @ls.feature(types.SHUTDOWN)
     def on_shutdown(params: None) -> None:
-        parts.workers.kill_all()
-        runs.shutdown()
+        ls.lifetime.shutdown_requested = True
+        ls.lifetime.stop_all()  # runs and workers stop now; `exit` (or the end of input) ends the process
 
 
 def _register_documents(parts: ServerParts) -> None:
@@ -130,7 +130,9 @@ def _register_documents(parts: ServerParts) -> None:
         uri = params.text_document.uri
         if uri in ls.states.scripts:
             parts.publisher.forget(uri)
-        elif uri.endswith(".json"):
+        if parts.workers.running(uri):  # nothing can show what it finds once the script is closed
+            parts.tasks.spawn(parts.workers.stop(uri))
+        if uri.endswith(".json"):
             runs.rerun_users_of(parts.path_of(uri))  # the file on disk is the truth again
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)

@@ -31,6 +31,7 @@ def serve(tcp: bool = False, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
 
     server = create_server()
     if tcp:
+        server.lifetime.install_signal_handlers()
         server.start_tcp(host, port)
     else:
         from synth_lsp.server.stdio import serve_stdio

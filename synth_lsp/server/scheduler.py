@@ -61,8 +61,10 @@ class RunScheduler:
             self.request_run(uri)
 
     def shutdown(self) -> None:
+        """No more runs: pending ones are dropped, those in flight are stopped inside the sandbox."""
         for state in self.ls.states.scripts.values():
             state.cancel_timer()
+            state.next_ticket()  # stale: the watchdog kills its workers
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     def snapshot(self, uri: str) -> RunRequest | None:

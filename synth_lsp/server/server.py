@@ -9,12 +9,17 @@ from pygls.lsp.server import LanguageServer
 from synth_lsp import __version__
 from synth_lsp.server.code_actions import EditSupport
 from synth_lsp.server.documents import DocumentStates
+from synth_lsp.server.lifetime import Lifetime
+from synth_lsp.server.protocol import SynthProtocol
 from synth_lsp.server.settings import ClientFeatures, Settings
 
 
 class SynthLanguageServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("synth-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "synth-lsp", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental, protocol_cls=SynthProtocol
+        )
+        self.lifetime = Lifetime()  # how the process ends (exit, end of input, signals)
         self.settings = Settings()
         self.features = ClientFeatures()
         self.states = DocumentStates()

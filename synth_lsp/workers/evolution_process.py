@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Literal
 
+from synth_lsp.sandbox.child_lifetime import child_env
 from synth_lsp.workers.protocol import STOP_LINE, WORKER_MODULE, ErrorEvent, FinishedEvent, Job, ProgressEvent, ProtocolError, decode_event
 
 log = logging.getLogger(__name__)
@@ -96,7 +97,7 @@ class EvolutionWorker:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
-            env=self.env,
+            env=child_env(self.env),  # it dies with this process (`die_with_parent`)
             limit=16 * 1024 * 1024,
         )
         self._process.stdin.write(Job(self.script, self.settings, self.text).encode())

@@ -7,6 +7,10 @@ The messages (a job in, progress and an end out, as JSON lines) are defined in `
 
 The population is saved beside the script after every generation, so a kill loses at most the
 generation in flight and the next worker resumes from the file. API keys come from the environment.
+
+The worker never outlives its driver: the kernel kills it when the driver dies
+(`child_lifetime.die_with_parent`), and the end of its input without a stop command (the driver
+closed the pipe, or is gone) ends it at once.
 """
 
 from __future__ import annotations
@@ -52,11 +56,15 @@ class _Channel:
 def _watch_stdin(stop: threading.Event) -> None:
     for line in sys.stdin:
         if is_stop(line):
-            stop.set()
-    stop.set()  # the server closed our input: it is gone or wants us gone
+            stop.set()  # finish the generation in flight, save, and exit
+    if not stop.is_set():
+        os._exit(0)  # input ended without a stop: the driver is gone; the last generation is saved
 
 
 def main() -> int:
+    from synth_lsp.sandbox.child_lifetime import die_with_parent
+
+    die_with_parent()
     channel = _Channel()
     try:
         job = Job.decode(sys.stdin.readline())
@@ -72,7 +80,7 @@ def main() -> int:
 
     try:
         config = EvolveConfig.from_settings(settings)
-        task = load_task_for_script(script_path)
+        task = load_task_for_script(script_path, text)  # unsaved text: its own header names the task
     except (TaskError, OSError, ValueError) as exc:
         channel.send(ErrorEvent(str(exc)))
         return 2
