@@ -122,6 +122,29 @@ def test_physics_and_drawing():
     assert P.draw_border([[0] * 3] * 3, 8) == [[8, 8, 8], [8, 0, 8], [8, 8, 8]]
 
 
+def test_objects_fall_as_whole_pieces_and_stack():
+    # an L-piece and a dot above it: the L lands on the floor, the dot on the L
+    grid = [[0, 2, 0], [0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 0, 0]]
+    assert P.drop_objects(grid, "down", 0, -1) == [[0, 0, 0], [0, 0, 0], [0, 0, 0], [1, 2, 0], [1, 1, 0]]
+    assert P.drop_objects([[0, 3, 0, 4]], "left", 0, -1) == [[3, 4, 0, 0]]
+    # an anchor stays; the others come to rest against it
+    wall = [[0, 0, 0, 5], [6, 0, 0, 5], [0, 0, 0, 5]]
+    assert P.drop_objects(wall, "right", 0, 5) == [[0, 0, 0, 5], [0, 0, 6, 5], [0, 0, 0, 5]]
+    assert P.drop_objects([[0, 6, 0]], "right", 0, 5) is None  # no anchor piece to rest against
+
+
+def test_a_repeating_pattern_is_repainted_under_its_patch():
+    pattern = [[(r * 2 + c) % 3 + 1 for c in range(6)] for r in range(6)]
+    holed = [row[:] for row in pattern]
+    for r, c in ((1, 1), (1, 2), (2, 1), (2, 2), (4, 5)):
+        holed[r][c] = 0
+    assert P.fill_pattern(holed, 0) == pattern
+    assert P.pattern_under_patch(holed, 0) == [row[1:6] for row in pattern[1:5]]
+    assert P.fill_pattern(pattern, 0) is None  # nothing painted over
+    noise = [[1, 2, 3], [4, 0, 5], [6, 7, 8]]
+    assert P.fill_pattern(noise, 0) is None  # no pattern repeats
+
+
 def test_symmetry():
     assert P.complete_symmetry([[1, 2, 1], [3, 4, 9]], 9) == [[1, 2, 1], [3, 4, 3]]
     assert P.complete_symmetry([[1, 9, 1]], 9) == [[1, 9, 1]]  # the mirror of the hole is the hole
@@ -254,6 +277,11 @@ def test_every_catalogue_step_gives_the_same_grid_in_the_sandbox(sandbox, grid):
         _step("recolour_objects", (0, True, "shape", {((0, 0),): 7})),
         _step("recolour_objects", (0, False, "has_hole", {True: 1, False: 2})),
         _step("recolour_objects", (0, False, "touches_border", {True: 1, False: 2})),
+        _step("fill_pattern", (9,)),
+        _step("pattern_under_patch", (9,)),
+        _step("fill_pattern", (0,)),
+        _step("drop_objects", ("down", 0, -1)),
+        _step("drop_objects", ("left", 0, 5)),
     ]
     sources = "\n\n".join(_source(name) for name in needed_functions(tuple(steps)))
     calls = "\n".join(f"out.append({_call(step)})" for step in steps)

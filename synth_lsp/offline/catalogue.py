@@ -140,6 +140,11 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
 
     for direction in ("down", "up", "left", "right"):
         steps.append(Step("gravity", (direction, bg), f"let cells fall {direction}"))
+    for direction in ("down", "up", "left", "right"):
+        steps.append(Step("drop_objects", (direction, bg, -1), f"let objects fall {direction} as whole pieces"))
+    for anchor in foreground:
+        for direction in ("down", "up", "left", "right"):
+            steps.append(Step("drop_objects", (direction, bg, anchor), f"move objects {direction} until they touch the colour-{anchor} piece"))
     for c in out_colours:
         steps.append(Step("fill_enclosed", (c, bg), f"fill enclosed areas with {c}"))
     for c in out_colours:
@@ -163,6 +168,9 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
 
     for c in facts.input_colours:
         steps.append(Step("complete_symmetry", (c,), f"repaint colour {c} from the symmetric cells"))
+    for c in facts.hidden_colours:
+        steps.append(Step("fill_pattern", (c,), f"repaint colour {c} from the repeating pattern"))
+        steps.append(Step("pattern_under_patch", (c,), f"what the repeating pattern shows under the colour-{c} patch"))
     for c in facts.hidden_colours:
         steps.append(Step("repair_symmetry", (c,), f"repaint colour {c} from the picture's mirror images"))
         steps.append(Step("hidden_region", (c,), f"what the mirror images show under the colour-{c} patch"))

@@ -6,7 +6,7 @@ recolouring each by a property.
 """
 
 from synth_lsp.offline.primitives.grids import blank_grid, cells_box, copy_grid
-from synth_lsp.offline.primitives.geometry import crop
+from synth_lsp.offline.primitives.geometry import crop, rotate_90
 from synth_lsp.offline.primitives.drawing import fill_enclosed
 from synth_lsp.offline.primitives.memo import memoised
 
@@ -212,3 +212,43 @@ def recolour_objects(grid, background, diagonal, prop, table):
         for r, c, _ in cells:
             out[r][c] = table[key]
     return out
+
+
+def drop_objects(grid, direction, background, anchor):
+    """Let every object (touching cells of any colours) slide towards one side ("down", "up",
+    "left", "right") as one rigid piece, until it meets the border or a piece at rest; the
+    pieces nearest that side move first, so they stack. Pieces holding the colour `anchor` (-1:
+    none) stay where they are, and the others come to rest against them."""
+    turns = {"down": 0, "right": 1, "up": 2, "left": 3}[direction]
+    turned = grid
+    for _ in range(turns):
+        turned = rotate_90(turned)
+    height = len(turned)
+    out = blank_grid(height, len(turned[0]), background)
+    pieces = find_objects(turned, background, True, True)
+    moving = []
+    for cells in pieces:
+        if anchor in [cell[2] for cell in cells]:
+            for r, c, value in cells:
+                out[r][c] = value
+        else:
+            moving.append(cells)
+    if anchor != -1 and len(moving) == len(pieces):
+        return None  # nothing to come to rest against
+    for cells in sorted(moving, key=lambda piece: -max([cell[0] for cell in piece])):
+        fall = 0
+        while fits_below(out, cells, fall + 1, background):
+            fall += 1
+        for r, c, value in cells:
+            out[r + fall][c] = value
+    for _ in range((4 - turns) % 4):
+        out = rotate_90(out)
+    return out
+
+
+def fits_below(out, cells, fall, background):
+    """Whether the cells, moved `fall` rows down, land on background inside the grid."""
+    for r, c, _ in cells:
+        if r + fall >= len(out) or out[r + fall][c] != background:
+            return False
+    return True
