@@ -307,3 +307,21 @@ def test_tiny_huge_and_inconsistently_shaped_grids_are_searched_without_error():
     programs = synthesize(pairs, time_budget_s=1.0)
     assert all(0.0 <= p.confidence <= 1.0 for p in programs)
     assert not any(p.claimed for p in programs)  # no one rule explains these three
+
+
+def test_the_search_reports_progress_and_stops_when_asked():
+    heard: list = []
+    pairs = _no_rule_task()
+    calls = {"n": 0}
+
+    def stop_after_a_while() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 2_000
+
+    started = time.perf_counter()
+    programs = synthesize(pairs, time_budget_s=60.0, on_progress=heard.append, should_stop=stop_after_a_while)
+    assert time.perf_counter() - started < 30.0  # a 60 s budget, cancelled long before
+    assert heard and heard[-1].train_total == len(pairs)
+    assert all(p.programs_tried >= 1 and 0 <= p.best_correct <= p.train_total for p in heard)
+    assert [p.programs_tried for p in heard] == sorted(p.programs_tried for p in heard)
+    assert all(p.confidence == 0.0 for p in programs if not p.fits)

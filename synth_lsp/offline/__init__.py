@@ -16,12 +16,12 @@ from typing import Any, Callable
 
 from synth_lsp.offline.confidence import claimed, confidence, evidence_text
 from synth_lsp.offline.emit import emit_script
-from synth_lsp.offline.search import search_programs
+from synth_lsp.offline.search import SearchProgress, search_programs
 from synth_lsp.offline.steps import describe
 
 Grid = list[list[int]]
 
-__all__ = ["NotAGridTask", "OfflineProgram", "synthesize"]
+__all__ = ["NotAGridTask", "OfflineProgram", "SearchProgress", "synthesize"]
 
 
 class NotAGridTask(ValueError):
@@ -57,12 +57,16 @@ def synthesize(
     test_inputs: list[Grid] | None = None,
     max_depth: int = 3,
     clock: Callable[[], float] = time.perf_counter,
+    on_progress: Callable[[SearchProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[OfflineProgram]:
     """Programs for the train pairs, best first: full fits, then the best partial fits.
 
     `test_inputs` (optional, inputs only) let the search drop rules that break on them, and let
     local rules check that they know every situation the test inputs show. `clock` measures the
-    budget (wall time; `time.process_time` for CPU time on a loaded machine).
+    budget (wall time; `time.process_time` for CPU time on a loaded machine). `on_progress` hears
+    how the search goes (programs tried, the best fit so far, time left) a few times a second;
+    `should_stop` cancels it (what was found so far is returned).
     Raises NotAGridTask when the pairs are not grids of colours 0-9, ValueError for a budget that is
     not a positive number of seconds.
     """
@@ -76,6 +80,8 @@ def synthesize(
         max_programs=max_programs,
         max_depth=max_depth,
         clock=clock,
+        on_progress=on_progress,
+        should_stop=should_stop,
     )
     total = len(train_pairs)
     programs = []

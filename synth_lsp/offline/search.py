@@ -13,6 +13,7 @@ partial fits are kept along the way.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, replace
@@ -23,7 +24,7 @@ from synth_lsp.offline.catalogue import build_catalogue, task_facts
 from synth_lsp.offline.confidence import claimed, confidence
 from synth_lsp.offline.learned import LEARNERS, LOW_CAPACITY, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rule, sparse_local_rules
 from synth_lsp.offline.primitives.memo import memoised_objects
-from synth_lsp.offline.steps import Grid, Step
+from synth_lsp.offline.steps import Grid, Step, describe
 
 Fingerprint = tuple
 _ONE_SEARCH = threading.Lock()
@@ -94,6 +95,44 @@ class _Keeper:
         return (full + self.partial)[:limit]
 
 
+@dataclass(frozen=True)
+class SearchProgress:
+    """How a search is going, for a progress display."""
+
+    programs_tried: int  # distinct programs (what they make of the inputs) tried so far
+    best_correct: int  # train pairs the best program so far reproduces
+    train_total: int
+    best: str  # that program, in words
+    seconds_left: float
+
+
+class _Reporter:
+    """Calls `on_progress` at most every `every_s` of the search's clock."""
+
+    def __init__(self, on_progress: Callable[[SearchProgress], None] | None, clock: Callable[[], float], deadline: float, every_s: float = 0.25):
+        self.on_progress, self.clock, self.deadline, self.every_s = on_progress, clock, deadline, every_s
+        self.next_at = -math.inf
+
+    def tick(self, tried: int, keeper: "_Keeper", final: bool = False) -> None:
+        if self.on_progress is None:
+            return
+        now = self.clock()
+        if not final and (now < self.next_at or now == math.inf):
+            return
+        self.next_at = now + self.every_s
+        best = keeper.best(1)
+        found = best[0] if best else None
+        self.on_progress(
+            SearchProgress(
+                programs_tried=tried,
+                best_correct=found.correct if found else 0,
+                train_total=keeper.n_train,
+                best=describe(found.steps) if found else "",
+                seconds_left=max(0.0, self.deadline - now) if now != math.inf else 0.0,
+            )
+        )
+
+
 def search_programs(
     train_pairs: list[tuple[Grid, Grid]],
     test_inputs: list[Grid] = (),
@@ -102,13 +141,22 @@ def search_programs(
     max_depth: int = 3,
     max_states: int = 200_000,
     clock: Callable[[], float] = time.perf_counter,
+    on_progress: Callable[[SearchProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[Found]:
     """`clock` measures the budget: wall time by default; a benchmark on a shared machine passes
-    `time.process_time` so that other processes' load does not shrink the search."""
+    `time.process_time` so that other processes' load does not shrink the search. `on_progress`
+    hears how it goes a few times a second; once `should_stop` answers True the search ends as
+    if its budget were spent, and returns what it found so far."""
+    if should_stop is not None:
+        base_clock = clock
+        clock = lambda: math.inf if should_stop() else base_clock()  # noqa: E731 (every phase checks the clock)
     # one search at a time: searches are CPU-bound under the GIL, so overlapping ones only share
     # the budget. The memo of object finding is per search (a context variable), not shared.
     with _ONE_SEARCH, memoised_objects():
-        return _search(train_pairs, list(test_inputs), clock, clock() + time_budget_s, max_programs, max_depth, max_states)
+        started = clock()
+        reporter = _Reporter(on_progress, clock, started + time_budget_s)
+        return _search(train_pairs, list(test_inputs), clock, started + time_budget_s, max_programs, max_depth, max_states, reporter)
 
 
 def _search(
@@ -119,6 +167,7 @@ def _search(
     max_programs: int,
     max_depth: int,
     max_states: int,
+    reporter: _Reporter,
 ) -> list[Found]:
     """Phases, simplest rules first: chains of one step, each also with a colour map or mosaic;
     then rays, object recolourings and strict local rules on those; then longer chains; last,
@@ -133,7 +182,7 @@ def _search(
     short = [start]
     frontier = [start]
     for depth in range(1, max_depth + 1):
-        frontier = _expand(frontier, catalogue, seen, outputs, keeper, clock, reserve, max_states)
+        frontier = _expand(frontier, catalogue, seen, outputs, keeper, clock, reserve, max_states, reporter)
         if depth == 1:
             short += frontier
             _judge_all(short, outputs, keeper, (learn_rays, learn_object_recolouring, learn_local_rule), clock, reserve)
@@ -141,6 +190,7 @@ def _search(
             break
     if not keeper.full:
         _offer_best_sparse_rule(short, outputs, keeper, clock, deadline)
+    reporter.tick(len(seen), keeper, final=True)
     return keeper.best(max_programs)
 
 
@@ -153,6 +203,7 @@ def _expand(
     clock: Callable[[], float],
     deadline: float,
     max_states: int,
+    reporter: _Reporter,
 ) -> list[_State]:
     """Every new state one step beyond the frontier, judged as it comes; stops early on a full
     fit, at the deadline or past `max_states` distinct states."""
@@ -172,6 +223,7 @@ def _expand(
             child = _State(state.steps + (step,), grids)
             _judge(child, outputs, keeper, LEARNERS)
             children.append(child)
+            reporter.tick(len(seen), keeper)
     return children
 
 
