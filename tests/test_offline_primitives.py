@@ -133,6 +133,14 @@ def test_objects_fall_as_whole_pieces_and_stack():
     assert P.drop_objects([[0, 6, 0]], "right", 0, 5) is None  # no anchor piece to rest against
 
 
+def test_each_object_is_turned_or_mirrored_in_its_own_box():
+    grid = [[1, 2, 0, 0], [0, 0, 0, 3], [0, 0, 0, 4]]
+    assert P.transform_objects(grid, 0, 4) == [[2, 1, 0, 0], [0, 0, 0, 3], [0, 0, 0, 4]]
+    assert P.transform_objects(grid, 0, 5) == [[1, 2, 0, 0], [0, 0, 0, 4], [0, 0, 0, 3]]
+    assert P.transform_objects(grid, 0, 1) is None  # a 1x2 box cannot turn 90 degrees in place
+    assert P.transform_objects([[5, 6], [0, 7]], 0, 1) == [[0, 5], [7, 6]]
+
+
 def test_a_repeating_pattern_is_repainted_under_its_patch():
     pattern = [[(r * 2 + c) % 3 + 1 for c in range(6)] for r in range(6)]
     holed = [row[:] for row in pattern]
@@ -282,6 +290,8 @@ def test_every_catalogue_step_gives_the_same_grid_in_the_sandbox(sandbox, grid):
         _step("fill_pattern", (0,)),
         _step("drop_objects", ("down", 0, -1)),
         _step("drop_objects", ("left", 0, 5)),
+        _step("transform_objects", (0, 4)),
+        _step("transform_objects", (0, 1)),
     ]
     sources = "\n\n".join(_source(name) for name in needed_functions(tuple(steps)))
     calls = "\n".join(f"out.append({_call(step)})" for step in steps)

@@ -6,7 +6,7 @@ recolouring each by a property.
 """
 
 from synth_lsp.offline.primitives.grids import blank_grid, cells_box, copy_grid
-from synth_lsp.offline.primitives.geometry import crop, rotate_90
+from synth_lsp.offline.primitives.geometry import crop, dihedral, rotate_90
 from synth_lsp.offline.primitives.drawing import fill_enclosed
 from synth_lsp.offline.primitives.memo import memoised
 
@@ -252,3 +252,20 @@ def fits_below(out, cells, fall, background):
         if r + fall >= len(out) or out[r + fall][c] != background:
             return False
     return True
+
+
+def transform_objects(grid, background, k):
+    """Turn or mirror every object (touching cells of any colours) in place, inside its own
+    bounding box, by the dihedral transform `k` (see `geometry.dihedral`); a turn that would not
+    fit its box (a 90-degree turn of a non-square box) means the step does not apply."""
+    out = copy_grid(grid)
+    for cells in find_objects(grid, background, True, True):
+        top, left, bottom, right = cells_box(cells)
+        box = crop(grid, top, left, bottom, right)
+        turned = dihedral(box, k)
+        if len(turned) != len(box) or len(turned[0]) != len(box[0]):
+            return None
+        for r in range(len(box)):
+            for c in range(len(box[0])):
+                out[top + r][left + c] = turned[r][c]
+    return out
