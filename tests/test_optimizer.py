@@ -276,30 +276,45 @@ def test_population_save_merges_what_another_process_added(workdir, sandbox, tas
     assert edit.id in merged and merged.generation == 3
 
 
-def test_corrupt_population_is_reported_and_left_alone(workdir, sandbox):
+BROKEN_POPULATIONS = {
+    "invalid JSON": ('{"format": "synth-lsp-population/1", "candidates": [\n  {"id": 1,,}]}'.encode(), ":2:"),
+    "a candidate that is not an object": (b'{"format": "synth-lsp-population/1", "candidates": [5, "x"]}', "candidate 1 is not an object"),
+    "nested 100,000 deep": (b'{"format": "synth-lsp-population/1", "candidates": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}", "nested too deeply"),
+    "not UTF-8": (b'{"format": "synth-lsp-population/1", "candidates": [], "x": "\xff\xfe"}', "not UTF-8"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_POPULATIONS))
+def test_a_broken_population_is_explained_kept_aside_and_a_new_one_started(case, workdir, sandbox):
+    content, what = BROKEN_POPULATIONS[case]
     script = workdir / "007bbfb7.synth.py"
     path = population_path_for(script)
-    path.write_text('{"format": "synth-lsp-population/1", "candidates": [\n  {"id": 1,,}]}')
-    before = path.read_text()
+    path.write_bytes(content)
     with pytest.raises(PopulationError) as info:
         Population.load(path)
-    assert ":2:" in str(info.value) and "move it aside" in str(info.value)
-    with pytest.raises(PopulationError):
-        run_evolve(load_task_for_script(script), script, EvolveConfig(generations=1), sandbox=sandbox)
-    assert path.read_text() == before
+    assert what in str(info.value)
+    aside = workdir / "007bbfb7.synth.population.broken-1.json"
+    aside.write_bytes(b"an earlier broken file")  # never overwritten: the next free name is taken
+    seen = []
+    result = run_evolve(load_task_for_script(script), script, EvolveConfig(generations=0), sandbox=sandbox, on_progress=seen.append)
+    kept = workdir / "007bbfb7.synth.population.broken-2.json"
+    assert kept.read_bytes() == content and aside.read_bytes() == b"an earlier broken file"
+    assert what in result.notices[0] and kept.name in result.notices[0] and "new population" in result.notices[0]
+    assert kept.name in seen[0].message
+    assert Population.load(path).get(result.start.id).origin == "seed"  # a new population
 
 
 # -- budget ------------------------------------------------------------------------------------
 def test_budget_caps():
     budget = Budget(BudgetCaps(max_calls=2))
     first, second = asyncio.run(_acquire_many(budget, 3, prompt=10, reply=100))[:2]
-    assert first and second and budget.spend.calls == 2 and "call budget" in budget.exhausted()
+    assert first and second and budget.spend.calls == 2 and "2 calls reached" in budget.exhausted()
     tokens = Budget(BudgetCaps(max_tokens=100))
     tokens.record_usage(80, 30, 0.0)
-    assert "token budget" in tokens.exhausted()
+    assert "100 tokens reached" in tokens.exhausted()
     cost = Budget(BudgetCaps(max_cost_usd=0.05))
     cost.record_usage(1, 1, 0.06)
-    assert "cost budget" in cost.exhausted()
+    assert "$0.0500 reached" in cost.exhausted()
 
 
 async def _acquire_many(budget: Budget, n: int, prompt: int, reply: int, price=None):
@@ -320,7 +335,7 @@ def test_budget_holds_the_worst_case_and_lowers_the_reply_limit_near_a_cap():
         assert second.tokens <= 3000 - 1100
         budget.settle(second, 1000, 100)
         assert await budget.acquire(1000, 4096) is None  # 800 left cannot pay for a useful reply
-        assert "token budget reached" in budget.exhausted() and budget.spend.tokens == 2200
+        assert "3000 tokens reached" in budget.exhausted() and budget.spend.tokens == 2200
 
         priced = Budget(BudgetCaps(max_cost_usd=0.5))
         price = lambda p, c: p * 1e-4 + c * 2e-4  # noqa: E731

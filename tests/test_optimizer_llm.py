@@ -216,7 +216,7 @@ def test_full_evolution_reaches_reward_1_from_the_identity_seed(workdir, sandbox
     middle = population.get(result.best.parents[0])
     assert middle.script == TILE_EVERYWHERE and middle.parents == [result.start.id]
     assert result.best.origin == "mutation" and result.best.generation == 2
-    assert "solved" in result.stop_reason and population.generation == 2
+    assert result.stop_reason == "fits every train pair" and population.generation == 2
     # progress: start, one line per generation, then the end
     assert [p.generation for p in progress] == [0, 1, 2, 2] and progress[-1].state == "finished"
     assert progress[-1].best_reward == 1.0 and progress[-1].calls == result.spend.calls == 4
@@ -323,7 +323,7 @@ def test_call_cap_is_exact(workdir, sandbox, fake_openai):
     config = model_config(fake_openai, max_calls=3, generations=5, children_per_generation=2)
     result = run_evolve(load_task_for_script(script), script, config, sandbox=sandbox)
     assert len(fake_openai.chat_requests()) == 3 and result.spend.calls == 3
-    assert "call budget reached" in result.stop_reason
+    assert result.stop_reason == "budget: 3 calls reached"
 
 
 def test_token_and_cost_caps_are_never_exceeded_even_with_calls_in_flight(workdir, sandbox, fake_openai):
@@ -336,7 +336,7 @@ def test_token_and_cost_caps_are_never_exceeded_even_with_calls_in_flight(workdi
 
     by_tokens = run_evolve(task, script, model_config(fake_openai, max_tokens=6000, **many), sandbox=sandbox)
     assert by_tokens.spend.calls >= 2 and by_tokens.spend.tokens <= 6000
-    assert "token budget reached" in by_tokens.stop_reason
+    assert "budget: 6000 tokens reached" in by_tokens.stop_reason
     limits = [r.body["max_tokens"] for r in fake_openai.chat_requests()]
     assert max(limits) <= 4096 and min(limits) < 4096  # calls near the cap were sent with a lower reply limit
     fake_openai.clear_log()
@@ -346,7 +346,7 @@ def test_token_and_cost_caps_are_never_exceeded_even_with_calls_in_flight(workdi
     # a call really costs 1000 * 1e-4 + 100 * 2e-4 = 0.12 USD, but may hold up to its reply limit
     assert by_cost.spend.calls >= 2 and by_cost.spend.cost_usd <= 0.5
     assert by_cost.spend.cost_usd == pytest.approx(0.12 * by_cost.spend.calls)
-    assert "cost budget reached" in by_cost.stop_reason
+    assert "budget: $0.5000 reached" in by_cost.stop_reason
     stored = Population.load(population_path_for(script))
     assert stored.totals.cost_usd == pytest.approx(by_cost.spend.cost_usd)
     assert stored.totals.calls == by_tokens.spend.calls + by_cost.spend.calls
@@ -369,7 +369,7 @@ def test_stop_flag_ends_the_run_after_the_generation_in_flight(workdir, sandbox,
     seen = []
     stop = lambda: any(p.generation >= 1 for p in seen)
     result = run_evolve(load_task_for_script(script), script, model_config(fake_openai, generations=5), on_progress=seen.append, should_stop=stop, sandbox=sandbox)
-    assert result.stop_reason == "stopped on request" and result.generations_run == 1
+    assert result.stop_reason == "stopped by user" and result.generations_run == 1
     assert seen[-1].state == "stopped" and len(fake_openai.chat_requests()) == 2
     assert Population.load(population_path_for(script)).generation == 1
 

@@ -167,7 +167,12 @@ class Candidate:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         if isinstance(known.get("script"), list):
             known["script"] = "\n".join(known["script"]) + "\n"
-        known["pairs"] = [PairResult(**{k: v for k, v in p.items() if k in PairResult.__dataclass_fields__}) for p in data.get("pairs", [])]
+        pairs = data.get("pairs", [])
+        if not isinstance(pairs, list) or not all(isinstance(p, dict) for p in pairs):
+            raise ValueError("its \"pairs\" must be a list of objects")
+        known["pairs"] = [PairResult(**{k: v for k, v in p.items() if k in PairResult.__dataclass_fields__}) for p in pairs]
+        if not isinstance(known.get("script"), str) or not isinstance(known.get("id"), str):
+            raise ValueError("it needs an \"id\" and a \"script\"")
         if known.get("origin") not in ORIGINS:
             raise ValueError(f"unknown origin {known.get('origin')!r} (known: {', '.join(ORIGINS)})")
         return cls(**known)

@@ -13,19 +13,20 @@ relay progress to the editor; `run_evolve` is the blocking form.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from synth_lsp.optimizer import novelty, selection
 from synth_lsp.optimizer.llm.budget import Budget, BudgetCaps, Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
 from synth_lsp.optimizer.fitness import selection_score
 from synth_lsp.optimizer.llm.embeddings import BuiltinSimilarity, CodeDistance, EmbeddingDistance
-from synth_lsp.optimizer.population import Population, population_path_for
+from synth_lsp.optimizer.population import Population, PopulationError, population_path_for
 from synth_lsp.optimizer.sources import (
     LanguageModelSource,
     MutationSource,
@@ -63,6 +64,9 @@ class EvolveConfig(BaseModel):
     max_calls: int | None = Field(default=None, ge=0)
     max_tokens: int | None = Field(default=None, ge=0)
     max_cost_usd: float | None = Field(default=None, ge=0)
+    max_cost_total_usd: float | None = Field(default=None, ge=0)  # over every run of the population
+    price_per_mtok: tuple[float, float] | None = None  # USD per million prompt and completion tokens
+    embedding_price_per_mtok: float | None = Field(default=None, ge=0)
     use_offline: bool | None = None  # None: only when no model is configured; True: also beside a model
     offline_time_budget_s: float = Field(default=10.0, gt=0)
     offline_max_programs: int = Field(default=8, ge=1)
@@ -73,6 +77,17 @@ class EvolveConfig(BaseModel):
     retry_attempts: int = Field(default=4, ge=1)
     retry_base_delay_s: float = Field(default=1.0, ge=0)
     seed: int | None = None
+
+    @field_validator("price_per_mtok")
+    @classmethod
+    def _price_is_two_amounts(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        if value is not None and not all(math.isfinite(v) and v >= 0 for v in value):
+            raise ValueError("the price must be two finite amounts >= 0 (USD per million prompt and completion tokens)")
+        return value
+
+    @property
+    def cost_capped(self) -> bool:
+        return self.max_cost_usd is not None or self.max_cost_total_usd is not None
 
     @property
     def language_model(self) -> str | None:
@@ -98,6 +113,8 @@ class EvolveConfig(BaseModel):
             "max_calls": budget.get("maxCalls"),
             "max_tokens": budget.get("maxTokens"),
             "max_cost_usd": budget.get("maxCostUsd"),
+            "max_cost_total_usd": budget.get("maxCostTotalUsd"),
+            "price_per_mtok": settings.get("pricePerMtok"),
             "use_offline": settings.get("useOffline"),
         }
         values = {k: v for k, v in mapping.items() if v is not None}
@@ -118,8 +135,11 @@ class Progress:
     new_candidates: int  # added by the last generation
     calls: int
     tokens: int
-    cost_usd: float
+    cost_usd: float  # this run
     message: str = ""
+    run_generation: int = 0  # generations this run has made so far ...
+    run_generations: int = 0  # ... of the ones it was asked for
+    total_cost_usd: float = 0.0  # over every run of the population
 
 
 @dataclass
@@ -128,9 +148,13 @@ class EvolveResult:
     start: Candidate  # the file's script when the run began
     population: Population
     generations_run: int
-    stop_reason: str
+    stop_reason: str  # in words: "fits every train pair for 2 generation(s)", "budget: 20 calls reached", ...
     spend: Spend  # this run only
     failures: list[str] = field(default_factory=list)
+    first_generation: int = 0  # the population's generation when the run began
+    notices: list[str] = field(default_factory=list)  # e.g. a broken population file moved aside
+    by_model_and_origin: list[dict[str, Any]] = field(default_factory=list)  # this run's spend
+    totals: Spend | None = None  # over every run of the population
 
     @property
     def improved(self) -> bool:
@@ -247,14 +271,17 @@ def build_sources(config: EvolveConfig, task: Task, budget: Budget, sandbox: San
         from synth_lsp.optimizer.llm.language_model import LanguageModel, RetryPolicy
         from synth_lsp.sandbox.walls import get_walls
 
+        api_key = config.api_key.get_secret_value() if config.api_key else None
+        price = ready_to_pay(config.language_model, config.api_base or None, api_key, user_chat_price(config), config.cost_capped)
         model = LanguageModel(
             config.language_model,
             api_base=config.api_base or None,
-            api_key=config.api_key.get_secret_value() if config.api_key else None,
+            api_key=api_key,
             timeout_s=config.request_timeout_s,
             max_tokens=config.max_reply_tokens,
             retry=RetryPolicy(max_attempts=config.retry_attempts, base_delay_s=config.retry_base_delay_s),
             budget=budget,
+            price=price,
         )
         sources.append(
             LanguageModelSource(
@@ -265,6 +292,27 @@ def build_sources(config: EvolveConfig, task: Task, budget: Budget, sandbox: San
     return sources
 
 
+def user_chat_price(config: EvolveConfig):
+    from synth_lsp.optimizer.llm.pricing import per_million
+
+    return per_million(*config.price_per_mtok) if config.price_per_mtok is not None else None
+
+
+def ready_to_pay(model: str, api_base: str | None, api_key: str | None, user_price, cost_capped: bool, option: str = "--price-per-mtok"):
+    """Before any call: the model's key is there (else stop, naming its variable) and, under a cost
+    cap, its price is known (else stop, saying how to give one). Returns the price to count at."""
+    from synth_lsp.optimizer.llm.credentials import missing_key
+    from synth_lsp.optimizer.llm.pricing import PriceError, price_for
+
+    problem = missing_key(model, api_base, api_key)
+    if problem:
+        raise EvolveError(problem)
+    try:
+        return price_for(model, user_price, cost_capped, option)
+    except PriceError as exc:
+        raise EvolveError(str(exc)) from None
+
+
 def build_distance(config: EvolveConfig, budget: Budget, script_path: Path | None = None) -> CodeDistance:
     """The built-in similarity, or the configured embedding model (its vectors cached beside the
     script's population when `script_path` is given)."""
@@ -273,6 +321,11 @@ def build_distance(config: EvolveConfig, budget: Budget, script_path: Path | Non
     from synth_lsp.optimizer.embedding_store import EmbeddingStore, embeddings_path_for
     from synth_lsp.optimizer.llm.language_model import RetryPolicy
 
+    from synth_lsp.optimizer.llm.pricing import per_million
+
+    api_key = config.api_key.get_secret_value() if config.api_key else None
+    user_price = per_million(config.embedding_price_per_mtok) if config.embedding_price_per_mtok is not None else None
+    price = ready_to_pay(config.embedding_model, config.api_base or None, api_key, user_price, config.cost_capped, "--embedding-price-per-mtok")
     store = None
     if script_path is not None:
         store = EmbeddingStore(embeddings_path_for(population_path_for(script_path)), config.embedding_model)
@@ -286,6 +339,7 @@ def build_distance(config: EvolveConfig, budget: Budget, script_path: Path | Non
         budget=budget,
         concurrency=config.concurrency,
         store=store,
+        price=price,
     )
 
 
@@ -294,7 +348,7 @@ class _Run:
 
     def __init__(
         self, task: Task, script_path: Path, config: EvolveConfig, sandbox: Sandbox, sources: list[MutationSource],
-        distance: CodeDistance, budget: Budget, rules: SearchRules = DEFAULT_RULES,
+        distance: CodeDistance, budget: Budget, population: Population, rules: SearchRules = DEFAULT_RULES,
     ):
         self.task = task
         self.rules = rules
@@ -306,11 +360,13 @@ class _Run:
         self.budget = budget
         self.fingerprint = task_fingerprint(task)
         self.limits = RunLimits(time_s=config.time_limit_s, memory_mb=config.memory_mb)
-        self.population = Population.load(population_path_for(script_path))
+        self.population = population
         self.population.attach_task(task)
         self.base_totals = Spend.from_dict(self.population.totals.to_dict())
         self.rng = random.Random(config.seed)
         self.failures: list[str] = []
+        self.record: dict[str, Any] = {}
+        self._spend_save_pending = False
 
     async def score(self, candidates: Sequence[Candidate]) -> None:
         await score_all(candidates, self.task, self.sandbox, self.limits, self.config.concurrency, self.fingerprint)
@@ -367,21 +423,37 @@ class _Run:
         for candidate in contenders:
             candidate.alive = candidate.id in kept
 
-    def save(self, record: dict[str, Any]) -> None:
+    def save(self) -> None:
         totals = Spend.from_dict(self.base_totals.to_dict())
         totals.add(self.budget.spend)
         self.population.totals = totals
-        record.update(finished_at=now_iso(), spend=self.budget.spend.to_dict())
+        self.record.update(finished_at=now_iso(), spend=self.budget.spend.to_dict(), by_model_and_origin=spend_breakdown(self.budget))
         self.population.save()
 
-    def progress(self, state: str, last_generation: int, new: int, message: str = "") -> Progress:
+    def spend_settled(self) -> None:
+        """A call settled: its spend is written soon (calls settling together share one write), so a
+        killed run keeps the spend of every call that completed."""
+        if self._spend_save_pending:
+            return
+        self._spend_save_pending = True
+
+        def flush() -> None:
+            self._spend_save_pending = False
+            try:
+                self.save()
+            except OSError:
+                pass  # the next save (at the latest the generation's) writes it
+
+        asyncio.get_running_loop().call_soon(flush)
+
+    def progress(self, state: str, first: int, new: int, message: str = "") -> Progress:
         best = self.population.best()
         assert best is not None
         spend = self.budget.spend
         return Progress(
             state=state,
             generation=self.population.generation,
-            generations=last_generation,
+            generations=first + self.config.generations,
             best_id=best.id,
             best_reward=best.train_reward,
             best_train_passed=best.train_passed,
@@ -389,11 +461,48 @@ class _Run:
             population_size=len(self.population.alive()),
             candidates=len(self.population),
             new_candidates=new,
-            calls=spend.calls,
+            calls=spend.all_calls,
             tokens=spend.tokens,
             cost_usd=round(spend.cost_usd, 6),
             message=message,
+            run_generation=self.population.generation - first,
+            run_generations=self.config.generations,
+            total_cost_usd=round(self.base_totals.cost_usd + spend.cost_usd, 6),
         )
+
+
+def spend_breakdown(budget: Budget) -> list[dict[str, Any]]:
+    """This run's spend per (model, origin), as stored in the run's record."""
+    rows = []
+    for (model, origin), spend in sorted(budget.by_label.items()):
+        rows.append({"model": model, "origin": origin, "calls": spend.all_calls, "tokens": spend.tokens, "cost_usd": round(spend.cost_usd, 6)})
+    return rows
+
+
+def open_population(script_path: Path) -> tuple[Population, str]:
+    """The stored population, or a new one when the file cannot be read: the broken file is kept
+    aside under a new name (never overwritten) and the notice says what was wrong and where it is."""
+    path = population_path_for(script_path)
+    try:
+        return Population.load(path), ""
+    except PopulationError as exc:
+        kept = keep_aside(path)
+        return Population(path), f"{exc}. It was moved to {kept.name} and a new population was started."
+
+
+def keep_aside(path: Path) -> Path:
+    """Rename a broken file to NAME.broken-N.json beside it (the first N not taken)."""
+    stem = path.name[: -len(".json")] if path.name.endswith(".json") else path.name
+    for n in range(1, 10_000):
+        target = path.with_name(f"{stem}.broken-{n}.json")
+        if not target.exists():
+            path.rename(target)
+            return target
+    raise EvolveError(f"{path}: cannot be read, and no free name to move it aside")
+
+
+def stop_reason_for_fit(patience: int) -> str:
+    return "fits every train pair" + (f" for {patience} generation(s)" if patience else "")
 
 
 async def evolve(
@@ -411,15 +520,17 @@ async def evolve(
 ) -> EvolveResult:
     """Evolve the script at `script_path` (starting from `start_script` when given, e.g. an editor's
     unsaved text; the file itself is never written); the population is stored beside it after
-    every generation."""
+    every generation, and its spend as every call settles."""
     script_path = Path(script_path)
-    budget = Budget(BudgetCaps(config.max_calls, config.max_tokens, config.max_cost_usd))
+    population, notice = open_population(script_path)
+    caps = BudgetCaps(config.max_calls, config.max_tokens, config.max_cost_usd, config.max_cost_total_usd)
+    budget = Budget(caps, prior=Spend.from_dict(population.totals.to_dict()))
     sandbox = sandbox or get_sandbox()
     if sources is None:
         sources = build_sources(config, task, budget, sandbox)
     if not sources:
         raise EvolveError("nothing to evolve with: configure a language model (--model) or enable the offline model")
-    run = _Run(task, script_path, config, sandbox, sources, distance or build_distance(config, budget, script_path), budget, rules)
+    run = _Run(task, script_path, config, sandbox, sources, distance or build_distance(config, budget, script_path), budget, population, rules)
     notify = on_progress or (lambda progress: None)
     stop_requested = should_stop or (lambda: False)
     for source in sources:
@@ -428,21 +539,22 @@ async def evolve(
 
     start = await run.add_start(start_script)
     await run.select()
-    record: dict[str, Any] = {"started_at": now_iso(), "model": config.language_model or OFFLINE_MODEL, "generations": 0}
-    run.population.runs.append(record)
-    run.save(record)
+    run.record.update(started_at=now_iso(), model=config.language_model or OFFLINE_MODEL, generations=0)
+    run.population.runs.append(run.record)
+    run.save()
+    budget.on_settle = run.spend_settled
     first = run.population.generation
     last = first + config.generations
-    notify(run.progress("running", last, 0, "started"))
+    notify(run.progress("running", first, 0, notice or "started"))
 
     reached = first if run.population.best().train_reward >= 1.0 else None  # generation the best hit 1.0
-    stop_reason = f"ran {config.generations} generations"
+    stop_reason = f"ran the {config.generations} generation(s) asked for"
     for number in range(first + 1, last + 1):
         if stop_requested():
-            stop_reason = "stopped on request"
+            stop_reason = "stopped by user"
             break
         if reached is not None and run.population.generation - reached >= config.patience:
-            stop_reason = f"solved: train reward 1.0 held for {config.patience} more generation(s)"
+            stop_reason = stop_reason_for_fit(config.patience)
             break
         exhausted = [s.exhausted() for s in run.sources]
         if all(exhausted):
@@ -451,8 +563,9 @@ async def evolve(
         try:
             new, failures = await run.generation(number)
         except Exception as exc:
-            record["stop_reason"] = f"failed: {exc}"
-            run.save(record)
+            run.record["stop_reason"] = f"failed: {exc}"
+            budget.on_settle = None
+            run.save()
             if isinstance(exc, EvolveError):
                 raise
             from synth_lsp.optimizer.llm.language_model import LanguageModelError
@@ -461,20 +574,27 @@ async def evolve(
                 raise EvolveError(str(exc)) from exc
             raise
         run.failures += failures
-        record["generations"] = number - first
-        run.save(record)
+        run.record["generations"] = number - first
+        run.save()
         if reached is None and run.population.best().train_reward >= 1.0:
             reached = number
-        notify(run.progress("running", last, new, summarise_failures(failures)))
+        notify(run.progress("running", first, new, summarise_failures(failures)))
     else:
-        if reached is not None:
-            stop_reason = f"ran {config.generations} generations (solved)"
-    record["stop_reason"] = stop_reason
-    run.save(record)
-    state = "stopped" if stop_reason == "stopped on request" else "finished"
-    notify(run.progress(state, last, 0, stop_reason))
+        if stop_requested():
+            stop_reason = "stopped by user"
+        elif reached is not None and config.generations > 0:
+            stop_reason += " (the best fits every train pair)"
+    budget.on_settle = None
+    run.record["stop_reason"] = stop_reason
+    run.save()
+    state = "stopped" if stop_reason == "stopped by user" else "finished"
+    notify(run.progress(state, first, 0, stop_reason))
     best = run.population.best()
-    return EvolveResult(best, start, run.population, run.population.generation - first, stop_reason, run.budget.spend, run.failures)
+    return EvolveResult(
+        best, start, run.population, run.population.generation - first, stop_reason, run.budget.spend, run.failures,
+        first_generation=first, notices=[notice] if notice else [], by_model_and_origin=spend_breakdown(budget),
+        totals=run.population.totals,
+    )
 
 
 def summarise_failures(failures: Sequence[str], shown: int = 2) -> str:

@@ -56,11 +56,23 @@ class Population:
 
     @classmethod
     def _from_data(cls, path: Path, data: dict[str, Any]) -> "Population":
+        entries = data.get("candidates", [])
+        if not isinstance(entries, list):
+            raise PopulationError(f"{path}: \"candidates\" must be a list of objects, got {type(entries).__name__}")
+        candidates = []
+        for number, entry in enumerate(entries, start=1):
+            if not isinstance(entry, dict):
+                raise PopulationError(f"{path}: candidate {number} is not an object (got {type(entry).__name__})")
+            try:
+                candidates.append(Candidate.from_dict(entry))
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                raise PopulationError(f"{path}: candidate {number} cannot be read ({exc})") from exc
+        runs = data.get("runs", [])
         try:
-            candidates = [Candidate.from_dict(c) for c in data.get("candidates", [])]
-            return cls(path, candidates, int(data.get("generation", 0)), Spend.from_dict(data.get("totals", {})), data.get("runs", []))
-        except (TypeError, ValueError, KeyError) as exc:
-            raise PopulationError(f"{path}: not a population file this version can read ({exc})") from exc
+            generation = int(data.get("generation", 0))
+        except (TypeError, ValueError) as exc:
+            raise PopulationError(f"{path}: \"generation\" must be a whole number ({exc})") from exc
+        return cls(path, candidates, generation, Spend.from_dict(data.get("totals", {})), [r for r in runs if isinstance(r, dict)] if isinstance(runs, list) else [])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -191,9 +203,13 @@ def _directory_lock(directory: Path):
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise PopulationError(f"{path}:{exc.lineno}:{exc.colno}: the population file is not valid JSON ({exc.msg}); move it aside to start afresh") from exc
+    except UnicodeDecodeError as exc:
+        raise PopulationError(f"{path}: the population file is not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
+    except RecursionError:
+        raise PopulationError(f"{path}: the population file is nested too deeply to be a population") from None
     except OSError as exc:
         raise PopulationError(f"{path}: cannot read the population file ({exc})") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:

@@ -107,7 +107,7 @@ class LanguageModelSource:
             if self.should_stop():
                 return f"{request.kind} skipped: stop requested"
             try:
-                completion = await self.model.complete(self.messages(request), temperature)
+                completion = await self.model.complete(self.messages(request), temperature, origin=request.kind, give_up=self.should_stop)
             except BudgetExhausted as exc:
                 return f"{request.kind} skipped: {exc}"
             except LanguageModelError as exc:

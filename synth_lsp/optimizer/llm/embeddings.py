@@ -17,12 +17,16 @@ from synth_lsp.optimizer.llm.budget import Budget
 from synth_lsp.optimizer.candidate import Candidate
 from synth_lsp.optimizer.embedding_store import EmbeddingStore
 from synth_lsp.optimizer.llm.language_model import (
+    BudgetExhausted,
     LanguageModelError,
     RetryPolicy,
     call_with_retries,
     import_litellm,
     local_api_key,
 )
+from synth_lsp.optimizer.llm.pricing import Price, cost_of, litellm_price, usage_of
+
+EMBEDDING_ORIGIN = "embedding"  # what embedding calls are counted under in the spend breakdown
 
 
 class CodeDistance(Protocol):
@@ -66,7 +70,9 @@ class EmbeddingDistance:
         budget: Budget | None = None,
         concurrency: int = 4,
         store: EmbeddingStore | None = None,
+        price: Price | None = None,
     ):
+        """`price`: the user's price of the embedding model (else litellm's, when it has one)."""
         self.model = model
         self.api_base = api_base or None
         self._api_key = local_api_key(model, self.api_base, api_key)
@@ -78,6 +84,14 @@ class EmbeddingDistance:
         self._fallback = BuiltinSimilarity()
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
         self.failures: list[str] = []
+        self._user_price = price
+        self._price: Price | None = price
+        self._price_known = price is not None
+
+    def price(self) -> Price | None:
+        if not self._price_known:
+            self._price, self._price_known = litellm_price(self.model)[0], True
+        return self._price
 
     def __repr__(self) -> str:
         return f"EmbeddingDistance(model={self.model!r}, api_base={self.api_base!r})"
@@ -93,19 +107,41 @@ class EmbeddingDistance:
             self.store.save(self._vectors)
 
     async def _embed(self, candidate: Candidate) -> None:
+        """One embedding call, held against the budget like a chat call (no completion tokens). A
+        call the budget cannot pay for is not made: the candidate's distances use the built-in
+        similarity instead."""
         litellm = import_litellm()
+        budget, price = self.budget, self.price()
+        estimate = len(candidate.script) // 2 + 8  # generous: about 4 characters a token
 
         async def call():
-            return await litellm.aembedding(
-                model=self.model, input=[candidate.script], api_base=self.api_base, api_key=self._api_key,
-                timeout=self.timeout_s, max_retries=0, num_retries=0,
-            )
+            reservation = None
+            if budget is not None:
+                reservation = await budget.acquire(estimate, 0, price, kind="embedding", label=(self.model, EMBEDDING_ORIGIN))
+                if reservation is None:
+                    raise BudgetExhausted(budget.exhausted() or "budget reached")
+            try:
+                response = await litellm.aembedding(
+                    model=self.model, input=[candidate.script], api_base=self.api_base, api_key=self._api_key,
+                    timeout=self.timeout_s, max_retries=0, num_retries=0,
+                )
+            except BaseException:
+                if reservation is not None:
+                    budget.settle(reservation)  # a failed attempt is not billed
+                raise
+            if reservation is not None:
+                tokens = usage_of(response)[0]
+                budget.settle(reservation, tokens, 0, cost_of(response, self._user_price))
+            return response
 
         async with self._semaphore:
             try:
                 response, _ = await call_with_retries(
                     call, model=self.model, api_base=self.api_base, policy=self.retry, secrets=(self._api_key or "",)
                 )
+            except BudgetExhausted as exc:
+                self.failures.append(f"{candidate.id}: embedding skipped ({exc}); built-in similarity used")
+                return
             except LanguageModelError as exc:
                 if exc.fatal:
                     raise
@@ -114,9 +150,6 @@ class EmbeddingDistance:
         data = response.data[0]
         vector = data["embedding"] if isinstance(data, dict) else data.embedding
         self._vectors[candidate.id] = [float(v) for v in vector]
-        if self.budget is not None:
-            usage = getattr(response, "usage", None)
-            self.budget.record_embedding(int(getattr(usage, "prompt_tokens", 0) or 0))
 
     def distance(self, a: Candidate, b: Candidate) -> float:
         va, vb = self._vectors.get(a.id), self._vectors.get(b.id)

@@ -22,22 +22,11 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from synth_lsp.optimizer.llm.budget import Budget
+from synth_lsp.optimizer.llm.credentials import refused_key_advice
+from synth_lsp.optimizer.llm.litellm_import import import_litellm
+from synth_lsp.optimizer.llm.pricing import Price, cost_of, litellm_price, usage_of
 
-_litellm: Any = None
-
-
-def import_litellm() -> Any:
-    """litellm, imported once, offline and quiet."""
-    global _litellm
-    if _litellm is None:
-        os.environ["LITELLM_OFFLINE_MODE"] = "true"  # only the word `true` works
-        import litellm
-
-        litellm.suppress_debug_info = True
-        litellm.set_verbose = False
-        _litellm = litellm
-    return _litellm
-
+__all__ = ["import_litellm"]  # re-exported: callers import it from here
 
 class LanguageModelError(RuntimeError):
     """A model call failed. `fatal` errors (bad key, bad request) stop the run; others fail one mutation."""
@@ -116,10 +105,9 @@ def classify(exc: BaseException, model: str, api_base: str | None) -> tuple[str,
     name = type(exc).__name__
     where = f" at {api_base}" if api_base else ""
     if isinstance(exc, litellm.AuthenticationError) or isinstance(exc, getattr(litellm, "PermissionDeniedError", ())):
-        return "auth", (
-            f"the provider refused the credentials for model {model!r}{where} ({name}). Set the provider's "
-            "API key in its environment variable (e.g. OPENAI_API_KEY, ANTHROPIC_API_KEY, GEMINI_API_KEY)."
-        )
+        return "auth", f"the provider refused the credentials for model {model!r}{where} ({name}). {refused_key_advice(model)}"
+    if _missing_credentials(exc):  # openai/ without a key raises InternalServerError, which looks retryable
+        return "auth", f"no credentials for model {model!r}{where}. {refused_key_advice(model)}"
     if isinstance(exc, getattr(litellm, "ContentPolicyViolationError", ())):
         return "skip", f"model {model!r} refused this prompt (content policy): {_short(exc)}"
     if isinstance(exc, getattr(litellm, "ContextWindowExceededError", ())):
@@ -136,6 +124,11 @@ def classify(exc: BaseException, model: str, api_base: str | None) -> tuple[str,
     if isinstance(exc, retryable) or isinstance(exc, (asyncio.TimeoutError, ConnectionError)):
         return "retry", f"{name} from model {model!r}{where}: {_short(exc)}"
     return "request", f"unexpected {name} calling model {model!r}{where}: {_short(exc)}"
+
+
+def _missing_credentials(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "missing credentials" in text or "api_key client option must be set" in text
 
 
 def _short(exc: BaseException, limit: int = 300) -> str:
@@ -160,9 +153,11 @@ async def call_with_retries(
     secrets: tuple[str, ...] = (),
     sleep: Sleep = asyncio.sleep,
     rng: random.Random | None = None,
+    give_up: Callable[[], bool] | None = None,
 ) -> tuple[Any, int]:
     """Run `call` under the retry policy; returns (response, attempts). A `call` that holds budget
-    does so per attempt (see `LanguageModel.complete`), so every attempt counts as a call."""
+    does so per attempt (see `LanguageModel.complete`), so every attempt counts as a call. Once
+    `give_up()` is true (a stop was asked for), a failed attempt is not retried."""
     rng = rng or random.Random()
     last_message = ""
     for attempt in range(1, policy.max_attempts + 1):
@@ -180,7 +175,7 @@ async def call_with_retries(
             if verdict == "skip":
                 raise LanguageModelError(message) from None
             last_message = message
-            if attempt == policy.max_attempts:
+            if attempt == policy.max_attempts or (give_up is not None and give_up()):
                 break
             delay = backoff_delay(attempt, policy, retry_after_seconds(exc), rng)
             if delay is None:
@@ -223,7 +218,9 @@ class LanguageModel:
         retry: RetryPolicy | None = None,
         budget: Budget | None = None,
         sleep: Sleep = asyncio.sleep,
+        price: Price | None = None,
     ):
+        """`price`: the user's price for the model (else litellm's, when it has one)."""
         if not model or model == "offline":
             raise ValueError("a language model needs a litellm model name, e.g. 'openai/gpt-4o-mini'")
         self.model = model
@@ -234,29 +231,36 @@ class LanguageModel:
         self.retry = retry or RetryPolicy()
         self.budget = budget
         self._sleep = sleep
-        self._price_fn: Callable[[int, int], float] | None = None
-        self._price_known = False
+        self._user_price = price
+        self._price_fn: Price | None = price
+        self._price_known = price is not None
 
     def __repr__(self) -> str:  # never shows the key
         return f"LanguageModel(model={self.model!r}, api_base={self.api_base!r})"
 
-    def _price(self) -> Callable[[int, int], float] | None:
-        if not self._price_known:  # looked up once, at the first call (litellm is loaded by then)
-            self._price_fn, self._price_known = price_of(self.model), True
+    def price(self) -> Price | None:
+        """The price calls are held and counted at (looked up once; None when it has none)."""
+        if not self._price_known:
+            self._price_fn, self._price_known = litellm_price(self.model)[0], True
         return self._price_fn
 
-    async def complete(self, messages: list[dict[str, str]], temperature: float) -> Completion:
+    async def complete(
+        self, messages: list[dict[str, str]], temperature: float, origin: str = "mutation",
+        give_up: Callable[[], bool] | None = None,
+    ) -> Completion:
+        """One reply; its spend is counted under (this model, `origin`). Once `give_up()` is true,
+        a failed attempt is not retried."""
         litellm = import_litellm()
         started = time.perf_counter()
         budget = self.budget
         prompt_estimate = count_prompt_tokens(self.model, messages) if budget is not None else 0
-        price = self._price() if budget is not None else None
+        price = self.price()
 
         async def call() -> Any:
             # every attempt holds its worst case against the caps until its reply settles it
             reservation = None
             if budget is not None:
-                reservation = await budget.acquire(prompt_estimate, self.max_tokens, price)
+                reservation = await budget.acquire(prompt_estimate, self.max_tokens, price, label=(self.model, origin))
                 if reservation is None:
                     raise BudgetExhausted(budget.exhausted() or "budget reached")
             try:
@@ -276,15 +280,15 @@ class LanguageModel:
                     budget.settle(reservation)  # a failed attempt is not billed
                 raise
             if reservation is not None:
-                budget.settle(reservation, *_usage(response), response_cost(response))
+                budget.settle(reservation, *usage_of(response), cost_of(response, self._user_price))
             return response
 
         response, attempts = await call_with_retries(
             call, model=self.model, api_base=self.api_base, policy=self.retry,
-            secrets=(self._api_key or "",), sleep=self._sleep,
+            secrets=(self._api_key or "",), sleep=self._sleep, give_up=give_up,
         )
-        prompt_tokens, completion_tokens = _usage(response)
-        cost = response_cost(response)
+        prompt_tokens, completion_tokens = usage_of(response)
+        cost = cost_of(response, self._user_price)
         choice = response.choices[0] if getattr(response, "choices", None) else None
         message = getattr(choice, "message", None)
         return Completion(
@@ -305,40 +309,3 @@ def count_prompt_tokens(model: str, messages: list[dict[str, str]]) -> int:
         return int(import_litellm().token_counter(model=model, messages=messages))
     except Exception:
         return sum(len(m.get("content") or "") for m in messages) // 2 + 8 * len(messages)
-
-
-def price_of(model: str) -> Callable[[int, int], float] | None:
-    """The model's price as (prompt tokens, completion tokens) -> USD, or None when it has none."""
-    litellm = import_litellm()
-
-    def price(prompt_tokens: int, completion_tokens: int) -> float:
-        prompt_cost, completion_cost = litellm.cost_per_token(
-            model=model, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens
-        )
-        return float(prompt_cost) + float(completion_cost)
-
-    try:
-        price(1, 1)
-    except Exception:  # not in litellm's price map (local servers, custom names)
-        return None
-    return price
-
-
-def _usage(response: Any) -> tuple[int, int]:
-    usage = getattr(response, "usage", None)
-    return int(getattr(usage, "prompt_tokens", 0) or 0), int(getattr(usage, "completion_tokens", 0) or 0)
-
-
-def response_cost(response: Any) -> float:
-    """The call's cost in USD; 0 for models without a price (local servers)."""
-    hidden = getattr(response, "_hidden_params", None) or {}
-    cost = hidden.get("response_cost") if isinstance(hidden, dict) else None
-    if cost is None:
-        try:
-            cost = import_litellm().completion_cost(completion_response=response)
-        except Exception:  # unpriced model: ModelNotMappedError and friends
-            cost = 0.0
-    try:
-        return float(cost or 0.0)
-    except (TypeError, ValueError):
-        return 0.0
