@@ -91,9 +91,15 @@ class SynthProtocol(LanguageServerProtocol):
             if "error" in data:
                 return self._converter.structure(data, types.ResponseErrorMessage)
             if "method" in data:
-                return self._converter.structure(data, self.get_message_type(data["method"]) or JsonRPCRequestMessage)
+                kind = self.get_message_type(data["method"])
+                return self._converter.structure(data, kind) if kind else self._generic(data, JsonRPCRequestMessage)
             return self._converter.structure(data, self._result_types.pop(data["id"], None) or JsonRPCResponseMessage)
-        return self._converter.structure(data, self.get_message_type(data.get("method", "")) or JsonRPCNotification)
+        kind = self.get_message_type(data.get("method", ""))
+        return self._converter.structure(data, kind) if kind else self._generic(data, JsonRPCNotification)
+
+    def _generic(self, data: dict[str, Any], kind: type) -> Any:
+        """A method lsprotocol does not know (a custom one): its params are optional."""
+        return self._converter.structure({"params": None, **data}, kind)
 
     # -- dispatching -----------------------------------------------------------------------
     def handle_message(self, message: Any) -> None:
@@ -102,6 +108,8 @@ class SynthProtocol(LanguageServerProtocol):
             return
         if getattr(message, "jsonrpc", None) != self.VERSION:
             log.warning("ignoring a message that is not JSON-RPC %s: %s", self.VERSION, preview(message))
+            if isinstance(message, RPCRequest):
+                self.send_error(message.id, types.ErrorCodes.InvalidRequest, f"not a JSON-RPC {self.VERSION} request")
             return
         method = getattr(message, "method", None)
         if method == types.EXIT:
@@ -135,7 +143,10 @@ class SynthProtocol(LanguageServerProtocol):
         if "id" in data and isinstance(method, str):
             msg_id = data["id"] if isinstance(data["id"], (str, int)) and not isinstance(data["id"], bool) else None
             log.warning("invalid params for %s (id %r): %s", method, msg_id, message.reason)
-            refusal = self._refusal(method) if msg_id is not None else None
+            if data.get("jsonrpc") != self.VERSION:
+                refusal: tuple[int, str] | None = (types.ErrorCodes.InvalidRequest, f"not a JSON-RPC {self.VERSION} request")
+            else:
+                refusal = self._refusal(method) if msg_id is not None else None
             code, text = refusal or (types.ErrorCodes.InvalidParams, f"invalid params for {method}: {message.reason}")
             self.send_error(msg_id, code, text)
         elif "id" in data and "method" not in data:  # the client's answer to our request: fail it, never leave it pending

@@ -34,6 +34,7 @@ class RunScheduler:
         self.tasks = tasks
         self.executor = ThreadPoolExecutor(max_workers=RUN_WORKERS, thread_name_prefix="synth-run")
         self._sandbox: Sandbox | None = None
+        self.closed = False  # after shutdown: nothing more runs
 
     @property
     def sandbox(self) -> Sandbox:
@@ -62,6 +63,7 @@ class RunScheduler:
 
     def shutdown(self) -> None:
         """No more runs: pending ones are dropped, those in flight are stopped inside the sandbox."""
+        self.closed = True
         for state in self.ls.states.scripts.values():
             state.cancel_timer()
             state.next_ticket()  # stale: the watchdog kills its workers
@@ -91,8 +93,8 @@ class RunScheduler:
     async def run_script(self, uri: str) -> RunOutcome | None:
         states = self.ls.states
         state = states.scripts.get(uri)
-        if state is None:
-            return None  # closed before its (debounced) run began
+        if state is None or self.closed:
+            return None  # closed before its (debounced) run began, or the server is shutting down
         state.timer = None
         request = self.snapshot(uri)
         if request is None:
@@ -115,6 +117,8 @@ class RunScheduler:
             return None  # superseded by a newer run, or the document closed meanwhile
         self.publisher.publish(state, report)
         # the script's diagnostics are out before the examples file's are even built
+        if self.closed:
+            return report.outcome
         examples = await loop.run_in_executor(self.executor, examples_report, report)
         if state.ticket == ticket and uri in states.scripts:
             self.publisher.publish_examples(state, report.examples_path, examples)
