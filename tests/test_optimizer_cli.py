@@ -37,8 +37,10 @@ def test_evolve_without_a_model_solves_007bbfb7_and_writes_it(tmp_path):
     assert done.returncode == 0, done.stderr
     out, err = done.stdout, done.stderr
     # progress on stderr, one line per generation
-    assert "generation 0/10: best 0.00 (0/5 train)" in err
-    assert "generation 1/10: best 1.00 (5/5 train)" in err
+    assert "generation 0 (this run 0 of 10): best 0.00 (0/5 train)" in err
+    assert "generation 1 (this run 1 of 10): best 1.00 (5/5 train)" in err
+    # what was measured, in words: fitting the train pairs, not "solved"
+    assert "fits the train pairs (5/5); test pairs: 1/1 pass" in out and "solved" not in out + err
     # the best script, its results and a diff on stdout
     assert "train 5/5 (reward 1.00), test 1/1" in out
     assert "--- 007bbfb7.synth.py (current)" in out and "+++ 007bbfb7.synth.py (best)" in out

@@ -155,6 +155,7 @@ class EvolveResult:
     notices: list[str] = field(default_factory=list)  # e.g. a broken population file moved aside
     by_model_and_origin: list[dict[str, Any]] = field(default_factory=list)  # this run's spend
     totals: Spend | None = None  # over every run of the population
+    generations_asked: int = 0
 
     @property
     def improved(self) -> bool:
@@ -593,7 +594,7 @@ async def evolve(
     return EvolveResult(
         best, start, run.population, run.population.generation - first, stop_reason, run.budget.spend, run.failures,
         first_generation=first, notices=[notice] if notice else [], by_model_and_origin=spend_breakdown(budget),
-        totals=run.population.totals,
+        totals=run.population.totals, generations_asked=config.generations,
     )
 
 
