@@ -37,6 +37,7 @@ def make_client() -> LanguageClient:
 
     def create_progress(client: LanguageClient, params: types.WorkDoneProgressCreateParams) -> None:
         client.progress_creates += 1
+        client.progress_reports.setdefault(params.token, [])  # as pytest-lsp's own handler: the token now exists
 
     def publish(client: LanguageClient, params: types.PublishDiagnosticsParams) -> None:
         client.diagnostics[params.uri] = params.diagnostics

@@ -80,7 +80,7 @@ def test_settings_from_each_shape_of_payload():
     assert settings.merge(base, None) == (base, [])
     merged, problems = settings.merge(base, {"timeLimit": -1, "budget": {"maxCalls": 5, "maxCostUsd": 0.5}, "autoEvolve": "yes"})
     assert merged.time_limit == 2.0 and merged.budget == settings.Budget(max_calls=5, max_cost_usd=0.5)
-    assert len(problems) == 2 and problems[0].startswith("synthLsp.timeLimit must be a positive number")
+    assert len(problems) == 2 and problems[0].startswith("synthLsp.timeLimit must be a number > 0 and <= 60")
     assert merged.run_limits() == RunLimits(time_s=2.0, memory_mb=256.0)
     assert settings.client_features({"clientFeatures": {"runResult": True}}).run_result
     assert not settings.client_features(None).run_result

@@ -10,6 +10,24 @@ import argparse
 import sys
 from typing import Callable, Sequence
 
+from synth_lsp.core.runs import MAX_MEMORY_MB, MAX_TIME_S, range_problem
+
+
+def number_in(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a number > low and <= high (argparse names the option in its error)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        problem = range_problem(value, low, high)
+        if problem:
+            raise argparse.ArgumentTypeError(f"{problem}, got {text}")
+        return value
+
+    return parse
+
 
 def _add_check(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="run a .synth.py script on its examples and report what went wrong")
@@ -17,8 +35,8 @@ def _add_check(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--examples", help="the examples file (default: from the header or beside the script)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="ARC colours in grids")
-    p.add_argument("--time-limit", type=float, help="seconds per pair (default 2, or the header's)")
-    p.add_argument("--memory-mb", type=float, help="sandbox memory per pair (default 256, or the header's)")
+    p.add_argument("--time-limit", type=number_in(0, MAX_TIME_S), help=f"seconds per pair, at most {MAX_TIME_S:g} (default 2, or the header's)")
+    p.add_argument("--memory-mb", type=number_in(0, MAX_MEMORY_MB), help=f"sandbox memory per pair, at most {MAX_MEMORY_MB:g} (default 256, or the header's)")
     p.set_defaults(entry="synth_lsp.cli.check:main")
 
 

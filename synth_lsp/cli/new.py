@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from synth_lsp.core.atomic_file import write_atomically
 from synth_lsp.core.task import SCRIPT_SUFFIX, TaskError, load_task
 
 IDENTITY_SEED = '''\
@@ -44,6 +45,6 @@ def main(args: argparse.Namespace) -> int:
     if script_path.exists() and not args.force:
         print(f"synth-lsp new: {script_path} exists (use --force to overwrite)", file=sys.stderr)
         return 1
-    script_path.write_text(seed_for(task_path), encoding="utf-8")
+    write_atomically(script_path, seed_for(task_path))
     print(script_path)
     return 0

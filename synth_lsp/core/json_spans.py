@@ -59,7 +59,8 @@ class JsonSpans:
     _line_starts: list[int] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
-        self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        # a line ends at "\n", "\r\n" or a lone "\r", as in LSP
+        self._line_starts = [0] + [m.end() for m in re.finditer("\r\n|\r|\n", self.text)]
 
     def span(self, path: JsonPath) -> Span | None:
         return self.spans.get(tuple(path))

@@ -20,6 +20,29 @@ ErrorKind = Literal[
 ]
 
 
+# What one pair may ask for, wherever the limit comes from (settings, a script's header, options):
+# the sandbox's workers are shared, so one script must not hold one for hours.
+MAX_TIME_S = 60.0
+MAX_MEMORY_MB = 4096.0
+MAX_RECURSION_DEPTH = 100_000
+
+
+def range_problem(value: object, low: float, high: float, *, whole: bool = False, low_inclusive: bool = False) -> str | None:
+    """Why `value` is not a number in the range (None when it is); the message names the range."""
+    import math
+
+    kind = "a whole number" if whole else "a number"
+    lower = f">= {low:g}" if low_inclusive else f"> {low:g}"
+    wanted = f"must be {kind} {lower} and <= {high:g}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int)):
+        return wanted
+    if isinstance(value, float) and not math.isfinite(value):
+        return wanted
+    if value > high or value < low or (value == low and not low_inclusive):
+        return wanted
+    return None
+
+
 @dataclass(frozen=True)
 class RunLimits:
     time_s: float = 2.0

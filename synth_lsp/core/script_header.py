@@ -14,8 +14,11 @@ otherwise as a plain string (so paths need no quotes).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from synth_lsp.core.runs import MAX_MEMORY_MB, MAX_RECURSION_DEPTH, MAX_TIME_S, range_problem
 
 HEADER_PREFIX = "# synth:"
 
@@ -27,6 +30,14 @@ KNOWN_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "recursion_limit": ((int,), "maximum recursion depth inside the sandbox"),
     "default": ((dict,), "the result a failed run falls back to"),
     "instructions": ((str,), "what the script should do, in words (shown to language models)"),
+}
+
+
+# key -> (low, high, whole): a header may not ask for more than the sandbox gives one pair
+RANGES: dict[str, tuple[float, float, bool]] = {
+    "time_limit": (0, MAX_TIME_S, False),
+    "memory_mb": (0, MAX_MEMORY_MB, False),
+    "recursion_limit": (1, MAX_RECURSION_DEPTH, True),
 }
 
 
@@ -51,7 +62,8 @@ def parse_header(script: str) -> ScriptHeader:
     options: dict[str, Any] = {}
     lines: dict[str, int] = {}
     problems: list[HeaderProblem] = []
-    for number, raw in enumerate(script.splitlines(), start=1):
+    # lines as an editor counts them ("\n", "\r\n", a lone "\r"; not str.splitlines' form feeds)
+    for number, raw in enumerate(re.split("\r\n|\r|\n", script), start=1):
         text = raw.strip()
         if not text:
             continue
@@ -78,8 +90,10 @@ def parse_header(script: str) -> ScriptHeader:
                 wanted = " or ".join(t.__name__ for t in types)
                 problems.append(HeaderProblem(number, f"`{key}` ({meaning}) must be {wanted}, got `{value_text.strip()}`"))
                 continue
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0:
-            problems.append(HeaderProblem(number, f"`{key}` must be positive, got {value}"))
+        bounds = RANGES.get(key)
+        problem = range_problem(value, *bounds[:2], whole=bounds[2], low_inclusive=bounds[2]) if bounds else None
+        if problem:
+            problems.append(HeaderProblem(number, f"`{key}` {problem}, got `{value_text.strip()}`; the default applies"))
             continue
         options[key] = value
         lines[key] = number

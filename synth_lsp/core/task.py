@@ -16,7 +16,11 @@ otherwise the first of ``NAME.json`` and ``NAME.examples.json`` beside ``NAME.sy
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +30,9 @@ from synth_lsp.core.script_header import ScriptHeader, parse_header
 SCRIPT_SUFFIX = ".synth.py"
 EXAMPLE_SUFFIXES = (".json", ".examples.json")
 POPULATION_SUFFIX = ".synth.population.json"  # the evolved population stored beside a script
+# an examples file larger than this is refused, not read: parsed JSON takes ~25x its size in memory
+MAX_EXAMPLES_MB = 8.0
+MAX_EXAMPLES_MB_RANGE = (0.001, 1024.0)
 
 ARC_INSTRUCTIONS = (
     "Find the rule that maps each input grid to its output grid (grids are lists of rows of "
@@ -41,14 +48,18 @@ TaskKind = Literal["arc", "generic"]
 
 
 class TaskError(ValueError):
-    """The examples cannot be used. `line`/`column` (1-based) locate the problem in `path` when known."""
+    """The examples cannot be used. `line`/`column` (1-based) locate the problem in `path` when known;
+    `header_key` names the script's header option the problem is about (e.g. its `default`)."""
 
-    def __init__(self, message: str, path: Path | None = None, line: int | None = None, column: int | None = None):
+    def __init__(
+        self, message: str, path: Path | None = None, line: int | None = None, column: int | None = None, header_key: str | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.path = path
         self.line = line
         self.column = column
+        self.header_key = header_key
 
     def __str__(self) -> str:
         where = ""
@@ -100,10 +111,19 @@ class Task:
         return [(p.inputs["input_grid"], p.expected["output_grid"]) for p in self.train if p.expected]
 
 
+def resolved(path: Path) -> Path:
+    """`path` made absolute with its symlinks resolved; as far as that goes for a symlink loop or an
+    unreadable folder (which then fail, with a message, when read)."""
+    try:
+        return Path(path).resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
+        return Path(os.path.abspath(path))
+
+
 def examples_path_for(script_path: Path, header: ScriptHeader | None = None) -> Path:
     """The examples file a script pairs with (see the module docstring for the rule)."""
     if header is not None and header.get("examples"):
-        return (script_path.parent / header.get("examples")).resolve()
+        return resolved(script_path.parent / header.get("examples"))
     stem = script_stem(script_path)
     candidates = [script_path.parent / (stem + suffix) for suffix in EXAMPLE_SUFFIXES]
     for candidate in candidates:
@@ -127,12 +147,13 @@ def script_path_for(population_path: Path) -> Path:
     return population_path.with_name(stem + SCRIPT_SUFFIX)
 
 
-def load_task_for_script(script_path: Path, script_text: str | None = None) -> Task:
+def load_task_for_script(script_path: Path, script_text: str | None = None, max_mb: float = MAX_EXAMPLES_MB) -> Task:
+    """The task of a script, as its header (in `script_text`, else the file) names it."""
     if script_text is None:
         script_text = script_path.read_text(encoding="utf-8")
     header = parse_header(script_text)
     path = examples_path_for(script_path, header)
-    task = load_task(path)
+    task = load_task(path, max_mb)
     return apply_header(task, header)
 
 
@@ -147,28 +168,59 @@ def apply_header(task: Task, header: ScriptHeader) -> Task:
         return task
     from dataclasses import replace
 
-    return check_default(replace(task, **changes), where="the header's `default`")
+    header_key = "default" if "default_result" in changes else None
+    return check_default(replace(task, **changes), where="the header's `default`", header_key=header_key)
 
 
-def check_default(task: Task, where: str = "`default`") -> Task:
+def check_default(task: Task, where: str = "`default`", header_key: str | None = None) -> Task:
     """The failure contract needs a default result that itself validates."""
     from synth_lsp.core.schema import check_arc_result, check_schema_result
 
     problems = check_arc_result(task.default_result) if task.kind == "arc" else check_schema_result(task.default_result, task.output_schema)
     if problems:
-        raise TaskError(f"{where} does not match the result schema: {problems[0]}", path=task.examples_path)
+        raise TaskError(f"{where} does not match the result schema: {problems[0]}", path=task.examples_path, header_key=header_key)
     return task
 
 
-def load_task(path: Path) -> Task:
+def load_task(path: Path, max_mb: float = MAX_EXAMPLES_MB) -> Task:
     path = Path(path)
-    if not path.exists():
-        raise TaskError(f"examples file not found: {path}", path=path)
+    return parse_task(read_examples(path, max_mb), path)
+
+
+def read_examples(path: Path, max_mb: float = MAX_EXAMPLES_MB) -> str:
+    """The text of an examples file. Only a regular file is read, and only up to `max_mb`: a FIFO
+    would block the reader until someone writes to it, and /dev/zero never ends."""
+    limit = int(max_mb * 1024 * 1024)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TaskError(f"cannot read examples file: {exc}", path=path) from exc
-    return parse_task(text, path)
+        # non-blocking: opening a FIFO for reading would wait for a writer
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise TaskError(f"examples file not found: {path}", path=path) from None
+    except OSError as exc:
+        why = "it is a symlink loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+        raise TaskError(f"cannot read examples file: {why}", path=path) from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise TaskError(f"cannot read examples file: it is not a regular file ({_file_kind(info.st_mode)})", path=path)
+        data = handle.read(limit + 1) if info.st_size <= limit else b""
+        if info.st_size > limit or len(data) > limit:
+            size = max(info.st_size, len(data)) / (1024 * 1024)
+            raise TaskError(
+                f"the examples file is {size:.1f} MB, over the limit of {max_mb:g} MB (the setting `examplesMaxMb`)", path=path
+            )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise TaskError(f"the examples file is not UTF-8 (byte {exc.start})", path=path, line=line) from None
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return kind
+    return "not a plain file"
 
 
 def parse_task(text: str, path: Path | None = None, name: str | None = None) -> Task:
@@ -176,6 +228,11 @@ def parse_task(text: str, path: Path | None = None, name: str | None = None) -> 
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TaskError(f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno) from exc
+    except RecursionError:
+        raise TaskError("the examples file is nested too deeply to read", path=path) from None
+    except ValueError as exc:  # Python refuses integers of more than 4300 digits (sys.get_int_max_str_digits)
+        what = f"an integer of more than {sys.get_int_max_str_digits()} digits" if "digits" in str(exc) else str(exc)
+        raise TaskError(f"the examples file holds a value that cannot be read: {what}", path=path) from None
     if name is None:
         name = _task_name(path) if path else "task"
     if not isinstance(data, dict):

@@ -8,8 +8,18 @@ walls`) and to language models (in mutation prompts), and used to reject imports
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+PROBE_TRIES = 3
+PROBE_BACKOFF_S = (0.2, 0.5)
+REPROBE_AFTER_S = 5.0  # walls with unknown parts are probed again, at most this often
+
+
+class ProbeFailed(Exception):
+    """A probe failed for a reason other than the sandbox refusing its code (a checkout timeout, a
+    crashed worker, a probe run out of time on a busy machine): its answer is unknown, not "no"."""
 
 
 class ProbeRunner(Protocol):
@@ -62,6 +72,7 @@ class Walls:
     importable: list[str]
     missing: list[str]
     syntax: list[SyntaxWall]
+    unknown: list[str] = field(default_factory=list)  # modules and features whose probe failed: asked again later
     host_access: str = (
         "no file system (open() and Path.read_text raise PermissionError), no environment "
         "variables, no network, no subprocesses"
@@ -78,8 +89,13 @@ class Walls:
         with self._lock:
             if top in self._extra:
                 return self._extra[top]
-        # a module we did not probe: ask the sandbox once
-        ok = _probe_import(sandbox, top) if sandbox is not None else False
+        if sandbox is None:
+            return top in self.unknown  # unknown: let the run say; never probed and no sandbox to ask: no
+        # a module we did not probe (or whose probe failed): ask the sandbox, remember a sure answer
+        try:
+            ok = _probe_import(sandbox, top)
+        except ProbeFailed:
+            return True  # unknown: let the run say (an import the sandbox lacks fails there, at its line)
         with self._lock:
             self._extra[top] = ok
         return ok
@@ -105,32 +121,44 @@ class Walls:
             "importable": self.importable,
             "missing": self.missing,
             "syntax": [{"feature": w.feature, "supported": w.supported, "message": w.message} for w in self.syntax],
+            "unknown": self.unknown,
             "host_access": self.host_access,
         }
 
 
 _walls: Walls | None = None
+_walls_at = 0.0
 _walls_lock = threading.Lock()
 
 
 def get_walls(sandbox: ProbeRunner) -> Walls:
-    """The walls of the installed Monty, probed with `sandbox` on the first call of the process."""
-    global _walls
+    """The walls of the installed Monty, probed with `sandbox` on the first call of the process. A
+    probe that failed for another reason than the wall itself leaves its part unknown, and walls
+    with unknown parts are probed again on a later call (not kept for the life of the process)."""
+    global _walls, _walls_at
     with _walls_lock:
-        if _walls is None:
-            _walls = probe_walls(sandbox)
+        stale = _walls is not None and _walls.unknown and time.monotonic() - _walls_at > REPROBE_AFTER_S
+        if _walls is None or stale:
+            _walls, _walls_at = probe_walls(sandbox), time.monotonic()
         return _walls
 
 
 def probe_walls(sandbox: "ProbeRunner") -> Walls:
-    importable, missing = [], []
+    importable, missing, unknown = [], [], []
     for module in CANDIDATE_MODULES:
-        (importable if _probe_import(sandbox, module) else missing).append(module)
+        try:
+            (importable if _probe_import(sandbox, module) else missing).append(module)
+        except ProbeFailed:
+            unknown.append(module)
     syntax = []
     for feature, snippet in SYNTAX_PROBES:
-        error = _probe_code(sandbox, snippet)
+        try:
+            error = _probe_code(sandbox, snippet)
+        except ProbeFailed:
+            unknown.append(feature)
+            continue
         syntax.append(SyntaxWall(feature, error is None, error or ""))
-    return Walls(monty_version=_monty_version(), importable=sorted(importable), missing=sorted(missing), syntax=syntax)
+    return Walls(monty_version=_monty_version(), importable=sorted(importable), missing=sorted(missing), syntax=syntax, unknown=unknown)
 
 
 def _probe_import(sandbox: "ProbeRunner", module: str) -> bool:
@@ -140,19 +168,40 @@ def _probe_import(sandbox: "ProbeRunner", module: str) -> bool:
 
 
 def _probe_code(sandbox: "ProbeRunner", code: str) -> str | None:
+    """None when `code` runs; the sandbox's refusal (a line) when it does not. Raises ProbeFailed
+    when it could not tell, after a few tries."""
+    for attempt in range(PROBE_TRIES):
+        try:
+            return _probe_once(sandbox, code)
+        except ProbeFailed:
+            if attempt == PROBE_TRIES - 1:
+                raise
+            time.sleep(PROBE_BACKOFF_S[min(attempt, len(PROBE_BACKOFF_S) - 1)])
+    raise AssertionError("unreachable")
+
+
+# a probe's snippet is tiny: running out of time or memory says the machine is busy, not "refused"
+_NOT_A_WALL = ("TimeoutError", "MemoryError")
+
+
+def _probe_once(sandbox: "ProbeRunner", code: str) -> str | None:
     import pydantic_monty as pm
 
     try:
         sandbox.execute(code)
         return None
+    except pm.MontyCrashedError as exc:
+        raise ProbeFailed(f"the sandbox worker crashed: {exc}") from exc
     except pm.MontyError as exc:
         try:
             text = exc.display("type-msg")
         except Exception:
             text = str(exc)
+        if text.startswith(_NOT_A_WALL):
+            raise ProbeFailed(text) from exc
         return text.splitlines()[0][:160] if text else type(exc).__name__
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"[:160]
+    except Exception as exc:  # the pool: a checkout timeout, a disconnected worker, ...
+        raise ProbeFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _monty_version() -> str:

@@ -104,9 +104,11 @@ def _header_diagnostics(outcome: RunOutcome, locator: TextLocator) -> Iterable[t
 
 
 def _cannot_run(outcome: RunOutcome, locator: TextLocator, examples: TextLocator | None) -> types.Diagnostic:
-    line = outcome.header.lines.get("examples", 1) - 1 if outcome.header.get("examples") else 0
-    related = []
     error = outcome.task_error
+    line = outcome.header.lines.get("examples", 1) - 1 if outcome.header.get("examples") else 0
+    if error is not None and error.header_key in outcome.header.lines:  # a header option's own problem
+        line = outcome.header.lines[error.header_key] - 1
+    related = []
     if error is not None and error.line is not None and outcome.examples_uri and examples is not None:
         where = examples.range(error.line - 1, (error.column or 1) - 1, error.line - 1, error.column or 1)
         related.append(types.DiagnosticRelatedInformation(types.Location(outcome.examples_uri, where), error.message))

@@ -10,6 +10,7 @@ from typing import Any, Coroutine
 from lsprotocol import types
 from pygls.progress import Progress
 
+from synth_lsp.core.task import resolved
 from synth_lsp.server.background import BackgroundTasks
 from synth_lsp.server.code_actions import EditSupport
 from synth_lsp.server.evolution.host import OpenDocument
@@ -27,7 +28,7 @@ class ServerEvolutionHost:
         document = self.ls.workspace.text_documents.get(uri)
         if document is None:
             return None
-        path = Path(document.path).resolve() if uri.startswith("file:") and document.path else None
+        path = resolved(Path(document.path)) if uri.startswith("file:") and document.path else None
         return OpenDocument(uri=uri, version=document.version, text=document.source, path=path)
 
     def has_script(self, uri: str) -> bool:

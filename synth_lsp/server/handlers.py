@@ -14,6 +14,7 @@ from pathlib import Path
 from lsprotocol import types
 from pygls import uris
 
+from synth_lsp.core.task import resolved
 from synth_lsp.server import code_actions, code_lens, configuration, hover, startup
 from synth_lsp.server.background import BackgroundTasks
 from synth_lsp.server.documents import is_script
@@ -47,7 +48,7 @@ class ServerParts:
         """The resolved file of a uri, open or not."""
         document = self.ls.workspace.text_documents.get(uri)
         path = document.path if document is not None else uris.to_fs_path(uri)
-        return Path(path or "").resolve()
+        return resolved(Path(path or ""))
 
     def outcome_of(self, uri: str) -> RunOutcome | None:
         """The latest published run of an open script."""
@@ -143,7 +144,7 @@ def _register_documents(parts: ServerParts) -> None:
                 continue  # the editor's copy wins; its didChange/didSave drive the runs
             path = uris.to_fs_path(change.uri)
             if path:
-                runs.rerun_users_of(Path(path).resolve())
+                runs.rerun_users_of(resolved(Path(path)))
 
 
 def _register_views(parts: ServerParts) -> None:

@@ -7,6 +7,7 @@ negotiated another encoding, so every range goes through pygls' position codec h
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
@@ -14,6 +15,9 @@ from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
 from synth_lsp.core.runs import SourceRange
+
+
+LINE_BREAK = re.compile("\r\n|\r|\n")  # the line breaks of LSP (the sandbox runs a script with "\n" alone)
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,7 @@ class TextLocator:
 
     @classmethod
     def for_text(cls, text: str, codec: PositionCodec | None = None) -> "TextLocator":
-        return cls(text.split("\n"), codec or PositionCodec())
+        return cls(LINE_BREAK.split(text), codec or PositionCodec())
 
     def position(self, line: int, column: int) -> types.Position:
         """A 0-based line and character column, clamped into the text, in client units."""

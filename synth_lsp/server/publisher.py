@@ -10,6 +10,7 @@ from typing import Callable
 from lsprotocol import types
 from pygls import uris
 
+from synth_lsp.core.task import resolved
 from synth_lsp.server.documents import ScriptState
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.run_result import METHOD as RUN_RESULT, run_result_payload
@@ -70,6 +71,6 @@ class Publisher:
     def _uri_for(self, path: Path) -> str:
         # prefer the client's spelling of the uri when the file is open
         for uri, document in self.ls.workspace.text_documents.items():
-            if document.path and Path(document.path).resolve() == path:
+            if document.path and resolved(Path(document.path)) == path:
                 return uri
         return uris.from_fs_path(str(path)) or path.as_uri()

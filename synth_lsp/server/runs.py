@@ -23,7 +23,7 @@ from synth_lsp.server.diagnostics import script_diagnostics
 from synth_lsp.server.examples_diagnostics import examples_diagnostics
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import TextLocator
-from synth_lsp.core.task import Task, TaskError, apply_header, examples_path_for, parse_task
+from synth_lsp.core.task import MAX_EXAMPLES_MB, Task, TaskError, apply_header, examples_path_for, parse_task, read_examples, resolved
 
 NOT_A_FILE = (
     "this document is not a saved file, so it has no examples file beside it and cannot be run: "
@@ -43,6 +43,7 @@ class RunRequest:
     codec: PositionCodec
     # unsaved examples text of open editors, by file path
     open_examples: dict[Path, str] = field(default_factory=dict)
+    examples_max_mb: float = MAX_EXAMPLES_MB
 
 
 class SupersedableSandbox:
@@ -70,7 +71,7 @@ class RunReport:
 
 
 def examples_path_of(path: Path, text: str) -> Path:
-    return examples_path_for(path, parse_header(text)).resolve()
+    return resolved(examples_path_for(path, parse_header(text)))
 
 
 def execute(request: RunRequest, sandbox: Sandbox | SupersedableSandbox) -> RunReport:
@@ -80,12 +81,12 @@ def execute(request: RunRequest, sandbox: Sandbox | SupersedableSandbox) -> RunR
     base = RunOutcome(uri=request.uri, version=request.version, script=request.text, header=header, limits=limits)
     if request.path is None:
         return _report(replace(base, unrunnable=NOT_A_FILE), request, None)
-    examples_path = examples_path_for(request.path, header).resolve()
+    examples_path = resolved(examples_path_for(request.path, header))
     examples_uri = examples_path.as_uri()
     text = request.open_examples.get(examples_path)
     try:
         if text is None:
-            text = _read(examples_path)
+            text = read_examples(examples_path, request.examples_max_mb)
     except TaskError as exc:
         outcome = replace(base, task_error=exc, examples_uri=examples_uri, duration_s=time.perf_counter() - started)
         return _report(outcome, request, examples_path)
@@ -93,7 +94,11 @@ def execute(request: RunRequest, sandbox: Sandbox | SupersedableSandbox) -> RunR
     if isinstance(parsed, TaskError):
         outcome = replace(base, task_error=parsed, examples_uri=examples_uri, examples_spans=spans, duration_s=time.perf_counter() - started)
         return _report(outcome, request, examples_path)
-    task = apply_header(parsed, header)
+    try:
+        task = apply_header(parsed, header)
+    except TaskError as exc:  # the header's `default` fails the schema: marked at its header line
+        outcome = replace(base, task_error=exc, examples_uri=examples_uri, examples_spans=spans, duration_s=time.perf_counter() - started)
+        return _report(outcome, request, examples_path)
     evaluation = evaluate(task, request.text, limits=limits, sandbox=sandbox)
     outcome = replace(
         base,
@@ -128,15 +133,6 @@ def _examples(path: Path, text: str) -> tuple[Task | TaskError, JsonSpans]:
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return parsed, spans
-
-
-def _read(path: Path) -> str:
-    if not path.exists():
-        raise TaskError(f"examples file not found: {path}", path=path)
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TaskError(f"cannot read examples file: {exc}", path=path) from exc
 
 
 def _report(outcome: RunOutcome, request: RunRequest, examples_path: Path | None) -> RunReport:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lsprotocol import types
 
+from synth_lsp.core.task import resolved
 from synth_lsp.sandbox.runner import Sandbox, get_sandbox
 from synth_lsp.server.background import BackgroundTasks
 from synth_lsp.server.documents import ScriptState
@@ -79,7 +80,7 @@ class RunScheduler:
         open_examples = {}
         for other in workspace.text_documents.values():
             if other.uri.startswith("file:") and other.uri.endswith(".json") and other.path:
-                open_examples[Path(other.path).resolve()] = other.source
+                open_examples[resolved(Path(other.path))] = other.source
         return RunRequest(
             uri=uri,
             version=document.version,
@@ -88,6 +89,7 @@ class RunScheduler:
             base_limits=self.ls.settings.run_limits(),
             codec=workspace.position_codec,
             open_examples=open_examples,
+            examples_max_mb=self.ls.settings.examples_max_mb,
         )
 
     async def run_script(self, uri: str) -> RunOutcome | None:

@@ -7,9 +7,10 @@ ignored and a bad value keeps the previous one, with a problem message the serve
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal
+from typing import Any, Callable, Literal
 
-from synth_lsp.core.runs import RunLimits
+from synth_lsp.core.runs import MAX_MEMORY_MB, MAX_TIME_S, RunLimits, range_problem
+from synth_lsp.core.task import MAX_EXAMPLES_MB, MAX_EXAMPLES_MB_RANGE
 
 SECTION = "synthLsp"
 RunTrigger = Literal["save", "change"]
@@ -37,6 +38,7 @@ class Settings:
     budget: Budget = field(default_factory=Budget)
     auto_evolve: bool = False
     use_offline: bool | None = None  # None: the offline model only when no model is set; True: also beside it
+    examples_max_mb: float = MAX_EXAMPLES_MB  # an examples file larger than this is refused, not read
 
     def run_limits(self) -> RunLimits:
         return RunLimits(time_s=self.time_limit, memory_mb=self.memory_limit_mb)
@@ -50,17 +52,33 @@ class ClientFeatures:
     evolution_status: bool = False
 
 
-# wire key -> (field name, check); a check returns the value to store or raises ValueError
-def _positive(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ValueError("must be a positive number")
-    return float(value)
+# wire key -> (field name, check); a check returns the value to store or raises ValueError naming
+# the allowed range
+def _number(low: float, high: float, low_inclusive: bool = False) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        problem = range_problem(value, low, high, low_inclusive=low_inclusive)
+        if problem:
+            raise ValueError(problem)
+        return float(value)
+
+    return check
 
 
-def _count(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("must be a whole number >= 0")
-    return value
+def _whole(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        problem = range_problem(value, low, high, whole=True, low_inclusive=True)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return check
+
+
+_positive = _number(0, 1e9)  # money: any finite positive amount
+_count = _whole(0, 10**9)
+MAX_DEBOUNCE_MS = 60_000.0
+MAX_POPULATION = 10_000
+MAX_GENERATIONS = 1_000_000
 
 
 def _text(value: Any) -> str:
@@ -93,19 +111,20 @@ def _budget(value: Any) -> Budget:
 
 
 _KEYS = {
-    "timeLimit": ("time_limit", _positive),
-    "memoryLimitMb": ("memory_limit_mb", _positive),
+    "timeLimit": ("time_limit", _number(0, MAX_TIME_S)),
+    "memoryLimitMb": ("memory_limit_mb", _number(0, MAX_MEMORY_MB)),
     "runTrigger": ("run_trigger", _trigger),
-    "debounceMs": ("debounce_ms", lambda v: 0.0 if v == 0 else _positive(v)),
+    "debounceMs": ("debounce_ms", _number(0, MAX_DEBOUNCE_MS, low_inclusive=True)),
     "model": ("model", _text),
     "embeddingModel": ("embedding_model", _text),
     "apiBase": ("api_base", _text),
-    "populationSize": ("population_size", _count),
-    "generations": ("generations", _count),
-    "patience": ("patience", _count),
+    "populationSize": ("population_size", _whole(1, MAX_POPULATION)),
+    "generations": ("generations", _whole(0, MAX_GENERATIONS)),
+    "patience": ("patience", _whole(0, MAX_GENERATIONS)),
     "budget": ("budget", _budget),
     "autoEvolve": ("auto_evolve", _flag),
     "useOffline": ("use_offline", _flag),
+    "examplesMaxMb": ("examples_max_mb", _number(*MAX_EXAMPLES_MB_RANGE, low_inclusive=True)),
 }
 assert {name for name, _ in _KEYS.values()} == {f.name for f in fields(Settings)}
 

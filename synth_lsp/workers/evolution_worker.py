@@ -76,11 +76,12 @@ def main() -> int:
     threading.Thread(target=_watch_stdin, args=(stop,), daemon=True, name="stdin").start()
 
     from synth_lsp.optimizer import EvolveConfig, EvolveError, PopulationError, run_evolve
-    from synth_lsp.core.task import TaskError, load_task_for_script
+    from synth_lsp.core.task import MAX_EXAMPLES_MB, TaskError, load_task_for_script
 
     try:
         config = EvolveConfig.from_settings(settings)
-        task = load_task_for_script(script_path, text)  # unsaved text: its own header names the task
+        max_mb = settings.get("examplesMaxMb") or MAX_EXAMPLES_MB
+        task = load_task_for_script(script_path, text, max_mb)  # unsaved text: its own header names the task
     except (TaskError, OSError, ValueError) as exc:
         channel.send(ErrorEvent(str(exc)))
         return 2
