@@ -120,6 +120,7 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._usage = {"chat_calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "embedding_calls": 0, "embedding_tokens": 0}
 
     # -- scripting ----------------------------------------------------------------------------
     def reply(self, content: str, **kwargs: Any) -> "FakeOpenAI":
@@ -157,6 +158,20 @@ class FakeOpenAI:
     def clear_log(self) -> None:
         with self._lock:
             self._log.clear()
+            for key in self._usage:
+                self._usage[key] = 0
+
+    @property
+    def usage(self) -> dict[str, int]:
+        """What the server answered and billed in its replies' `usage`: chat calls answered with a
+        reply, their prompt and completion tokens, embedding calls and their tokens."""
+        with self._lock:
+            return dict(self._usage)
+
+    def _bill(self, **amounts: int) -> None:
+        with self._lock:
+            for key, value in amounts.items():
+                self._usage[key] += value
 
     # -- lifecycle ----------------------------------------------------------------------------
     @property
@@ -252,6 +267,7 @@ class _Handler(BaseHTTPRequestHandler):
         prompt_text = json.dumps(body.get("messages", []))
         prompt_tokens = answer.prompt_tokens if answer.prompt_tokens is not None else estimate_tokens(prompt_text)
         completion_tokens = answer.completion_tokens if answer.completion_tokens is not None else estimate_tokens(answer.content)
+        self.fake._bill(chat_calls=1, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
         if ollama:
             self._send(
                 200,
@@ -293,6 +309,7 @@ class _Handler(BaseHTTPRequestHandler):
         texts = body.get("input", [])
         if isinstance(texts, str):
             texts = [texts]
+        self.fake._bill(embedding_calls=1, embedding_tokens=sum(estimate_tokens(str(t)) for t in texts))
         if ollama:
             vectors = [embed_text(str(t)) for t in texts]
             self._send(200, {"model": body.get("model", "fake"), "embeddings": vectors, "prompt_eval_count": sum(estimate_tokens(str(t)) for t in texts)})

@@ -197,8 +197,12 @@ class Budget:
                 f"budget: {caps.max_tokens} tokens reached ({spend.tokens} used; "
                 f"another call needs about {prompt_tokens + MIN_COMPLETION_TOKENS})"
             )
-        cap = caps.max_cost_usd if caps.max_cost_usd is not None else caps.max_cost_total_usd
-        return f"budget: ${cap or 0:.4f} reached (${spend.cost_usd:.4f} spent; another call could cost more)"
+        run_room = caps.max_cost_usd - spend.cost_usd if caps.max_cost_usd is not None else float("inf")
+        total_room = caps.max_cost_total_usd - self.prior.cost_usd - spend.cost_usd if caps.max_cost_total_usd is not None else float("inf")
+        if total_room < run_room:
+            total = self.prior.cost_usd + spend.cost_usd
+            return f"budget: ${caps.max_cost_total_usd:.4f} over all runs reached (${total:.4f} spent; another call could cost more)"
+        return f"budget: ${caps.max_cost_usd or 0:.4f} reached (${spend.cost_usd:.4f} spent; another call could cost more)"
 
     def record_usage(self, prompt_tokens: int, completion_tokens: int, cost_usd: float) -> None:
         _record(self.spend, "chat", prompt_tokens, completion_tokens, cost_usd)
