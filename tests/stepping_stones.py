@@ -25,7 +25,7 @@ from synth_lsp.optimizer.llm.embeddings import CodeDistance
 from synth_lsp.optimizer.omega import SearchRules
 
 CELLS = 81
-STONE_MARK = re.compile(r"STONE = (\d+)")
+STONE_MARK = re.compile(r"^STONE = (\d+)$", re.MULTILINE)  # in a script shown, not in a lineage diff
 
 RULE = """def rule(grid):
     n = len(grid)

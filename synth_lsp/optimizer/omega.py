@@ -15,9 +15,9 @@ from __future__ import annotations
 import asyncio
 import math
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -28,6 +28,7 @@ from synth_lsp.optimizer.fitness import selection_score
 from synth_lsp.optimizer.llm.embeddings import BuiltinSimilarity, CodeDistance, EmbeddingDistance
 from synth_lsp.optimizer.population import Population, PopulationError, population_path_for
 from synth_lsp.optimizer.sources import (
+    EditCounts,
     LanguageModelSource,
     MutationSource,
     OfflineSource,
@@ -48,6 +49,8 @@ class EvolveConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", protected_namespaces=())
 
     model: str = ""  # litellm model name; "" or "offline" = the built-in offline model
+    models: list[str] = Field(default_factory=list)  # more models beside `model`: a bandit picks per call
+    edit_mode: Literal["full", "diff", "auto"] = "auto"  # what a mutation's reply may be: a full script, edits, either
     embedding_model: str = ""  # litellm embedding model; "" = built-in code similarity
     api_base: str = ""
     api_key: SecretStr | None = Field(default=None, exclude=True, repr=False)  # else the provider's env var
@@ -90,8 +93,14 @@ class EvolveConfig(BaseModel):
         return self.max_cost_usd is not None or self.max_cost_total_usd is not None
 
     @property
+    def language_models(self) -> list[str]:
+        """Every language model configured, `model` first (the offline model is not one)."""
+        return [m for m in dict.fromkeys([self.model, *self.models]) if m and m != OFFLINE_MODEL]
+
+    @property
     def language_model(self) -> str | None:
-        return self.model if self.model and self.model != OFFLINE_MODEL else None
+        models = self.language_models
+        return models[0] if models else None
 
     @property
     def offline_enabled(self) -> bool:
@@ -103,6 +112,8 @@ class EvolveConfig(BaseModel):
         budget = settings.get("budget") or {}
         mapping = {
             "model": settings.get("model"),
+            "models": settings.get("models"),
+            "edit_mode": settings.get("editMode"),
             "embedding_model": settings.get("embeddingModel"),
             "api_base": settings.get("apiBase"),
             "population_size": settings.get("populationSize"),
@@ -156,6 +167,8 @@ class EvolveResult:
     by_model_and_origin: list[dict[str, Any]] = field(default_factory=list)  # this run's spend
     totals: Spend | None = None  # over every run of the population
     generations_asked: int = 0
+    edits: dict[str, int] = field(default_factory=dict)  # how replies with SEARCH/REPLACE edits fared
+    models: list[dict[str, Any]] = field(default_factory=list)  # the bandit's view of each model
 
     @property
     def improved(self) -> bool:
@@ -268,26 +281,28 @@ def build_sources(config: EvolveConfig, task: Task, budget: Budget, sandbox: San
             sources.append(OfflineSource(task, config.offline_time_budget_s, config.offline_max_programs))
         elif config.language_model is None:
             raise EvolveError(reason)
-    if config.language_model is not None:
+    if config.language_models:
         from synth_lsp.optimizer.llm.language_model import LanguageModel, RetryPolicy
         from synth_lsp.sandbox.walls import get_walls
 
         api_key = config.api_key.get_secret_value() if config.api_key else None
-        price = ready_to_pay(config.language_model, config.api_base or None, api_key, user_chat_price(config), config.cost_capped)
-        model = LanguageModel(
-            config.language_model,
-            api_base=config.api_base or None,
-            api_key=api_key,
-            timeout_s=config.request_timeout_s,
-            max_tokens=config.max_reply_tokens,
-            retry=RetryPolicy(max_attempts=config.retry_attempts, base_delay_s=config.retry_base_delay_s),
-            budget=budget,
-            price=price,
-        )
+        models = []
+        for name in config.language_models:
+            price = ready_to_pay(name, config.api_base or None, api_key, user_chat_price(config), config.cost_capped)
+            models.append(LanguageModel(
+                name,
+                api_base=config.api_base or None,
+                api_key=api_key,
+                timeout_s=config.request_timeout_s,
+                max_tokens=config.max_reply_tokens,
+                retry=RetryPolicy(max_attempts=config.retry_attempts, base_delay_s=config.retry_base_delay_s),
+                budget=budget,
+                price=price,
+            ))
         sources.append(
             LanguageModelSource(
-                model, task, get_walls(sandbox).describe(), budget,
-                config.mutation_temperature, config.crossover_temperature, config.concurrency,
+                models, task, get_walls(sandbox).describe(), budget,
+                config.mutation_temperature, config.crossover_temperature, config.concurrency, config.edit_mode,
             )
         )
     return sources
@@ -389,7 +404,10 @@ class _Run:
     async def generation(self, number: int) -> tuple[int, list[str]]:
         await self.score(self.population.stale(self.task))  # e.g. user edits another process saved meanwhile
         alive = self.population.alive()
-        requests = plan_generation(self.rng, alive, self.config, number, self.rules.parent_score)
+        requests = [
+            replace(r, ancestors=self.ancestors(r.parents[0]))
+            for r in plan_generation(self.rng, alive, self.config, number, self.rules.parent_score)
+        ]
         active = [s for s in self.sources if not s.exhausted()]
         reports = await asyncio.gather(*(s.propose(requests) for s in active), return_exceptions=True)
         proposals: list[Proposal] = []
@@ -405,17 +423,55 @@ class _Run:
             proposals += report.proposals
             failures += [f"{source.name}: {f}" for f in report.failures]
         fresh: list[Candidate] = []
+        made: list[tuple[Proposal, Candidate | None]] = []
         for proposal in proposals:
             candidate = new_candidate(proposal.script, proposal.origin, list(proposal.parents), number, proposal.note)
             if candidate.id in self.population or any(c.id == candidate.id for c in fresh):
+                made.append((proposal, None))
                 continue  # identical script (after normalising whitespace): one candidate
             fresh.append(candidate)
+            made.append((proposal, candidate))
         await self.score(fresh)
         for candidate in fresh:
             self.population.add(candidate)
+        self.teach(made)
         await self.select()
         self.population.generation = number
         return len(fresh), failures
+
+    def ancestors(self, candidate: Candidate, depth: int = 3) -> tuple[Candidate, ...]:
+        """The first-parent line of a candidate, nearest first (for its lineage in prompts)."""
+        line: list[Candidate] = []
+        current = candidate
+        while current.parents and len(line) < depth:
+            parent = self.population.get(current.parents[0])
+            if parent is None or parent in line:
+                break
+            line.append(parent)
+            current = parent
+        return tuple(line)
+
+    def teach(self, made: Sequence[tuple[Proposal, Candidate | None]]) -> None:
+        """Tell the sources what each proposal brought: its gain in parent score over its best parent."""
+        outcomes = []
+        for proposal, child in made:
+            if child is None:
+                outcomes.append((proposal, 0.0, False))
+                continue
+            parents = [p for p in (self.population.get(pid) for pid in child.parents) if p is not None]
+            base = max((self.rules.parent_score(p) for p in parents), default=0.0)
+            outcomes.append((proposal, max(0.0, self.rules.parent_score(child) - base), True))
+        for source in self.sources:
+            learn = getattr(source, "learn", None)
+            if learn is not None:
+                learn(outcomes)
+
+    def edit_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for source in self.sources:
+            for key, value in getattr(source, "edits", EditCounts()).to_dict().items():
+                counts[key] = counts.get(key, 0) + value
+        return counts
 
     async def select(self) -> None:
         contenders = [c for c in self.population.candidates.values() if c.alive]
@@ -428,7 +484,10 @@ class _Run:
         totals = Spend.from_dict(self.base_totals.to_dict())
         totals.add(self.budget.spend)
         self.population.totals = totals
-        self.record.update(finished_at=now_iso(), spend=self.budget.spend.to_dict(), by_model_and_origin=spend_breakdown(self.budget))
+        self.record.update(
+            finished_at=now_iso(), spend=self.budget.spend.to_dict(), by_model_and_origin=spend_breakdown(self.budget),
+            edits=self.edit_counts(),
+        )
         self.population.save()
 
     def spend_settled(self) -> None:
@@ -540,7 +599,7 @@ async def evolve(
 
     start = await run.add_start(start_script)
     await run.select()
-    run.record.update(started_at=now_iso(), model=config.language_model or OFFLINE_MODEL, generations=0)
+    run.record.update(started_at=now_iso(), model=", ".join(config.language_models) or OFFLINE_MODEL, generations=0)
     run.population.runs.append(run.record)
     run.save()
     budget.on_settle = run.spend_settled
@@ -594,7 +653,8 @@ async def evolve(
     return EvolveResult(
         best, start, run.population, run.population.generation - first, stop_reason, run.budget.spend, run.failures,
         first_generation=first, notices=[notice] if notice else [], by_model_and_origin=spend_breakdown(budget),
-        totals=run.population.totals, generations_asked=config.generations,
+        totals=run.population.totals, generations_asked=config.generations, edits=run.edit_counts(),
+        models=[row for source in run.sources for row in (source.bandit.summary() if isinstance(source, LanguageModelSource) else [])],
     )
 
 

@@ -16,7 +16,9 @@ from synth_lsp.optimizer.llm import prompts
 from synth_lsp.optimizer.llm.budget import Budget
 from synth_lsp.optimizer.candidate import Candidate, Origin
 from synth_lsp.optimizer.llm.language_model import BudgetExhausted, LanguageModel, LanguageModelError
-from synth_lsp.optimizer.llm.replies import ReplyError, extract_script
+from synth_lsp.optimizer.llm.edits import EditError, apply_edits, has_edits, parse_edits
+from synth_lsp.optimizer.llm.replies import ReplyError, extract_script, usable_script
+from synth_lsp.optimizer.model_bandit import ModelBandit
 from synth_lsp.core.task import Task
 
 
@@ -25,6 +27,7 @@ class ProposalRequest:
     kind: Literal["mutation", "crossover"]
     parents: tuple[Candidate, ...]
     generation: int
+    ancestors: tuple[Candidate, ...] = ()  # the first parent's, nearest first (shown in mutation prompts)
 
 
 @dataclass(frozen=True)
@@ -33,12 +36,28 @@ class Proposal:
     origin: Origin
     parents: tuple[str, ...] = ()
     note: str = ""
+    model: str = ""  # the language model that wrote it ("" for the offline model)
+    cost: float = 0.0  # of the call(s) that wrote it: USD when priced, else tokens
 
 
 @dataclass
 class SourceReport:
     proposals: list[Proposal] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # one line per failed request
+
+
+@dataclass
+class EditCounts:
+    """How replies with SEARCH/REPLACE edits fared (a diff that silently fails is the top complaint)."""
+
+    replies_with_edits: int = 0
+    applied: int = 0
+    not_applied: int = 0  # matched nothing, matched twice, empty, or gave a script that does not parse
+    rewrites_asked: int = 0  # asked again once, as a full rewrite
+    rewrites_usable: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
 
 
 class SourceUnavailable(RuntimeError):
@@ -54,36 +73,50 @@ class MutationSource(Protocol):
     async def propose(self, requests: Sequence[ProposalRequest]) -> SourceReport: ...
 
 
+EditMode = Literal["full", "diff", "auto"]
+
+
 class LanguageModelSource:
-    """Mutations and crossovers written by a litellm model, one call per request."""
+    """Mutations and crossovers written by litellm models, one call per request (two when a reply's
+    edits do not apply and a full rewrite is asked for). With several models, a UCB1 bandit picks
+    the model of each call (`model_bandit`); `learn` tells it what each proposal brought."""
 
     def __init__(
         self,
-        model: LanguageModel,
+        model: LanguageModel | Sequence[LanguageModel],
         task: Task,
         walls: str,
         budget: Budget,
         mutation_temperature: float = 0.7,
         crossover_temperature: float = 0.7,
         concurrency: int = 4,
+        edit_mode: EditMode = "full",
     ):
-        self.model = model
-        self.name = model.model
+        self.models = {m.model: m for m in ([model] if isinstance(model, LanguageModel) else list(model))}
+        self.name = " + ".join(self.models)
+        self.bandit = ModelBandit(list(self.models))
         self.task = task
         self.walls = walls
         self.budget = budget
         self.mutation_temperature = mutation_temperature
         self.crossover_temperature = crossover_temperature
+        self.edit_mode = edit_mode
+        self.edits = EditCounts()
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
         self.should_stop: Callable[[], bool] = lambda: False
 
+    @property
+    def model(self) -> LanguageModel:
+        """The first model (the only one, usually)."""
+        return next(iter(self.models.values()))
+
     def exhausted(self) -> str | None:
-        return self.budget.exhausted()
+        return self.budget.exhausted() or (None if self.bandit.active else "every model was retired")
 
     def messages(self, request: ProposalRequest) -> list[dict[str, str]]:
         if request.kind == "crossover":
             return prompts.crossover_messages(self.task, request.parents[0], request.parents[1], self.walls)
-        return prompts.mutation_messages(self.task, request.parents[0], self.walls)
+        return prompts.mutation_messages(self.task, request.parents[0], self.walls, self.edit_mode, request.ancestors)
 
     async def propose(self, requests: Sequence[ProposalRequest]) -> SourceReport:
         tasks = [asyncio.ensure_future(self._one(r)) for r in requests]
@@ -99,6 +132,12 @@ class LanguageModelSource:
             (report.proposals if isinstance(item, Proposal) else report.failures).append(item)
         return report
 
+    def learn(self, outcomes: Sequence[tuple[Proposal, float, bool]]) -> None:
+        """(proposal, its gain over its parents, whether it was a usable new candidate), per proposal."""
+        for proposal, gain, usable in outcomes:
+            if proposal.model in self.models:
+                self.bandit.observe(proposal.model, gain, usable, proposal.cost)
+
     async def _one(self, request: ProposalRequest) -> Proposal | str:
         temperature = self.crossover_temperature if request.kind == "crossover" else self.mutation_temperature
         async with self._semaphore:
@@ -106,20 +145,58 @@ class LanguageModelSource:
                 return f"{request.kind} skipped: {self.budget.exhausted()}"
             if self.should_stop():
                 return f"{request.kind} skipped: stop requested"
+            if not self.bandit.active:
+                return f"{request.kind} skipped: every model was retired"
+            name = self.bandit.choose()
+            self.bandit.started(name)
+            model = self.models[name]
+            messages = self.messages(request)
+            spent: list[float] = []
             try:
-                completion = await self.model.complete(self.messages(request), temperature, origin=request.kind, give_up=self.should_stop)
+                completion = await self._complete(model, messages, temperature, request, spent)
+                script = await self._script(model, messages, completion, temperature, request, spent)
             except BudgetExhausted as exc:
+                self.bandit.observe(name, 0.0, False, sum(spent))
                 return f"{request.kind} skipped: {exc}"
             except LanguageModelError as exc:
-                if exc.fatal:
+                if exc.fatal and len(self.bandit.active) <= 1:
                     raise
+                if exc.fatal:  # several models: this one is retired, the run goes on with the others
+                    self.bandit.retire(name, str(exc))
+                    return f"{request.kind} failed: model {name} retired: {exc}"
+                self.bandit.observe(name, 0.0, False, sum(spent))
                 return f"{request.kind} failed: {exc}"
+            except ReplyError as exc:
+                self.budget.spend.failed_replies += 1
+                self.bandit.observe(name, 0.0, False, sum(spent))
+                return f"{request.kind} reply unusable: {exc.reason}"
+        return Proposal(script, request.kind, tuple(p.id for p in request.parents), note=name, model=name, cost=sum(spent))
+
+    async def _complete(self, model: LanguageModel, messages, temperature: float, request: ProposalRequest, spent: list[float]):
+        completion = await model.complete(messages, temperature, origin=request.kind, give_up=self.should_stop)
+        spent.append(completion.cost_usd if completion.cost_usd > 0 else float(completion.prompt_tokens + completion.completion_tokens))
+        return completion
+
+    async def _script(self, model: LanguageModel, messages, completion, temperature: float, request: ProposalRequest, spent: list[float]) -> str:
+        """The reply's script: its edits applied to the parent, or its full script. Edits that do
+        not apply are asked again once, as a full rewrite."""
+        if request.kind == "crossover" or self.edit_mode == "full" or not has_edits(completion.text):
+            return extract_script(completion.text, completion.finish_reason)
+        self.edits.replies_with_edits += 1
         try:
-            script = extract_script(completion.text, completion.finish_reason)
-        except ReplyError as exc:
-            self.budget.spend.failed_replies += 1
-            return f"{request.kind} reply unusable: {exc.reason}"
-        return Proposal(script, request.kind, tuple(p.id for p in request.parents), note=self.model.model)
+            if completion.finish_reason == "length":
+                raise EditError("the reply was truncated at the token limit")
+            script = usable_script(apply_edits(request.parents[0].script, parse_edits(completion.text)))
+            self.edits.applied += 1
+            return script
+        except (EditError, ReplyError) as exc:
+            self.edits.not_applied += 1
+            reason = exc.reason
+        self.edits.rewrites_asked += 1
+        again = await self._complete(model, prompts.rewrite_after_failed_edit(messages, completion.text, reason), temperature, request, spent)
+        script = extract_script(again.text, again.finish_reason)
+        self.edits.rewrites_usable += 1
+        return script
 
 
 class OfflineSource:

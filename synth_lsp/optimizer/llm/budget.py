@@ -192,11 +192,10 @@ class Budget:
         caps, spend = self.caps, self.spend
         if caps.max_calls is not None and spend.all_calls >= caps.max_calls:
             return f"budget: {caps.max_calls} calls reached"
-        if caps.max_tokens is not None and spend.tokens + prompt_tokens + MIN_COMPLETION_TOKENS > caps.max_tokens:
-            return (
-                f"budget: {caps.max_tokens} tokens reached ({spend.tokens} used; "
-                f"another call needs about {prompt_tokens + MIN_COMPLETION_TOKENS})"
-            )
+        needs = int(prompt_tokens * PROMPT_MARGIN) + 16 + MIN_COMPLETION_TOKENS
+        no_cost_cap = caps.max_cost_usd is None and caps.max_cost_total_usd is None
+        if caps.max_tokens is not None and (spend.tokens + needs > caps.max_tokens or no_cost_cap):
+            return f"budget: {caps.max_tokens} tokens reached ({spend.tokens} used; another call needs about {needs})"
         run_room = caps.max_cost_usd - spend.cost_usd if caps.max_cost_usd is not None else float("inf")
         total_room = caps.max_cost_total_usd - self.prior.cost_usd - spend.cost_usd if caps.max_cost_total_usd is not None else float("inf")
         if total_room < run_room:

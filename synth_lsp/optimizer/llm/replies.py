@@ -54,6 +54,13 @@ def extract_script(text: str | None, finish_reason: str | None = "stop") -> str:
     raise ReplyError("the reply has no python code block")
 
 
+def usable_script(script: str) -> str:
+    """`script` if it parses and assigns `result` (e.g. after edits were applied), else ReplyError."""
+    if not _parses(script):
+        raise ReplyError("the edited script does not parse")
+    return _require_result(script)
+
+
 def fenced_blocks(text: str) -> list[Block]:
     """Fenced blocks in order; a fence closes only with the same marker (``` or ~~~) of at least its length."""
     blocks: list[Block] = []
