@@ -136,3 +136,44 @@ def test_bodies_that_are_not_json_rpc_are_logged_in_one_line(server: WireClient,
     assert "Traceback" not in log, log
     ignored = [line for line in log.splitlines() if "ignoring a message" in line]
     assert len(ignored) == len(bodies) + 1, log  # and the JSON-RPC 1.0 request
+
+
+def test_over_tcp_too_every_request_is_answered_and_the_server_ends_with_its_client(tmp_path: Path):
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from hardening_wire import REPO, frame
+
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    server = subprocess.Popen([sys.executable, "-m", "synth_lsp", "serve", "--tcp", "--port", str(port)], env=env, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server never listened"
+                time.sleep(0.1)
+        with connection:
+            connection.sendall(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}))
+            connection.sendall(frame(b"not json"))
+            connection.sendall(frame({"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": None}))
+            received = b""
+            while b'"id": 2' not in received and b'"id":2' not in received:
+                chunk = connection.recv(65536)
+                assert chunk, "the server closed the connection"
+                received += chunk
+            assert b"-32602" in received
+        assert server.wait(10) == 1  # the client went away without shutdown
+        log = server.stderr.read().decode()
+        assert "Traceback" not in log and "ignoring a message that is not JSON" in log, log
+    finally:
+        server.kill()
+        server.wait(10)

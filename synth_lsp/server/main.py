@@ -29,15 +29,14 @@ def serve(tcp: bool = False, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     configure_logging(log_level)
     from synth_lsp.server.app import create_server
 
+    from synth_lsp.server.stdio import serve_stdio, serve_tcp
+
     server = create_server()
     if tcp:
-        server.lifetime.install_signal_handlers()
-        server.start_tcp(host, port)
+        serve_tcp(server, host, port)
     else:
-        from synth_lsp.server.stdio import serve_stdio
-
         serve_stdio(server, sys.stdin.buffer, protocol_stdout())
-    return 0
+    return 0  # not reached: the server's Lifetime ends the process
 
 
 def main(args: argparse.Namespace | None = None) -> int:

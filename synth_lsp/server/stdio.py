@@ -1,4 +1,4 @@
-"""Serving LSP over stdio: the message loop, with stdin read by the event loop itself.
+"""Serving LSP over stdio (or TCP): the message loop, with stdin read by the event loop itself.
 
 pygls' own stdio reader hands every header line and every body to a thread (`run_in_executor`),
 three or four thread hops per message: about a millisecond of each save's latency on a busy
@@ -134,6 +134,30 @@ async def _skip(reader: Reader, length: int) -> bool:
             return False
         length -= len(chunk)
     return True
+
+
+def serve_tcp(server, host: str, port: int) -> None:
+    """Serve one client on TCP with the same message loop; the process ends with its connection."""
+
+    async def connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        server.protocol.set_writer(writer)
+        try:
+            await read_messages(reader, server.protocol)
+        except (BrokenPipeError, ConnectionError):
+            log.error("the client closed the connection")
+        server.lifetime.exit()
+
+    async def listen() -> None:
+        listener = await asyncio.start_server(connection, host, port, limit=MAX_HEADER_LINE)
+        async with listener:
+            await listener.serve_forever()
+
+    server.lifetime.install_signal_handlers()
+    try:
+        asyncio.run(listen())
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    server.lifetime.exit()
 
 
 def serve_stdio(server, stdin: BinaryIO, stdout: BinaryIO) -> None:
