@@ -250,3 +250,21 @@ def test_check_json_into_a_closed_pipe_exits_quietly(tmp_path: Path):
     assert done.stdout == "{\n  \"file\":"[:10]
     assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
     assert done.returncode == 1  # check's own status (a pair fails), not a crash
+
+
+def test_check_refuses_a_script_that_is_not_a_regular_file(tmp_path: Path):
+    task_copy(tmp_path)
+    os.mkfifo(tmp_path / "007bbfb7.synth.py")
+    done = synth_lsp("check", str(tmp_path / "007bbfb7.synth.py"), cwd=tmp_path)
+    assert done.returncode == 2 and "not a regular file (a FIFO)" in done.stderr
+
+
+async def test_an_open_examples_file_over_the_cap_is_refused_too(client: LanguageClient, tmp_path: Path):
+    examples = task_copy(tmp_path)
+    script = tmp_path / "007bbfb7.synth.py"
+    script.write_text(IDENTITY)
+    huge = examples.read_text()[:-1] + ', "padding": "' + "x" * (2 * 1024 * 1024) + '"}'  # valid JSON, 2 MB: over 1 MB
+    open_doc(client, uri_of(examples), huge, language="json")
+    open_doc(client, uri_of(script), IDENTITY)
+    [diagnostic] = await diagnostics_for_version(client, uri_of(script), 1)
+    assert diagnostic.code == "examples" and "over the limit of 1 MB" in diagnostic.message

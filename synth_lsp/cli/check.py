@@ -17,15 +17,17 @@ from pathlib import Path
 from synth_lsp.cli.report import evaluation_json, report_text
 from synth_lsp.core.evaluation import evaluate, limits_for
 from synth_lsp.core.script_header import ScriptHeader, parse_header
-from synth_lsp.core.task import TaskError, apply_header, examples_path_for, load_task
+from synth_lsp.core.task import TaskError, apply_header, examples_path_for, load_task, read_regular_text
+
+MAX_SCRIPT_MB = 16.0  # a script is a few kB; this only keeps a device or a stray file from being read
 
 
 def main(args: argparse.Namespace) -> int:
     script_path = Path(args.file)
     try:
-        script = script_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        print(f"synth-lsp check: cannot read {script_path}: {exc}", file=sys.stderr)
+        script = read_regular_text(script_path, MAX_SCRIPT_MB, "script")
+    except TaskError as exc:
+        print(f"synth-lsp check: {exc}", file=sys.stderr)
         return 2
     header = parse_header(script)
     try:

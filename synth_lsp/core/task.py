@@ -188,32 +188,40 @@ def load_task(path: Path, max_mb: float = MAX_EXAMPLES_MB) -> Task:
 
 
 def read_examples(path: Path, max_mb: float = MAX_EXAMPLES_MB) -> str:
-    """The text of an examples file. Only a regular file is read, and only up to `max_mb`: a FIFO
-    would block the reader until someone writes to it, and /dev/zero never ends."""
+    """The text of an examples file (see `read_regular_text`)."""
+    return read_regular_text(path, max_mb, "examples file", "the setting `examplesMaxMb`")
+
+
+def read_regular_text(path: Path, max_mb: float, what: str, cap_name: str = "") -> str:
+    """The UTF-8 text of a file the user named. Only a regular file is read, and only up to
+    `max_mb`: a FIFO would block the reader until someone writes to it, and /dev/zero never ends.
+    Every problem is a TaskError saying what is wrong with `what`."""
     limit = int(max_mb * 1024 * 1024)
     try:
         # non-blocking: opening a FIFO for reading would wait for a writer
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise TaskError(f"examples file not found: {path}", path=path) from None
+        raise TaskError(f"{what} not found: {path}", path=path) from None
     except OSError as exc:
         why = "it is a symlink loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
-        raise TaskError(f"cannot read examples file: {why}", path=path) from None
+        raise TaskError(f"cannot read {what}: {why}", path=path) from None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise TaskError(f"cannot read examples file: it is not a regular file ({_file_kind(info.st_mode)})", path=path)
+            raise TaskError(f"cannot read {what}: it is not a regular file ({_file_kind(info.st_mode)})", path=path)
         data = handle.read(limit + 1) if info.st_size <= limit else b""
         if info.st_size > limit or len(data) > limit:
-            size = max(info.st_size, len(data)) / (1024 * 1024)
-            raise TaskError(
-                f"the examples file is {size:.1f} MB, over the limit of {max_mb:g} MB (the setting `examplesMaxMb`)", path=path
-            )
+            raise TaskError(too_big(what, max(info.st_size, len(data)), max_mb, cap_name), path=path)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise TaskError(f"the examples file is not UTF-8 (byte {exc.start})", path=path, line=line) from None
+        raise TaskError(f"the {what} is not UTF-8 (byte {exc.start})", path=path, line=line) from None
+
+
+def too_big(what: str, size: int, max_mb: float, cap_name: str = "") -> str:
+    cap = f" ({cap_name})" if cap_name else ""
+    return f"the {what} is {size / (1024 * 1024):.1f} MB, over the limit of {max_mb:g} MB{cap}"
 
 
 def _file_kind(mode: int) -> str:

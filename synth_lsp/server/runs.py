@@ -23,7 +23,9 @@ from synth_lsp.server.diagnostics import script_diagnostics
 from synth_lsp.server.examples_diagnostics import examples_diagnostics
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.positions import TextLocator
-from synth_lsp.core.task import MAX_EXAMPLES_MB, Task, TaskError, apply_header, examples_path_for, parse_task, read_examples, resolved
+from synth_lsp.core.task import MAX_EXAMPLES_MB, Task, TaskError, apply_header, examples_path_for, parse_task, read_examples, resolved, too_big
+
+EXAMPLES_CAP = "the setting `examplesMaxMb`"
 
 NOT_A_FILE = (
     "this document is not a saved file, so it has no examples file beside it and cannot be run: "
@@ -87,6 +89,8 @@ def execute(request: RunRequest, sandbox: Sandbox | SupersedableSandbox) -> RunR
     try:
         if text is None:
             text = read_examples(examples_path, request.examples_max_mb)
+        elif len(text) > request.examples_max_mb * 1024 * 1024:  # the editor's copy is held to the same cap
+            raise TaskError(too_big("examples file", len(text.encode("utf-8", "surrogatepass")), request.examples_max_mb, EXAMPLES_CAP), path=examples_path)
     except TaskError as exc:
         outcome = replace(base, task_error=exc, examples_uri=examples_uri, duration_s=time.perf_counter() - started)
         return _report(outcome, request, examples_path)
