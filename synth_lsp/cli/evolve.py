@@ -37,7 +37,8 @@ def price_per_mtok(text: str) -> tuple[float, float]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="the NAME.synth.py script")
     model = parser.add_argument_group("models (API keys come from the provider's environment variables)")
-    model.add_argument("--model", default="", help="litellm model, e.g. openai/gpt-4o-mini, anthropic/..., gemini/..., ollama_chat/...; default: the built-in offline model")
+    model.add_argument("--model", action="append", default=[], help="litellm model, e.g. openai/gpt-4o-mini, anthropic/..., gemini/..., ollama_chat/...; give it several times and a bandit picks per call; default: the built-in offline model")
+    model.add_argument("--edit-mode", choices=("full", "diff", "auto"), default="auto", help="a mutation's reply: a full script, SEARCH/REPLACE edits, or either (default auto)")
     model.add_argument("--embedding-model", default="", help="litellm embedding model for novelty (default: built-in code similarity)")
     model.add_argument("--api-base", default="", help="API base of an OpenAI-compatible or local server")
     model.add_argument("--price-per-mtok", type=price_per_mtok, metavar="IN,OUT", help="the model's price in USD per million prompt and completion tokens (needed for --max-cost when litellm does not know it)")
@@ -75,7 +76,9 @@ def config_from_args(args: argparse.Namespace):
     from synth_lsp.optimizer import EvolveConfig
 
     return EvolveConfig(
-        model=args.model,
+        model=args.model[0] if args.model else "",
+        models=args.model[1:],
+        edit_mode=args.edit_mode,
         embedding_model=args.embedding_model,
         api_base=args.api_base,
         price_per_mtok=args.price_per_mtok,
@@ -286,6 +289,16 @@ def final_report(script_path, task, original: str, result, colour: bool, written
                 f"#   {row.model} / {row.origin}: {row.calls} calls, {row.tokens} tokens, ${row.cost_usd:.4f}, "
                 f"{row.candidates} new candidates, {row.improvements} improved on their parents"
             )
+    edits = result.edits or {}
+    if edits.get("replies_with_edits"):
+        lines.append(
+            f"# edits: {edits['replies_with_edits']} replies with SEARCH/REPLACE edits, {edits['applied']} applied, "
+            f"{edits['not_applied']} did not apply (asked again as a full rewrite: {edits['rewrites_usable']} of "
+            f"{edits['rewrites_asked']} usable)"
+        )
+    for arm in result.models:
+        if arm.get("retired"):
+            lines.append(f"# model {arm['model']} was retired: {arm['retired']}")
     lines += ["", best.script.rstrip("\n"), ""]
     lines.append(report_text(script_path, task, best_evaluation(task, best.script), (), colour))
     target = written if written is not None else (written_text(original, best.script))
@@ -328,6 +341,8 @@ def summary_json(script_path, task, original: str, result, written: str | None) 
         "spend": {**result.spend.to_dict(), "all_calls": result.spend.all_calls},
         "totals": result.totals.to_dict() if result.totals is not None else None,
         "by_model_and_origin": [row.to_dict() for row in breakdown_rows(result)],
+        "edits": result.edits,
+        "models": result.models,
         "written": written is not None,
         "notices": result.notices,
         "failures": result.failures[:20],

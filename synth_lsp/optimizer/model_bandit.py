@@ -6,8 +6,9 @@ unit of cost (its cost relative to the mean call's: USD when priced, else tokens
 scaled by the largest seen, so the exploration bonus sqrt(2 ln N / n) is on the same scale. Calls
 still in flight count as pulls (their value is not known until the generation is scored), so one
 generation's calls spread over the models instead of all going to the current leader. A model
-whose calls fail earns nothing and is chosen less and less; a model that cannot be called at all
-(a refused key, an unknown model) is retired.
+whose replies bring nothing is chosen less and less; a model that cannot be called at all (a
+refused key, an unknown model), or whose calls failed `MAX_FAILURE_STREAK` times in a row while
+another model is still in play, is retired.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Sequence
 
 USABLE_VALUE = 0.01  # a usable new candidate is worth a little even when it improves nothing
 MIN_RELATIVE_COST = 0.1  # a call is never counted as (almost) free
+MAX_FAILURE_STREAK = 3  # calls failing in a row (after their retries) before a model is retired
 
 
 @dataclass
@@ -26,6 +28,7 @@ class Arm:
     pending: int = 0
     value: float = 0.0  # sum of (unscaled) values
     retired: str = ""  # why the model is no longer chosen
+    failure_streak: int = 0
 
 
 class ModelBandit:
@@ -60,9 +63,13 @@ class ModelBandit:
     def started(self, model: str) -> None:
         self.arms[model].pending += 1
 
-    def observe(self, model: str, gain: float, usable: bool, cost: float) -> None:
-        """A call of `model` settled: `gain` >= 0 over its parents, `cost` in USD or tokens."""
+    def observe(self, model: str, gain: float, usable: bool, cost: float, failure: str = "") -> None:
+        """A call of `model` settled: `gain` >= 0 over its parents, `cost` in USD or tokens;
+        `failure` says why the call itself failed (not a reply without code: a failed call)."""
         arm = self.arms[model]
+        arm.failure_streak = arm.failure_streak + 1 if failure else 0
+        if arm.failure_streak >= MAX_FAILURE_STREAK and len(self.active) > 1 and not arm.retired:
+            arm.retired = f"{arm.failure_streak} calls failed in a row (the last: {failure})"
         arm.pending = max(0, arm.pending - 1)
         arm.pulls += 1
         self._costs.append(max(0.0, cost))

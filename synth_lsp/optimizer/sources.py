@@ -164,7 +164,7 @@ class LanguageModelSource:
                 if exc.fatal:  # several models: this one is retired, the run goes on with the others
                     self.bandit.retire(name, str(exc))
                     return f"{request.kind} failed: model {name} retired: {exc}"
-                self.bandit.observe(name, 0.0, False, sum(spent))
+                self.bandit.observe(name, 0.0, False, sum(spent), failure=str(exc))
                 return f"{request.kind} failed: {exc}"
             except ReplyError as exc:
                 self.budget.spend.failed_replies += 1
