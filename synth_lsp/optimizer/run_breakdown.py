@@ -55,7 +55,7 @@ def breakdown(ledger: Iterable[dict[str, Any]], population: Population, first_ge
         row.tokens += int(entry.get("tokens", 0))
         row.cost_usd += float(entry.get("cost_usd", 0.0))
     for candidate in population.candidates.values():
-        if candidate.generation <= first_generation or candidate.origin in ("seed", "user"):
+        if candidate.generation <= first_generation or candidate.origin == "seed":
             continue
         row = rows.setdefault((made_by(candidate), candidate.origin), Share(made_by(candidate), candidate.origin))
         row.candidates += 1
