@@ -280,6 +280,7 @@ BROKEN_POPULATIONS = {
     "invalid JSON": ('{"format": "synth-lsp-population/1", "candidates": [\n  {"id": 1,,}]}'.encode(), ":2:"),
     "a candidate that is not an object": (b'{"format": "synth-lsp-population/1", "candidates": [5, "x"]}', "candidate 1 is not an object"),
     "nested 100,000 deep": (b'{"format": "synth-lsp-population/1", "candidates": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}", "nested too deeply"),
+    "a reward that is not a number": (b'{"format": "synth-lsp-population/1", "candidates": [{"id": "a", "script": "x", "origin": "seed", "train_reward": "high"}]}', "'train_reward' must be a number"),
     "not UTF-8": (b'{"format": "synth-lsp-population/1", "candidates": [], "x": "\xff\xfe"}', "not UTF-8"),
 }
 

@@ -173,9 +173,16 @@ class Candidate:
         known["pairs"] = [PairResult(**{k: v for k, v in p.items() if k in PairResult.__dataclass_fields__}) for p in pairs]
         if not isinstance(known.get("script"), str) or not isinstance(known.get("id"), str):
             raise ValueError("it needs an \"id\" and a \"script\"")
+        for name in _NUMBERS:
+            value = known.get(name)
+            if name in known and (not isinstance(value, (int, float)) or isinstance(value, bool) or value != value):
+                raise ValueError(f"its {name!r} must be a number, got {value!r}")
         if known.get("origin") not in ORIGINS:
             raise ValueError(f"unknown origin {known.get('origin')!r} (known: {', '.join(ORIGINS)})")
         return cls(**known)
+
+
+_NUMBERS = ("generation", "train_reward", "train_passed", "train_total", "test_passed", "test_total", "duration_ms")
 
 
 def task_fingerprint(task: Task) -> str:
