@@ -190,6 +190,24 @@ async def test_a_script_at_its_time_cap_does_not_starve_another(client: Language
     assert time.monotonic() - started < SOLVED_IN_S
 
 
+async def test_two_slow_scripts_do_not_starve_a_third(client: LanguageClient, tmp_path: Path):
+    """Two scripts whose every pair loops for 6 s: the third waits for a pair of theirs at most, not
+    for their runs (5 pairs each)."""
+    task_copy(tmp_path)
+    spin = "# synth: examples = 007bbfb7.json\n# synth: time_limit = 6\nwhile True:\n    pass\n"
+    for name in ("spin1", "spin2"):
+        (tmp_path / f"{name}.synth.py").write_text(spin)
+        open_doc(client, uri_of(tmp_path / f"{name}.synth.py"), spin)
+    await asyncio.sleep(1.0)
+    good = tmp_path / "007bbfb7.synth.py"
+    good.write_text(IDENTITY)
+    started = time.monotonic()
+    open_doc(client, uri_of(good), IDENTITY)
+    diagnostics = await diagnostics_for_version(client, uri_of(good), 1)
+    assert by_code(diagnostics, "mismatch")
+    assert time.monotonic() - started < 20.0  # one 6 s pair, with room for a busy machine; 30 s is a whole run
+
+
 async def test_cr_only_line_endings_keep_ranges_inside_their_lines(client: LanguageClient, tmp_path: Path):
     task_copy(tmp_path)
     text = "grid = inputs['input_grid']\rrow = grid[0]\rvalue = row[99]\rresult = {'output_grid': grid}\r"

@@ -22,6 +22,7 @@ from synth_lsp.sandbox.child_lifetime import guarded_binary
 from synth_lsp.sandbox.errors import MISSING_RESULT, STOPPED, crash_error, error_from, frames_of
 from synth_lsp.sandbox.inputs_usage import keys_read, restrict
 from synth_lsp.sandbox.output_cap import OutputCap
+from synth_lsp.sandbox.pair_queue import PairQueue
 from synth_lsp.sandbox.sessions import SESSION_CACHE_SIZE, SessionCache
 from synth_lsp.sandbox.static_check import import_error
 from synth_lsp.sandbox.values import normalise
@@ -44,12 +45,14 @@ class Sandbox:
     worker is killed by the kernel when the thread that spawned it ends (`child_lifetime`)."""
 
     def __init__(self, processes: int | None = None):
-        self.processes = processes or max(1, min(4, os.cpu_count() or 1))
+        # at least two, so that a script at its time limit never holds the only worker
+        self.processes = processes or max(2, min(4, os.cpu_count() or 1))
         # one script's run may hold this many workers at once, so another script always finds one
         self.share = max(1, self.processes - 1)
         self._pool = None
         self._lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=self.processes, thread_name_prefix="monty", initializer=_mark_pool_thread)
+        self._pairs = PairQueue(self._executor, lambda: self.share)
         self._sessions = SessionCache(SESSION_CACHE_SIZE)
         self._watchdog = Watchdog()
         self._walls = None
@@ -116,32 +119,20 @@ class Sandbox:
         answers True the inputs not yet started are skipped and those running are killed (a `crash`
         error saying so), e.g. when a newer script superseded this one.
 
-        The inputs run in at most `share` lanes (one thread each, taking the next input when one is
-        done), so a script that loops to its time limit never holds every worker.
+        The inputs of every run in flight share the sandbox's threads fairly (`pair_queue`): one
+        script holds at most `share` workers, and between its pairs the other scripts get a turn.
         """
         script = one_line_break(script)
         static = self.static_error(script)
         if static is not None:
             return [RunResult(result=None, error=static) for _ in inputs_list]
-        results: list[RunResult | None] = [None] * len(inputs_list)
-        pending = iter(range(len(inputs_list)))
-        pending_lock = threading.Lock()
 
-        def lane() -> None:
-            while True:
-                with pending_lock:
-                    index = next(pending, None)
-                if index is None:
-                    return
-                if should_stop is not None and should_stop():
-                    results[index] = RunResult(result=None, error=STOPPED)
-                else:
-                    results[index] = self._run_checked(script, inputs_list[index], limits, should_stop)
+        def run_pair(index: int) -> RunResult:
+            if should_stop is not None and should_stop():
+                return RunResult(result=None, error=STOPPED)
+            return self._run_checked(script, inputs_list[index], limits, should_stop)
 
-        lanes = [self._executor.submit(lane) for _ in range(min(self.share, len(inputs_list)))]
-        for future in lanes:
-            future.result()
-        return [r if r is not None else RunResult(result=None, error=STOPPED) for r in results]
+        return self._pairs.run(run_pair, len(inputs_list))
 
     def execute(self, code: str, limits: RunLimits = RunLimits(time_s=1.0)) -> Any:
         """Run trusted probe code and return its last expression (raises MontyError on failure)."""

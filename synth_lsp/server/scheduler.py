@@ -25,7 +25,9 @@ from synth_lsp.server.runs import RunReport, RunRequest, SupersedableSandbox, ex
 from synth_lsp.server.server import SynthLanguageServer
 
 log = logging.getLogger(__name__)
-RUN_WORKERS = 2  # two scripts at once; each run spreads its pairs over the sandbox's own workers
+# scripts run at once: a run thread only waits on the sandbox, which shares its workers between
+# the runs fairly (a slow script never keeps another's pairs from their turn)
+RUN_WORKERS = 6
 
 
 class RunScheduler:
