@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tokenize
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
@@ -150,11 +150,15 @@ class Candidate:
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # shallow: the values are only serialised (dataclasses.asdict deep-copies every grid,
+        # which made a save of a few hundred candidates take seconds)
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["script"] = self.script.splitlines()  # one line per line: readable diffs of the JSON
-        if not self.alive:  # only parents need their outputs (for prompts): keep the file small
-            for pair in data["pairs"]:
-                pair.update(output=None, cells=[], stdout="", stderr="")
+        dead = {"output": None, "cells": [], "stdout": "", "stderr": ""}
+        data["pairs"] = [
+            {name: getattr(pair, name) for name in PairResult.__dataclass_fields__} | (dead if not self.alive else {})
+            for pair in self.pairs
+        ]  # only parents need their outputs (for prompts): the dead keep their verdicts, the file stays small
         return data
 
     @property

@@ -40,6 +40,7 @@ class Population:
         self.totals = totals or Spend()
         self.runs: list[dict] = list(runs or [])
         self._task: Task | None = None
+        self._texts: dict[str, tuple[tuple, str]] = {}  # candidate id -> (what its text depends on, its text)
 
     # -- loading and saving -------------------------------------------------------------------
     @classmethod
@@ -75,21 +76,41 @@ class Population:
         return cls(path, candidates, generation, Spend.from_dict(data.get("totals", {})), [r for r in runs if isinstance(r, dict)] if isinstance(runs, list) else [])
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT,
-            "script": script_path_for(self.path).name,
-            "generation": self.generation,
-            "totals": self.totals.to_dict(),
-            "runs": self.runs,
-            "candidates": [c.to_dict() for c in self.ranked()],
-        }
+        return {**self.to_dict_without_candidates(), "candidates": [c.to_dict() for c in self.ranked()]}
 
     def save(self) -> None:
         # the server (a user's save) and a worker (a generation) may both write: merging what is on
         # disk and replacing it happen under one lock, so neither loses the other's candidates
         with _directory_lock(self.path.parent):
             self._merge_from_disk()
-            self._write(dump_json(self.to_dict()))
+            self._write(self.to_text())
+
+    def to_text(self) -> str:
+        """`dump_json(self.to_dict())`, with the text of each dead candidate kept between saves:
+        the dead do not change, and the spend is saved after every model call."""
+        header = {k: v for k, v in self.to_dict_without_candidates().items()}
+        chunks = [self._candidate_text(c) for c in self.ranked()]
+        head = [f"  {json.dumps(k)}: {_dump(v, 1, 2)}" for k, v in header.items()]
+        body = "[\n" + ",\n".join(chunks) + "\n  ]" if chunks else "[]"
+        return "{\n" + ",\n".join(head + [f'  "candidates": {body}']) + "\n}\n"
+
+    def _candidate_text(self, candidate: Candidate) -> str:
+        key = (candidate.alive, candidate.task_fingerprint, len(candidate.accepted_by_user), candidate.train_reward, candidate.generation)
+        cached = self._texts.get(candidate.id)
+        if cached is not None and cached[0] == key and not candidate.alive:
+            return cached[1]
+        text = "    " + _dump(candidate.to_dict(), 2, 2)
+        self._texts[candidate.id] = (key, text)
+        return text
+
+    def to_dict_without_candidates(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "script": script_path_for(self.path).name,
+            "generation": self.generation,
+            "totals": self.totals.to_dict(),
+            "runs": self.runs,
+        }
 
     def _write(self, text: str) -> None:
         write_atomically(self.path, text)
