@@ -292,7 +292,7 @@ def test_a_rule_every_pair_confirms_is_claimed_with_high_confidence():
     grids = [[[1, 0, 0], [0, 2, 0]], [[0, 3], [4, 0], [5, 5]], [[6, 7, 8]]]
     (program, *_) = synthesize([(g, g[::-1]) for g in grids], time_budget_s=2.0)
     assert program.description == "mirror up-down"
-    assert program.claimed and program.confidence >= 0.9
+    assert program.claimed and program.confidence >= 0.85  # three pairs, nothing learned, one step
 
 
 @pytest.mark.parametrize("budget", [0, -1.0, float("nan")])
