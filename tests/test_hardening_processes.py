@@ -53,7 +53,8 @@ def evolving_server(root: Path, model: FakeOpenAI) -> tuple[WireClient, dict[int
         tree = descendants(client.pid)
         workers = [pid for pid, (cmd, _) in tree.items() if "evolution_worker" in cmd]
         monty = [pid for pid, (cmd, _) in tree.items() if "monty" in cmd]
-        return len(workers) == 2 and len(monty) >= 3  # the server's own, and one under each worker
+        under_workers = [pid for pid in workers if descendants(pid)]
+        return len(workers) == 2 and len(under_workers) == 2 and len(monty) >= 3  # the server's own, and one under each worker
 
     client.wait_until(busy, 60, "two evolution workers scoring candidates and a run in flight")
     time.sleep(0.5)  # let each candidate's run get going
@@ -107,9 +108,10 @@ def test_an_orphaned_evolution_worker_and_its_sandbox_die_with_their_parent(tmp_
     under it, its own sandbox workers (the server's are checked by the SIGKILL case above)."""
     client, processes = evolving_server(tmp_path, model)
     try:
-        worker = next(pid for pid, (cmd, _) in processes.items() if "evolution_worker" in cmd)
+        workers = [pid for pid, (cmd, _) in processes.items() if "evolution_worker" in cmd]
+        client.wait_until(lambda: any(descendants(pid) for pid in workers), 30, "an evolution worker with a sandbox worker")
+        worker = next(pid for pid in workers if descendants(pid))
         below = descendants(worker)
-        assert below, "the evolution worker runs no sandbox worker"
         os.kill(worker, signal.SIGKILL)
         assert not wait_gone(below, EXIT_WITHIN_S + SLACK_S), "a sandbox worker outlived its evolution worker"
         # and the server carries on: it reports the crash and still answers
