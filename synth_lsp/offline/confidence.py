@@ -29,6 +29,7 @@ class Checked(Protocol):
     held_out: int  # pairs its learned last step predicts when relearned without them; -1: nothing learned
     held_out_cells: float  # mean share of right cells on the pair left out; -1: not checked
     low_capacity: bool  # the learned step has too few possible parameters to memorise with
+    rivals: int  # pairs a simpler program, found first, gets wrong while fitting all the others
 
 
 CLAIM_THRESHOLD = 0.7
@@ -42,13 +43,13 @@ def claimed(found: Checked, n_train: int) -> bool:
         return False
     # a small table still has to predict some pair from the others: one entry per pair is a list, not a rule
     checked = found.held_out in (-1, n_train) or (found.low_capacity and found.held_out >= 1)
-    return checked and confidence(found, n_train) >= CLAIM_THRESHOLD
+    return checked and found.rivals == 0 and confidence(found, n_train) >= CLAIM_THRESHOLD
 
 
 def confidence(found: Checked, n_train: int) -> float:
     if found.correct != n_train or n_train == 0:
         return 0.0
-    return round(_evidence(found, n_train) * _pairs_factor(n_train) * _simplicity(found), 2)
+    return round(_evidence(found, n_train) * _pairs_factor(n_train) * _rivals_factor(found, n_train) * _simplicity(found), 2)
 
 
 def evidence_text(found: Checked, n_train: int) -> str:
@@ -58,6 +59,11 @@ def evidence_text(found: Checked, n_train: int) -> str:
     learned = found.held_out >= 0
     if n_train == 1:
         return "one train pair: nothing to cross-validate against"
+    if found.rivals:
+        return (
+            f"fits all {n_train}, but for {found.rivals} of them a simpler program that fits the others gets it wrong: "
+            "the pairs do not single this rule out"
+        )
     if not learned:
         return f"no parameters learned from the pairs; fits all {n_train}"
     if found.held_out == n_train:
@@ -84,6 +90,12 @@ def _evidence(found: Checked, n_train: int) -> float:
     cells = found.held_out_cells if found.held_out_cells >= 0 else 0.0
     # failing the exact check caps the evidence well below any claimed fit
     return min(0.6, 0.6 * cells + 0.4 * found.held_out / n_train)
+
+
+def _rivals_factor(found: Checked, n_train: int) -> float:
+    """A pair that a simpler program, found first, fits all others but gets wrong: left out, the
+    search would have chosen that program, so the pair does not follow from the others."""
+    return 1.0 - found.rivals / n_train if n_train >= 2 else 1.0
 
 
 def _pairs_factor(n_train: int) -> float:

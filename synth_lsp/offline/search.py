@@ -42,6 +42,7 @@ class Found:
     held_out: int = -1  # pairs a learned last step, refitted without them, still gets right (-1: nothing learned)
     held_out_cells: float = -1.0  # mean share of right cells of those refits on the pair left out (-1: not checked)
     low_capacity: bool = False  # the learned step has few possible parameters (see `learned.LOW_CAPACITY`)
+    rivals: int = 0  # pairs that a program found before it fits all others of, and gets wrong
 
     @property
     def rank(self) -> tuple[int, float, int]:
@@ -59,18 +60,25 @@ class _Keeper:
     """The full fits in the order found, and the best partial fits (one per distinct score).
 
     Only a claimed fit (see `confidence.claimed`) ends the search; the others wait, in case a rule
-    that generalises turns up."""
+    that generalises turns up.
 
-    def __init__(self, n_train: int, keep: int):
+    It also cross-validates the search's own choice: with pair i left out, the search would have
+    stopped at the first program that fits the other pairs. When such a program came before a full
+    fit and gets pair i wrong, pair i does not follow from the others: that fit has a *rival*."""
+
+    def __init__(self, n_train: int, keep: int, outputs: list[Grid] | None = None):
         self.n_train = n_train
         self.keep = keep
+        self.outputs = outputs
         self.full: list[Found] = []
         self.partial: list[Found] = []
+        self.rival_pairs: set[int] = set()  # pairs some program so far gets wrong while fitting all others
 
     def offer(self, found: Found) -> None:
         if found.correct == self.n_train:
-            self.full.append(found)
+            self.full.append(replace(found, rivals=len(self.rival_pairs)))
             return
+        self._note_rival(found)
         if found.correct == 0 and found.cell_score == 0:
             return
         if len(self.partial) >= self.keep and found.rank <= self.partial[-1].rank:
@@ -81,6 +89,13 @@ class _Keeper:
         self.partial.append(found)
         self.partial.sort(key=lambda f: f.rank, reverse=True)
         del self.partial[self.keep :]
+
+    def _note_rival(self, found: Found) -> None:
+        if self.outputs is None or self.n_train < 2 or found.correct != self.n_train - 1:
+            return
+        for i, (got, want) in enumerate(zip(found.train_outputs, self.outputs)):
+            if got != want:
+                self.rival_pairs.add(i)
 
     @property
     def sure(self) -> bool:
@@ -174,7 +189,7 @@ def _search(
     sparse local rules, in the budget's final share that the longer chains leave alone."""
     outputs = [out for _, out in train_pairs]
     catalogue = build_catalogue(task_facts(train_pairs))
-    keeper = _Keeper(len(train_pairs), max_programs)
+    keeper = _Keeper(len(train_pairs), max_programs, outputs)
     start = _State((), [inp for inp, _ in train_pairs] + test_inputs)
     seen: set[Fingerprint] = {_fingerprint(start.grids)}
     _judge(start, outputs, keeper, LEARNERS)
