@@ -325,3 +325,21 @@ def test_the_search_reports_progress_and_stops_when_asked():
     assert all(p.programs_tried >= 1 and 0 <= p.best_correct <= p.train_total for p in heard)
     assert [p.programs_tried for p in heard] == sorted(p.programs_tried for p in heard)
     assert all(p.confidence == 0.0 for p in programs if not p.fits)
+
+
+def test_a_fit_that_a_simpler_near_fit_contradicts_on_a_pair_is_not_claimed():
+    from synth_lsp.offline.confidence import claimed, evidence_text
+    from synth_lsp.offline.search import Found, _Keeper
+
+    a, b, c, wrong = [[1]], [[2]], [[3]], [[4]]
+    keeper = _Keeper(3, 4, [a, b, c])
+    keeper.offer(Found((), (a, b, wrong), 2, 2 / 3))  # found first: fits pairs 1 and 2, not 3
+    keeper.offer(Found((), (a, b, c), 3, 1.0))
+    (fit,) = keeper.full
+    assert fit.rivals == 1
+    assert not claimed(fit, 3) and not keeper.sure
+    assert "simpler program" in evidence_text(fit, 3)
+    # the same fit with no such rival before it is claimed
+    alone = _Keeper(3, 4, [a, b, c])
+    alone.offer(Found((), (a, b, c), 3, 1.0))
+    assert alone.full[0].rivals == 0 and claimed(alone.full[0], 3) and alone.sure
