@@ -133,3 +133,21 @@ def test_closing_a_script_stops_its_evolution(tmp_path: Path, model: FakeOpenAI)
         assert len(wait_gone(workers, 0)) == 1, "closing the script left its evolution running"
     finally:
         client.close()
+
+
+def test_a_client_that_stops_reading_ends_the_server(tmp_path: Path):
+    """The editor closed the pipe the server writes to, but not the one it reads: the next write
+    fails, and the server leaves instead of running on for nobody."""
+    shutil.copy(EXAMPLES / "007bbfb7.json", tmp_path / "007bbfb7.json")
+    (tmp_path / "007bbfb7.synth.py").write_text('result = {"output_grid": inputs["input_grid"]}\n')
+    client = WireClient()
+    try:
+        client.initialize(root=tmp_path)
+        processes = descendants(client.pid)
+        client.process.stdout.close()
+        client.open(tmp_path / "007bbfb7.synth.py")  # its run publishes diagnostics: a write
+        client.process.wait(30)  # bounded: the run itself may take a moment on a busy machine
+        assert not wait_gone(processes, EXIT_WITHIN_S + SLACK_S)
+        assert "Traceback" not in client.stderr_text()
+    finally:
+        client.close()

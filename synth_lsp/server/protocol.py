@@ -9,7 +9,8 @@ logged. Here a message that cannot be structured becomes an `Unreadable` value i
 - a request whose params do not fit: `InvalidParams`, at once;
 - any request before `initialize`: `ServerNotInitialized` (-32002);
 - a second `initialize`, or any request after `shutdown` (a second `shutdown` too): `InvalidRequest`;
-- `exit`: the server's `Lifetime` ends the process (0 after `shutdown`, else 1);
+- `exit`: the server's `Lifetime` ends the process (0 after `shutdown`, else 1), as does a client
+  that stops reading (a write fails with a broken pipe);
 - a body that is not a JSON-RPC message, a notification that does not fit, or one that comes
   before `initialize` or after `shutdown`: logged in one line and dropped.
 
@@ -20,6 +21,8 @@ ours, answered with `InternalError` and logged with its traceback.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import json
 import logging
 from dataclasses import dataclass
@@ -156,6 +159,25 @@ class SynthProtocol(LanguageServerProtocol):
                 future.set_exception(JsonRpcInvalidParams(f"the client's answer does not fit: {message.reason}"))
         else:
             log.warning("ignoring a message that does not fit its method (%s): %s", message.reason, preview(data))
+
+    def _send_data(self, data: Any) -> None:
+        # pygls' own, without its traceback for a broken pipe
+        if not data or self.writer is None:
+            return
+        try:
+            body = json.dumps(data, default=self._serialize_message)
+        except (TypeError, ValueError) as exc:  # a bug of ours: say which message
+            log.error("cannot send %s: %s", preview(data), exc)
+            return
+        if self._include_headers:
+            body = f"Content-Length: {len(body.encode(self.CHARSET))}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n" + body
+        try:
+            written = self.writer.write(body.encode(self.CHARSET))
+            if inspect.isawaitable(written):
+                asyncio.ensure_future(written)
+        except (BrokenPipeError, ConnectionError):  # the client stopped reading: nobody hears us, so leave
+            log.error("the client closed the connection")
+            self._server.lifetime.exit()
 
     def send_error(self, msg_id: Any, code: int, message: str) -> None:
         self._send_data({"jsonrpc": self.VERSION, "id": msg_id, "error": {"code": int(code), "message": message}})
