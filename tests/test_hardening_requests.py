@@ -177,3 +177,30 @@ def test_over_tcp_too_every_request_is_answered_and_the_server_ends_with_its_cli
     finally:
         server.kill()
         server.wait(10)
+
+
+def test_code_actions_on_odd_files_answer_at_once(server: WireClient, workspace: Path):
+    """An examples file nested too deeply to lay out, a huge one, and a population file that is a
+    FIFO (reading it would block the event loop): each code action and lens is answered."""
+    import os
+
+    server.initialize(root=workspace)
+    script = server.open(workspace / "007bbfb7.synth.py")
+    os.mkfifo(workspace / "007bbfb7.synth.population.json")
+    deep = workspace / "deep.json"
+    deep.write_text('{"train": ' + "[" * 900 + "]" * 900 + "}")
+    huge = workspace / "huge.json"
+    huge.write_text('{"train": [], "pad": "' + "x" * 3_000_000 + '"}')
+    whole = {"start": position(0, 0), "end": position(0, 0)}
+    for path in (deep, huge):
+        uri = server.open(path)
+        answer = server.call("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": []}}, ANSWER_WITHIN_S)
+        assert "result" in answer, answer
+    for method, params in (
+        ("textDocument/codeAction", {"textDocument": {"uri": script}, "range": whole, "context": {"diagnostics": []}}),
+        ("textDocument/codeLens", {"textDocument": {"uri": script}}),
+        ("workspace/executeCommand", {"command": "synthLsp.population", "arguments": [script]}),
+    ):
+        assert "result" in server.call(method, params, ANSWER_WITHIN_S), method
+    server.notify("exit")
+    no_tracebacks(server)

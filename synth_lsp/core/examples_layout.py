@@ -22,11 +22,11 @@ def lay_out(text: str) -> str | None:
     `train` list) or is laid out that way already."""
     try:
         value = json.loads(text)
-    except ValueError:
+        if not isinstance(value, dict) or not isinstance(value.get("train"), list):
+            return None
+        out = _render(value, 0) + "\n"
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than any examples file
         return None
-    if not isinstance(value, dict) or not isinstance(value.get("train"), list):
-        return None
-    out = _render(value, 0) + "\n"
     return None if out == text else out
 
 

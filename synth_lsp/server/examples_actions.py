@@ -16,8 +16,13 @@ from synth_lsp.server.code_actions import EditSupport, rewrite_edit
 LAYOUT_TITLE = "Lay out the examples: one grid row per line"
 
 
+# laying out runs on the event loop (editors ask at every cursor move): a file larger than any
+# examples file a person reads is not offered it
+MAX_LAYOUT_CHARS = 2_000_000
+
+
 def layout_actions(uri: str, version: int | None, text: str, support: EditSupport) -> list[types.CodeAction]:
-    if not uri.endswith(".json"):
+    if not uri.endswith(".json") or len(text) > MAX_LAYOUT_CHARS:
         return []
     laid_out = lay_out(text)
     if laid_out is None:

@@ -4,6 +4,7 @@ of the latest tasks (candidates are scored against a fingerprint of the examples
 from __future__ import annotations
 
 import logging
+from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ if TYPE_CHECKING:  # the optimizer is imported on first use, not at server start
 log = logging.getLogger(__name__)
 
 FileStamp = tuple[int, int]  # (mtime_ns, size) of the population file
+MAX_POPULATION_BYTES = 64 * 1024 * 1024
 
 
 @dataclass
@@ -27,6 +29,12 @@ class PopulationCache:
     def __init__(self) -> None:
         self._stored: dict[Path, _Cached] = {}
         self._fingerprints: dict[int, tuple["Task", str]] = {}
+        self._warned: dict[Path, str] = {}  # the last problem logged per file (editors ask often)
+
+    def _warn_once(self, file: Path, message: str) -> None:
+        if self._warned.get(file) != message:
+            self._warned[file] = message
+            log.warning("%s", message[:300])
 
     def population(self, path: Path) -> "Population | None":
         """The stored population of the script at `path`, re-read only when the file changed."""
@@ -38,6 +46,9 @@ class PopulationCache:
         except OSError:
             self._stored.pop(path, None)
             return None  # no population: the optimizer is not even imported
+        if not S_ISREG(stat.st_mode) or stat.st_size > MAX_POPULATION_BYTES:
+            self._warn_once(file, f"{file} is not a regular file of at most {MAX_POPULATION_BYTES >> 20} MB: not read")
+            return None  # a FIFO would block the event loop; a huge file would stall it
         from synth_lsp.optimizer.population import Population, PopulationError
 
         stamp = (stat.st_mtime_ns, stat.st_size)
@@ -47,7 +58,10 @@ class PopulationCache:
         try:
             population = Population.load(file)
         except PopulationError as exc:
-            log.warning("%s", exc)
+            self._warn_once(file, str(exc))
+            return None
+        except Exception as exc:  # whatever else is wrong with the file, the editor's requests go on
+            self._warn_once(file, f"{file}: cannot read the population: {type(exc).__name__}: {exc}")
             return None
         self._stored[path] = _Cached(stamp, population)
         return population
