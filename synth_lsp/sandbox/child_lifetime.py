@@ -105,14 +105,23 @@ def guarded_binary(binary: str) -> str:
 
 
 def _private_dir() -> Path:
-    """A folder only this user can write to (the wrapper is executed: nobody else may swap it)."""
-    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    folder = Path(base) / f"synth-lsp-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    info = os.lstat(folder)
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
-        raise OSError(f"{folder} is not a private folder of this user")
-    return folder
+    """A folder only this user can write to (the wrapper is executed: nobody else may swap it), on
+    a file system that allows executing files."""
+    bases = [os.environ.get("XDG_RUNTIME_DIR"), tempfile.gettempdir(), os.path.expanduser("~/.cache")]
+    problems = []
+    for base in filter(None, bases):
+        folder = Path(base) / f"synth-lsp-{os.getuid()}"
+        try:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            info = os.lstat(folder)
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+                raise OSError(f"{folder} is not a private folder of this user")
+            if os.statvfs(folder).f_flag & getattr(os, "ST_NOEXEC", 0):
+                raise OSError(f"{folder} is on a file system mounted noexec")
+            return folder
+        except OSError as exc:
+            problems.append(str(exc))
+    raise OSError("; ".join(problems) or "no folder for the wrapper")
 
 
 def _write_executable(path: Path, text: str) -> None:
