@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_openai import FakeOpenAI  # noqa: E402
-from stepping_stones import OLD_RULES, SteppingStoneModel, stone  # noqa: E402
+from stepping_stones import OLD_RULES, STONE_MARK, SteppingStoneModel, stone  # noqa: E402
 
 from synth_lsp.core.task import load_task_for_script  # noqa: E402
 from synth_lsp.optimizer.llm.language_model import import_litellm  # noqa: E402
@@ -39,8 +39,9 @@ from synth_lsp.sandbox.runner import Sandbox  # noqa: E402
 ARC = ROOT / "examples" / "arc"
 
 
-def generations_to_one(server: FakeOpenAI, sandbox: Sandbox, rules, seed: int, args: argparse.Namespace) -> int | None:
-    """The generation at which the best first fits every train pair, or None within the limit."""
+def generations_to_one(server: FakeOpenAI, sandbox: Sandbox, rules, seed: int, args: argparse.Namespace) -> tuple[int | None, int]:
+    """(the generation at which the best first fits every train pair, or None within the limit;
+    the highest stone that ever survived a generation)."""
     with tempfile.TemporaryDirectory() as folder:
         shutil.copy(ARC / "007bbfb7.json", Path(folder) / "007bbfb7.json")
         script = Path(folder) / "007bbfb7.synth.py"
@@ -57,8 +58,9 @@ def generations_to_one(server: FakeOpenAI, sandbox: Sandbox, rules, seed: int, a
             if progress.best_reward >= 1.0 and not reached:
                 reached.append(progress.generation)
 
-        run_evolve(load_task_for_script(script), script, config, sandbox=sandbox, rules=rules, on_progress=on_progress)
-        return reached[0] if reached else None
+        result = run_evolve(load_task_for_script(script), script, config, sandbox=sandbox, rules=rules, on_progress=on_progress)
+        stones = [int(m) for c in result.population.candidates.values() for m in STONE_MARK.findall(c.script)]
+        return (reached[0] if reached else None), max(stones, default=0)
 
 
 def main() -> None:
@@ -71,15 +73,19 @@ def main() -> None:
     args = parser.parse_args()
     import_litellm()
     results: dict[str, list[int | None]] = {"new": [], "old": []}
+    highest: dict[str, list[int]] = {"new": [], "old": []}
     started = time.perf_counter()
     with FakeOpenAI() as server, Sandbox(processes=2) as sandbox:
-        print("| seed | new rules: generations to 1.0 | old rules (ties by position) |")
-        print("|---|---|---|")
+        print(f"| seed | new rules: generations to 1.0 | old rules (ties by position) | old: highest stone of {args.stones} made |")
+        print("|---|---|---|---|")
         for seed in range(args.seeds):
             for name, rules in (("new", DEFAULT_RULES), ("old", OLD_RULES)):
-                results[name].append(generations_to_one(server, sandbox, rules, seed, args))
+                reached, stone_made = generations_to_one(server, sandbox, rules, seed, args)
+                results[name].append(reached)
+                highest[name].append(stone_made)
             new, old = results["new"][-1], results["old"][-1]
-            print(f"| {seed} | {new if new is not None else 'not solved'} | {old if old is not None else 'not solved'} |", flush=True)
+            print(f"| {seed} | {new if new is not None else 'not solved'} | {old if old is not None else 'not solved'} "
+                  f"| {highest['old'][-1]} |", flush=True)
     print()
     print(f"{args.seeds} seeds, {args.stones} stones, p = {args.p}, population {args.population}, "
           f"at most {args.generations} generations; {time.perf_counter() - started:.0f} s")
