@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
 
+from synth_lsp.cli.main import closed_pipe
 from synth_lsp.cli.report import evaluation_json, report_text
 from synth_lsp.core.evaluation import evaluate, limits_for
 from synth_lsp.core.script_header import ScriptHeader, parse_header
@@ -65,13 +65,3 @@ def task_error_text(script_path: Path, header: ScriptHeader, error: TaskError) -
     if line is not None:
         return f"{script_path}:{line}: {error.message}"
     return str(error)
-
-
-def closed_pipe() -> None:
-    """The reader went away (`| head`): nothing more can be said; leave quietly, without Python's
-    own complaint when it flushes stdout at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass

@@ -94,7 +94,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     import importlib
 
     module = importlib.import_module(module_name)
-    return int(getattr(module, func)(args) or 0)
+    try:
+        status = int(getattr(module, func)(args) or 0)
+        sys.stdout.flush()  # here, not at exit, where a closed pipe would be a complaint on stderr
+        return status
+    except BrokenPipeError:  # `synth-lsp ... | head`: the reader has all it wanted
+        closed_pipe()
+        return 141  # as a shell reports a command ended by SIGPIPE
+
+
+def closed_pipe() -> None:
+    """The reader went away: nothing more can be said; leave quietly, without Python's own
+    complaint when it flushes stdout at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

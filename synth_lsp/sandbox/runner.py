@@ -45,8 +45,8 @@ class Sandbox:
     worker is killed by the kernel when the thread that spawned it ends (`child_lifetime`)."""
 
     def __init__(self, processes: int | None = None):
-        # at least two, so that a script at its time limit never holds the only worker
-        self.processes = processes or max(2, min(4, os.cpu_count() or 1))
+        # at least three: one script may use two at once and still leave one for the others
+        self.processes = processes or max(3, min(4, os.cpu_count() or 1))
         # one script's run may hold this many workers at once, so another script always finds one
         self.share = max(1, self.processes - 1)
         self._pool = None
