@@ -244,7 +244,9 @@ class OfflineSource:
             raise SourceUnavailable(f"the built-in offline model cannot help with this task: {exc}") from exc
         report = SourceReport()
         for program in programs:
-            note = f"{program.description} (offline search: {program.train_correct}/{program.train_total} train pairs)"
+            # the confidence says whether the fit survived cross-validation (a lookup table may memorise the pairs)
+            checked = "cross-validated" if program.claimed else "not cross-validated"
+            note = f"{program.summary()}; offline search, {checked}" if program.fits else f"{program.summary()}; offline search"
             report.proposals.append(Proposal(program.script, "offline", (), note))
         if not programs:
             report.failures.append("the offline model found no program for these pairs")
