@@ -383,6 +383,11 @@ def test_config_from_the_servers_settings():
     assert (config.model, config.population_size, config.generations, config.patience) == ("gemini/gemini-2.0-flash", 6, 3, 1)
     assert (config.time_limit_s, config.memory_mb, config.max_calls, config.max_cost_usd, config.max_tokens) == (1.5, 128, 50, 0.5, None)
     assert config.concurrency == 2 and config.language_model == "gemini/gemini-2.0-flash" and not config.offline_enabled
+    assert config.edit_mode == "auto" and config.price_per_mtok is None and config.max_cost_total_usd is None
+    priced = EvolveConfig.from_settings({"pricePerMtok": [0.15, 0.6], "budget": {"maxCostTotalUsd": 2}})
+    assert priced.price_per_mtok == (0.15, 0.6) and priced.max_cost_total_usd == 2 and priced.cost_capped
+    with pytest.raises(ValueError):
+        EvolveConfig.from_settings({"pricePerMtok": [-1, 0.6]})
     assert EvolveConfig.from_settings({"model": "offline"}).offline_enabled
     assert EvolveConfig.from_settings({}).language_model is None
     secret = EvolveConfig(api_key="sk-abc-SECRET")
