@@ -1,9 +1,11 @@
 """OMEGA: evolve a synthesis script with mutations, crossovers and Dominated Novelty Search.
 
-One generation: choose parents by softmax over train reward, ask the sources for children
-(mutations, and crossovers at `crossover_rate`), score the new ones in the sandbox (concurrently),
-keep `population_size` survivors by Dominated Novelty Search, save the population atomically.
-Test pairs are scored and stored for reporting, but only train rewards reach selection, survival,
+One generation: choose parents by softmax over a score that ranks by train reward, then by the
+secondary fitness (`fitness`); ask the sources for children (mutations, and crossovers at
+`crossover_rate`); score the new ones in the sandbox (concurrently); keep `population_size`
+survivors by Dominated Novelty Search over (reward, secondary fitness); save the population
+atomically. Its spend is also saved as each model call settles, so a killed run keeps it. Test
+pairs are scored and stored for reporting, but only train results reach selection, survival,
 early stopping and prompts.
 
 `evolve` is a coroutine with a progress callback and a stop flag so a worker process can run it and
