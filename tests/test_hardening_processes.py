@@ -151,3 +151,24 @@ def test_a_client_that_stops_reading_ends_the_server(tmp_path: Path):
         assert "Traceback" not in client.stderr_text()
     finally:
         client.close()
+
+
+@pytest.mark.slow
+def test_closing_a_script_stops_the_evolution_auto_evolve_started(tmp_path: Path, model: FakeOpenAI):
+    shutil.copy(EXAMPLES / "007bbfb7.json", tmp_path / "007bbfb7.json")
+    (tmp_path / "a.synth.py").write_text(IDENTITY)
+    client = WireClient()
+    try:
+        settings = {"model": "openai/scripted", "apiBase": model.api_base, "useOffline": False, "autoEvolve": True,
+                    "populationSize": 2, "generations": 50, "patience": 50}
+        client.initialize(settings, root=tmp_path)
+        uri = client.open(tmp_path / "a.synth.py")
+        client.wait_until(lambda: any("evolution_worker" in c for c, _ in descendants(client.pid).values()), 60, "autoEvolve's worker")
+        workers = {pid: info for pid, info in descendants(client.pid).items() if "evolution_worker" in info[0]}
+        client.notify("textDocument/didClose", {"textDocument": {"uri": uri}})
+        deadline = time.monotonic() + 6.0  # a polite stop: the generation in flight has 3 s, then a kill
+        while time.monotonic() < deadline and wait_gone(workers, 0):
+            client.pump(0.1)
+        assert not wait_gone(workers, 0), "closing the script left autoEvolve's worker running"
+    finally:
+        client.close()
