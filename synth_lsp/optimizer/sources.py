@@ -102,6 +102,8 @@ class LanguageModelSource:
         self.crossover_temperature = crossover_temperature
         self.edit_mode = edit_mode
         self.edits = EditCounts()
+        # the bandit compares costs in one unit: USD when every model has a price, else tokens
+        self._cost_in_usd = all(m.price() is not None for m in self.models.values())
         self._semaphore = asyncio.Semaphore(max(1, concurrency))
         self.should_stop: Callable[[], bool] = lambda: False
 
@@ -174,7 +176,7 @@ class LanguageModelSource:
 
     async def _complete(self, model: LanguageModel, messages, temperature: float, request: ProposalRequest, spent: list[float]):
         completion = await model.complete(messages, temperature, origin=request.kind, give_up=self.should_stop)
-        spent.append(completion.cost_usd if completion.cost_usd > 0 else float(completion.prompt_tokens + completion.completion_tokens))
+        spent.append(completion.cost_usd if self._cost_in_usd else float(completion.prompt_tokens + completion.completion_tokens))
         return completion
 
     async def _script(self, model: LanguageModel, messages, completion, temperature: float, request: ProposalRequest, spent: list[float]) -> str:
