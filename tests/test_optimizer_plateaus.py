@@ -86,17 +86,13 @@ def test_cell_credit_on_real_runs(task, sandbox):
 
 def test_leaf_credit_on_a_generic_task(sandbox):
     generic = load_task_for_script(ROOT / "examples" / "generic" / "word_stats.synth.py")
-    expected = generic.train[0].expected
-    keys = sorted(expected)
-    assert len(keys) >= 2
-    one_right = "\n".join(
-        ["import json", "truth = " + repr({k: None for k in keys})]
-        + ["result = dict(truth)"]
-    )
-    empty = scored("result = {}\n", generic, sandbox)
-    partial = scored(one_right + "\n", generic, sandbox)
-    assert empty.train_reward == partial.train_reward == 0.0
-    assert 0.0 <= empty.fitness[1] <= partial.fitness[1] < 1.0
+    words_only = "result = {'words': len(inputs['text'].split()), 'longest': '?', 'most_common': '?'}\n"
+    nothing_right = "result = {'words': 10 ** 6, 'longest': '?', 'most_common': '?'}\n"
+    one = scored(words_only, generic, sandbox)
+    none = scored(nothing_right, generic, sandbox)
+    assert one.train_reward == none.train_reward == 0.0
+    assert none.fitness[1] == 0.0  # every leaf wrong
+    assert one.fitness[1] == pytest.approx(1 / 3, abs=0.01)  # one leaf of three right on every pair
 
 
 # -- behavioural duplicates --------------------------------------------------------------------
