@@ -110,7 +110,8 @@ def evaluation_json(path: Path, task: Task, ev: Evaluation, header_problems=()) 
         "train_total": len(ev.train),
         "test_passed": ev.test_passed,
         "test_total": len(ev.scored_test),
-        "solved": ev.solved,
+        "fits_train": ev.solved,  # every train pair passes: what was measured
+        "solved": ev.solved,  # the older name of fits_train, kept for tools that read it
         "duration_ms": round(ev.duration_s * 1000, 3),
         "header_problems": [{"line": p.line, "message": p.message} for p in header_problems],
         "pairs": [verdict_json(v) for v in ev.train + ev.test],
