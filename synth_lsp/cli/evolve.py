@@ -261,7 +261,8 @@ def run_words(result) -> str:
     total = f" (all runs: ${result.totals.cost_usd:.4f})" if result.totals is not None and result.totals.cost_usd else ""
     return (
         f"generation {result.population.generation} (this run {result.generations_run} of {result.generations_asked}); "
-        f"{spend.all_calls} calls, {spend.tokens} tokens, ${spend.cost_usd:.4f}{total}"
+        f"{spend.all_calls} calls{f' ({spend.embedding_calls} of them embeddings)' if spend.embedding_calls else ''}, "
+        f"{spend.tokens} tokens, ${spend.cost_usd:.4f}{total}"
     )
 
 
