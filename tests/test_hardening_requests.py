@@ -204,3 +204,19 @@ def test_code_actions_on_odd_files_answer_at_once(server: WireClient, workspace:
         assert "result" in server.call(method, params, ANSWER_WITHIN_S), method
     server.notify("exit")
     no_tracebacks(server)
+
+
+def test_evolving_a_script_whose_file_is_a_fifo_is_answered(server: WireClient, workspace: Path):
+    """Starting evolution compares the editor's text with the file: that read must not block the
+    event loop when the file is a FIFO."""
+    import os
+
+    fifo = workspace / "f.synth.py"
+    os.mkfifo(fifo)
+    server.initialize(root=workspace)
+    uri = server.open(fifo, text="# synth: examples = 007bbfb7.json\n" + IDENTITY)
+    answer = server.call("workspace/executeCommand", {"command": "synthLsp.evolve.start", "arguments": [uri]}, ANSWER_WITHIN_S)
+    assert "result" in answer, answer
+    assert "result" in server.call("textDocument/codeLens", {"textDocument": {"uri": uri}}, ANSWER_WITHIN_S)
+    server.notify("exit")
+    no_tracebacks(server)

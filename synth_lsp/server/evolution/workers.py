@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from synth_lsp.core.task import TaskError, read_regular_text
 from synth_lsp.server.evolution.host import EvolutionHost
 from synth_lsp.server.evolution.population_cache import PopulationCache
 from synth_lsp.server.evolution.progress import EvolutionProgress
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+MAX_SCRIPT_MB = 4.0
 START_COMMAND = "synthLsp.evolve.start"
 STOP_COMMAND = "synthLsp.evolve.stop"
 
@@ -70,9 +72,9 @@ class Workers:
         document = self.host.document(uri)
         if document is None:
             return None
-        try:
-            on_disk = path.read_text(encoding="utf-8")
-        except OSError:
+        try:  # on the event loop: only a regular file, and no larger than a script can sensibly be
+            on_disk = read_regular_text(path, MAX_SCRIPT_MB, "script")
+        except TaskError:
             return document.text
         return None if document.text == on_disk else document.text
 
