@@ -16,8 +16,15 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
-
-from server_client import CONFIG, EXAMPLES, REPO, by_code, diagnostics_for_version, open_doc, uri_of, wait_for_publication
+from server_client import (
+    CONFIG,
+    EXAMPLES,
+    REPO,
+    by_code,
+    diagnostics_for_version,
+    open_doc,
+    uri_of,
+)
 
 IDENTITY = 'result = {"output_grid": inputs["input_grid"]}\n'
 SOLVED_IN_S = 30.0  # generous for a shared machine; a blocked run would never publish at all

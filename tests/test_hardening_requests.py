@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from hardening_wire import WireClient
 from server_client import EXAMPLES
 

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from fake_openai import FakeOpenAI, Reply
 from hardening_wire import WireClient, descendants, wait_gone
 from server_client import EXAMPLES

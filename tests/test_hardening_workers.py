@@ -11,7 +11,14 @@ import time
 from pathlib import Path
 
 from server_client import EXAMPLES, REPO
-from synth_lsp.workers.protocol import WORKER_MODULE, Job, decode_event, FinishedEvent, ErrorEvent
+
+from synth_lsp.workers.protocol import (
+    WORKER_MODULE,
+    ErrorEvent,
+    FinishedEvent,
+    Job,
+    decode_event,
+)
 
 IDENTITY = 'result = {"output_grid": inputs["input_grid"]}\n'
 SETTINGS = {"generations": 1, "populationSize": 2, "patience": 0, "useOffline": True}
