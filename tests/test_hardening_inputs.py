@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -300,3 +301,28 @@ def test_other_commands_into_a_closed_pipe_exit_quietly(tmp_path: Path, args: tu
     command = f"{sys.executable} -m synth_lsp {' '.join(args)} | true"
     done = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert done.stderr == "", done.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_check_stops_at_once_on_ctrl_c_and_sigterm_with_its_workers(tmp_path: Path, signum):
+    from hardening_wire import descendants, wait_gone
+
+    task_copy(tmp_path)
+    script = tmp_path / "007bbfb7.synth.py"
+    script.write_text("# synth: time_limit = 30\nwhile True:\n    pass\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    check = subprocess.Popen([sys.executable, "-m", "synth_lsp", "check", str(script)], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not any("monty" in cmd for cmd, _ in descendants(check.pid).values()):
+            assert time.monotonic() < deadline, "no sandbox worker started"
+            time.sleep(0.1)
+        time.sleep(0.5)
+        workers = descendants(check.pid)
+        check.send_signal(signum)
+        assert check.wait(5) == 128 + signum
+        assert not wait_gone(workers, 3), "a sandbox worker outlived check"
+        assert "Traceback" not in check.stderr.read()
+    finally:
+        check.kill()
+        check.wait(10)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -18,11 +20,13 @@ from synth_lsp.cli.report import evaluation_json, report_text
 from synth_lsp.core.evaluation import evaluate, limits_for
 from synth_lsp.core.script_header import ScriptHeader, parse_header
 from synth_lsp.core.task import TaskError, apply_header, examples_path_for, load_task, read_regular_text
+from synth_lsp.sandbox.child_lifetime import kill_children
 
 MAX_SCRIPT_MB = 16.0  # a script is a few kB; this only keeps a device or a stray file from being read
 
 
 def main(args: argparse.Namespace) -> int:
+    leave_on_signals()
     script_path = Path(args.file)
     try:
         script = read_regular_text(script_path, MAX_SCRIPT_MB, "script")
@@ -65,3 +69,16 @@ def task_error_text(script_path: Path, header: ScriptHeader, error: TaskError) -
     if line is not None:
         return f"{script_path}:{line}: {error.message}"
     return str(error)
+
+
+def leave_on_signals() -> None:
+    """Ctrl-C or SIGTERM ends `check` at once, with its sandbox workers: otherwise the sandbox's
+    threads keep the process until the pairs in flight reach their time limit."""
+
+    def leave(signum: int, frame: object) -> None:
+        kill_children()
+        print(f"synth-lsp check: stopped ({signal.Signals(signum).name})", file=sys.stderr, flush=True)
+        os._exit(128 + signum)
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, leave)
