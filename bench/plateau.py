@@ -70,7 +70,12 @@ def main() -> None:
     parser.add_argument("--stones", type=int, default=4)
     parser.add_argument("--p", type=float, default=0.5, help="chance that the model offers the next stone")
     parser.add_argument("--population", type=int, default=8, help="population size = children per generation")
+    parser.add_argument("--selection-only", action="store_true",
+                        help="instead: the new survival with parents weighed by reward alone, against the new rules")
     args = parser.parse_args()
+    if args.selection_only:
+        compare_selection(args)
+        return
     import_litellm()
     results: dict[str, list[int | None]] = {"new": [], "old": []}
     highest: dict[str, list[int]] = {"new": [], "old": []}
@@ -94,6 +99,24 @@ def main() -> None:
         median = statistics.median(done) if done else None
         print(f"{name}: solved within {args.generations} generations: {len(done)}/{args.seeds} "
               f"({100 * len(done) / args.seeds:.0f} %); median generations to 1.0 over the solved: {median}")
+
+
+def compare_selection(args: argparse.Namespace) -> None:
+    """What parent selection by (reward, secondary fitness) adds to the new survival alone."""
+    from synth_lsp.optimizer.omega import SearchRules, survive
+
+    reward_only = SearchRules(survive, lambda c: c.train_reward)
+    import_litellm()
+    runs: dict[str, list[int | None]] = {"new": [], "reward-only parents": []}
+    with FakeOpenAI() as server, Sandbox(processes=2) as sandbox:
+        for seed in range(args.seeds):
+            for name, rules in (("new", DEFAULT_RULES), ("reward-only parents", reward_only)):
+                runs[name].append(generations_to_one(server, sandbox, rules, seed, args)[0])
+            print(f"seed {seed}: new {runs['new'][-1]}, reward-only parents {runs['reward-only parents'][-1]}", flush=True)
+    for name, reached in runs.items():
+        done = [g for g in reached if g is not None]
+        print(f"{name}: solved {len(done)}/{args.seeds}; median generations to 1.0 over the solved: "
+              f"{statistics.median(done) if done else None}")
 
 
 if __name__ == "__main__":
