@@ -214,7 +214,7 @@ def _spot_pairs(colours: list[tuple[int, int]]) -> tuple[list, list]:
 
 def test_leave_one_out_tells_a_memorised_table_from_a_rule():
     from synth_lsp.offline.learned import learn_local_rule
-    from synth_lsp.offline.search import _leave_one_out
+    from synth_lsp.offline.cross_validation import leave_one_out as _leave_one_out
 
     # each pair shows its own case: a table fits all three, but none learned from two covers the third
     states, outputs = _spot_pairs([(1, 2), (3, 4), (5, 6)])

@@ -17,11 +17,11 @@ import math
 import threading
 import time
 from dataclasses import dataclass, replace
-from operator import eq
 from typing import Callable
 
 from synth_lsp.offline.catalogue import build_catalogue, task_facts
 from synth_lsp.offline.confidence import claimed, confidence
+from synth_lsp.offline.cross_validation import cell_share, leave_one_out
 from synth_lsp.offline.learned import LEARNERS, LOW_CAPACITY, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rule, sparse_local_rules
 from synth_lsp.offline.primitives.memo import memoised_objects
 from synth_lsp.offline.steps import Grid, Step, describe
@@ -314,62 +314,11 @@ def _cross_validated(found: Found, learn: Callable, states: list[Grid], outputs:
     """A full fit with a learned last step, with what leave-one-out says of it."""
     if found.correct != len(outputs):
         return found
-    held_out = _leave_one_out(learn, states, outputs)
+    held_out = leave_one_out(learn, states, outputs)
     return replace(found, held_out=held_out.exact, held_out_cells=held_out.cells, low_capacity=learn in LOW_CAPACITY)
-
-
-@dataclass(frozen=True)
-class HeldOut:
-    exact: int  # pairs got exactly right by the step learned from the others
-    cells: float  # mean share of right cells on the pair left out (0 for a wrong shape or no step)
-
-
-def _leave_one_out(learn: Callable, states: list[Grid], outputs: list[Grid]) -> HeldOut:
-    """How the learner does on each pair when it learns from the other pairs alone: a table that
-    needs every pair to cover the next one has memorised them rather than found the rule. With a
-    single pair there is nothing to learn from: nothing is predicted."""
-    if len(states) < 2:
-        return HeldOut(0, 0.0)
-    right, cells = 0, 0.0
-    for i in range(len(states)):
-        rest = states[:i] + states[i + 1 :], outputs[:i] + outputs[i + 1 :]
-        try:
-            step = learn(rest[0], rest[1], ())
-        except (IndexError, ValueError, KeyError, ZeroDivisionError, TypeError):
-            step = None
-        got = step.apply(states[i]) if step is not None else None
-        right += got == outputs[i]
-        cells += _changed_share(states[i], got, outputs[i]) if got is not None else 0.0
-    return HeldOut(right, cells / len(states))
-
-
-def _changed_share(state: Grid, got: Grid, want: Grid) -> float:
-    """The share of the cells the rule had to change that it got right (all cells when the shape
-    changes): unchanged background would otherwise make any table look good."""
-    if got == want:
-        return 1.0
-    if len(state) != len(want) or len(state[0]) != len(want[0]):
-        return _cell_share(got, want)
-    if len(got) != len(want) or len(got[0]) != len(want[0]):
-        return 0.0
-    changed = right = 0
-    for s_row, g_row, w_row in zip(state, got, want):
-        for s, g, w in zip(s_row, g_row, w_row):
-            if s != w:
-                changed += 1
-                right += g == w
-    return right / changed if changed else 0.0
-
-
-def _cell_share(got: Grid, want: Grid) -> float:
-    if got == want:
-        return 1.0
-    if len(got) != len(want) or len(got[0]) != len(want[0]):
-        return 0.0
-    return sum(sum(map(eq, row, want_row)) for row, want_row in zip(got, want)) / (len(want) * len(want[0]))
 
 
 def _score(steps: tuple[Step, ...], produced: list[Grid], outputs: list[Grid]) -> Found:
     correct = sum(got == want for got, want in zip(produced, outputs))
-    cells = sum(_cell_share(got, want) for got, want in zip(produced, outputs))
+    cells = sum(cell_share(got, want) for got, want in zip(produced, outputs))
     return Found(steps, tuple(produced), correct, cells / len(outputs))
