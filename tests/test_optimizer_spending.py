@@ -251,3 +251,18 @@ def test_a_garbage_price_option_is_refused(script, capfd):
     with pytest.raises(SystemExit) as info:
         main(["evolve", str(script), "--price-per-mtok", "cheap"])
     assert info.value.code == 2 and "--price-per-mtok" in capfd.readouterr().err
+
+
+def test_which_key_a_model_needs_is_named_and_other_credential_chains_are_left_alone(monkeypatch):
+    from synth_lsp.optimizer.llm.credentials import missing_key
+
+    for name in ("OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_API_KEY", "ANTHROPIC_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert "set GOOGLE_API_KEY or GEMINI_API_KEY" in missing_key("gemini/gemini-2.0-flash", None, None)
+    assert "set ANTHROPIC_API_KEY" in missing_key("anthropic/claude-3-5-sonnet-20241022", None, None)
+    assert missing_key("openai/gpt-4o-mini", None, "sk-given") is None  # a key given directly
+    assert missing_key("openai/x", "http://127.0.0.1:9/v1", None) is None  # a local server may need none
+    assert missing_key("bedrock/anthropic.claude-3-sonnet", None, None) is None  # AWS profiles, roles: the call will say
+    assert missing_key("ollama_chat/qwen2.5-coder", None, None) is None  # no key at all
+    monkeypatch.setenv("GEMINI_API_KEY", "set")
+    assert missing_key("gemini/gemini-2.0-flash", None, None) is None

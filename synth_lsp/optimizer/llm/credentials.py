@@ -10,6 +10,9 @@ import re
 from synth_lsp.optimizer.llm.litellm_import import import_litellm
 
 _KEY_NAME = re.compile(r"(_KEY|_TOKEN)$")
+# providers whose credentials often come from elsewhere (a cloud profile, an instance role, a
+# token file): a key missing from the environment proves nothing there, the first call will say
+_OTHER_CREDENTIALS = {"bedrock", "sagemaker", "vertex_ai", "vertex_ai_beta", "azure", "azure_ai", "watsonx"}
 
 
 def key_variables(model: str) -> list[str]:
@@ -38,6 +41,8 @@ def missing_key(model: str, api_base: str | None, api_key: str | None) -> str | 
         return None
     litellm = import_litellm()
     try:
+        if litellm.get_llm_provider(model)[1] in _OTHER_CREDENTIALS:
+            return None
         report = litellm.validate_environment(model=model)
     except Exception:
         return None  # litellm cannot tell: the first call will say
