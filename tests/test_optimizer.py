@@ -360,6 +360,21 @@ def test_offline_model_solves_007bbfb7_from_the_identity_seed(workdir, sandbox):
     stored = Population.load(population_path_for(script))
     assert stored.best().id == result.best.id and stored.generation == result.population.generation
     assert stored.get(result.start.id) is not None
+    # the offline program's confidence travels with it, into the note and the stored candidate
+    best = stored.get(result.best.id)
+    assert best.confidence is not None and 0.0 < best.confidence <= 1.0
+    assert "confidence" in best.note and "cross-validated" in best.note
+
+
+def test_a_stored_confidence_that_is_not_a_share_is_dropped_not_fatal():
+    from synth_lsp.optimizer.candidate import Candidate, new_candidate
+
+    good = new_candidate("result = 1\n", "offline", confidence=0.5).to_dict()
+    assert Candidate.from_dict(good).confidence == 0.5
+    for garbage in ("high", 7, True, float("nan")):
+        assert Candidate.from_dict(good | {"confidence": garbage}).confidence is None
+    legacy = {k: v for k, v in good.items() if k != "confidence"}
+    assert Candidate.from_dict(legacy).confidence is None
 
 
 def test_offline_model_refuses_a_non_grid_task_with_advice(tmp_path, sandbox):

@@ -103,6 +103,7 @@ class Candidate:
     generation: int = 0
     created_at: str = field(default_factory=now_iso)
     note: str = ""  # e.g. the offline program's description, or the model that wrote it
+    confidence: float | None = None  # the offline model's confidence in its program (0-1); None for others
     alive: bool = True  # in the current population (dead ones stay as history)
     train_rewards: list[float] = field(default_factory=list)
     train_reward: float = 0.0
@@ -181,6 +182,9 @@ class Candidate:
             value = known.get(name)
             if name in known and (not isinstance(value, (int, float)) or isinstance(value, bool) or value != value):
                 raise ValueError(f"its {name!r} must be a number, got {value!r}")
+        confidence = known.get("confidence")
+        if not (confidence is None or (isinstance(confidence, (int, float)) and not isinstance(confidence, bool) and 0 <= confidence <= 1)):
+            known["confidence"] = None  # optional and only shown: a garbled one is dropped, not fatal
         if known.get("origin") not in ORIGINS:
             raise ValueError(f"unknown origin {known.get('origin')!r} (known: {', '.join(ORIGINS)})")
         return cls(**known)
@@ -226,7 +230,11 @@ def score_candidate(
     return candidate.apply_evaluation(evaluation, fingerprint or task_fingerprint(task))
 
 
-def new_candidate(script: str, origin: Origin, parents: list[str] | None = None, generation: int = 0, note: str = "") -> Candidate:
+def new_candidate(
+    script: str, origin: Origin, parents: list[str] | None = None, generation: int = 0, note: str = "", confidence: float | None = None
+) -> Candidate:
     if not script.endswith("\n"):
         script += "\n"
-    return Candidate(id=candidate_id(script), script=script, origin=origin, parents=list(parents or []), generation=generation, note=note)
+    return Candidate(
+        id=candidate_id(script), script=script, origin=origin, parents=list(parents or []), generation=generation, note=note, confidence=confidence
+    )

@@ -427,7 +427,7 @@ class _Run:
         fresh: list[Candidate] = []
         made: list[tuple[Proposal, Candidate | None]] = []
         for proposal in proposals:
-            candidate = new_candidate(proposal.script, proposal.origin, list(proposal.parents), number, proposal.note)
+            candidate = new_candidate(proposal.script, proposal.origin, list(proposal.parents), number, proposal.note, proposal.confidence)
             if candidate.id in self.population or any(c.id == candidate.id for c in fresh):
                 made.append((proposal, None))
                 continue  # identical script (after normalising whitespace): one candidate

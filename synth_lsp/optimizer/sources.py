@@ -37,6 +37,7 @@ class Proposal:
     parents: tuple[str, ...] = ()
     note: str = ""
     model: str = ""  # the language model that wrote it ("" for the offline model)
+    confidence: float | None = None  # the offline model's confidence in its program
     cost: float = 0.0  # of the call(s) that wrote it: USD when priced, else tokens
 
 
@@ -249,7 +250,8 @@ class OfflineSource:
             # the confidence says whether the fit survived cross-validation (a lookup table may memorise the pairs)
             checked = "cross-validated" if program.claimed else "not cross-validated"
             note = f"{program.summary()}; offline search, {checked}" if program.fits else f"{program.summary()}; offline search"
-            report.proposals.append(Proposal(program.script, "offline", (), note))
+            confidence = program.confidence if program.fits else None
+            report.proposals.append(Proposal(program.script, "offline", (), note, confidence=confidence))
         if not programs:
             report.failures.append("the offline model found no program for these pairs")
         return report
