@@ -160,3 +160,16 @@ def test_run_many_skips_the_inputs_not_started_once_told_to_stop():
         runs = sandbox.run_many("result = {'n': inputs['n']}", [{"n": 1}, {"n": 2}, {"n": 3}], RunLimits(time_s=1), should_stop=stop)
     assert runs[0].result == {"n": 1} and runs[0].error is None
     assert [r.error.message for r in runs[1:]] == ["not run: the run was stopped"] * 2
+
+
+def test_a_code_action_title_says_how_far_the_offline_model_trusts_its_program():
+    from synth_lsp.optimizer.candidate import new_candidate
+    from synth_lsp.server.code_actions import CurrentScore, title_for
+
+    offline = new_candidate("result = 1\n", "offline", confidence=0.54)
+    offline.train_passed = offline.train_total = 4
+    title = title_for(offline, CurrentScore(0, 4, 0, 0))
+    assert title.startswith("Apply evolved script (offline, confidence 0.54): 4/4 on train")
+    mutation = new_candidate("result = 2\n", "mutation")
+    mutation.train_passed, mutation.train_total = 3, 4
+    assert title_for(mutation, None) == "Apply evolved script (mutation): 3/4 on train"

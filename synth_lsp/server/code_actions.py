@@ -74,7 +74,10 @@ def describe(candidate: "Candidate", current: CurrentScore | None) -> str:
 
 
 def title_for(candidate: "Candidate", current: CurrentScore | None) -> str:
-    return f"Apply evolved script ({candidate.origin}): {describe(candidate, current)}"
+    # the offline model says how far to trust a fit (a lookup table may only memorise the pairs)
+    confidence = getattr(candidate, "confidence", None)
+    trust = f", confidence {confidence:.2f}" if confidence is not None else ""
+    return f"Apply evolved script ({candidate.origin}{trust}): {describe(candidate, current)}"
 
 
 def whole_document_range(text: str) -> types.Range:

@@ -104,6 +104,7 @@ class Offers:
                     "current": fingerprint is None or candidate.task_fingerprint == fingerprint,
                     "beatsCurrent": candidate.id in offered and (current is None or candidate.train_passed > current.train_passed),
                     "note": candidate.note,
+                    "confidence": getattr(candidate, "confidence", None),
                     "script": candidate.script,
                     "diff": code_actions.unified_diff(document.text, candidate.script, path.name),
                 }
