@@ -173,3 +173,24 @@ def test_a_code_action_title_says_how_far_the_offline_model_trusts_its_program()
     mutation = new_candidate("result = 2\n", "mutation")
     mutation.train_passed, mutation.train_total = 3, 4
     assert title_for(mutation, None) == "Apply evolved script (mutation): 3/4 on train"
+
+
+def test_the_evolution_settings_reach_the_worker_as_the_optimizer_reads_them():
+    from synth_lsp.optimizer.omega import EvolveConfig
+
+    payload = {
+        "model": "openai/a",
+        "models": ["openai/b"],
+        "editMode": "diff",
+        "pricePerMtok": [0.5, 1.5],
+        "budget": {"maxCalls": 5, "maxCostTotalUsd": 2.0},
+    }
+    merged, problems = settings.merge(settings.Settings(), payload)
+    assert problems == []
+    config = EvolveConfig.from_settings(settings.to_wire(merged))
+    assert config.models == ["openai/b"] and config.edit_mode == "diff"
+    assert config.price_per_mtok == (0.5, 1.5)
+    assert config.max_calls == 5 and config.max_cost_total_usd == 2.0
+    for bad in ({"editMode": "patch"}, {"models": "openai/b"}, {"pricePerMtok": [1]}, {"pricePerMtok": [-1, 2]}):
+        kept, problems = settings.merge(merged, bad)
+        assert kept == merged and len(problems) == 1 and "keeping" in problems[0]

@@ -21,6 +21,7 @@ class Budget:
     max_calls: int | None = None
     max_tokens: int | None = None
     max_cost_usd: float | None = None
+    max_cost_total_usd: float | None = None  # over every run of the population
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Settings:
     run_trigger: RunTrigger = "save"
     debounce_ms: float = 400.0
     model: str = ""
+    models: tuple[str, ...] = ()  # more models beside `model`: a bandit picks one per call
+    edit_mode: str = "auto"  # what a mutation's reply may be: "full" scripts, "diff" edits, or either
+    price_per_mtok: tuple[float, float] | None = None  # USD per million prompt and completion tokens
     embedding_model: str = ""
     api_base: str = ""
     population_size: int = 8
@@ -99,15 +103,39 @@ def _trigger(value: Any) -> str:
     return value
 
 
+_BUDGET_KEYS = (("maxCalls", "max_calls"), ("maxTokens", "max_tokens"), ("maxCostUsd", "max_cost_usd"), ("maxCostTotalUsd", "max_cost_total_usd"))
+
+
 def _budget(value: Any) -> Budget:
     if not isinstance(value, dict):
-        raise ValueError("must be an object {maxCalls, maxTokens, maxCostUsd}")
+        raise ValueError("must be an object {maxCalls, maxTokens, maxCostUsd, maxCostTotalUsd}")
     out = {}
-    for key, name in (("maxCalls", "max_calls"), ("maxTokens", "max_tokens"), ("maxCostUsd", "max_cost_usd")):
+    for key, name in _BUDGET_KEYS:
         item = value.get(key)
         if item is not None:
-            out[name] = _count(item) if name != "max_cost_usd" else _positive(item)
+            out[name] = _count(item) if name in ("max_calls", "max_tokens") else _positive(item)
     return Budget(**out)
+
+
+def _models(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ValueError("must be a list of litellm model names")
+    return tuple(value)
+
+
+def _edit_mode(value: Any) -> str:
+    if value not in ("full", "diff", "auto"):
+        raise ValueError('must be "full", "diff" or "auto"')
+    return value
+
+
+def _price(value: Any) -> tuple[float, float]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise ValueError("must be [USD per million prompt tokens, USD per million completion tokens]")
+    return (_price_part(value[0]), _price_part(value[1]))
+
+
+_price_part = _number(0, 1e6, low_inclusive=True)
 
 
 _KEYS = {
@@ -116,6 +144,9 @@ _KEYS = {
     "runTrigger": ("run_trigger", _trigger),
     "debounceMs": ("debounce_ms", _number(0, MAX_DEBOUNCE_MS, low_inclusive=True)),
     "model": ("model", _text),
+    "models": ("models", _models),
+    "editMode": ("edit_mode", _edit_mode),
+    "pricePerMtok": ("price_per_mtok", _price),
     "embeddingModel": ("embedding_model", _text),
     "apiBase": ("api_base", _text),
     "populationSize": ("population_size", _whole(1, MAX_POPULATION)),
@@ -135,8 +166,10 @@ def to_wire(settings: Settings) -> dict[str, Any]:
     for key, (name, _) in _KEYS.items():
         value = getattr(settings, name)
         if isinstance(value, Budget):
-            pairs = (("maxCalls", value.max_calls), ("maxTokens", value.max_tokens), ("maxCostUsd", value.max_cost_usd))
-            value = {k: v for k, v in pairs if v is not None}
+            caps = value
+            value = {wire: getattr(caps, cap) for wire, cap in _BUDGET_KEYS if getattr(caps, cap) is not None}
+        elif isinstance(value, tuple):
+            value = list(value)
         out[key] = value
     return out
 

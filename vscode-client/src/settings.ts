@@ -10,6 +10,9 @@ export const SERVER_SETTING_KEYS = [
   "runTrigger",
   "debounceMs",
   "model",
+  "models",
+  "editMode",
+  "pricePerMtok",
   "useOffline",
   "embeddingModel",
   "apiBase",
@@ -18,6 +21,7 @@ export const SERVER_SETTING_KEYS = [
   "patience",
   "budget",
   "autoEvolve",
+  "examplesMaxMb",
 ] as const;
 
 export type ServerSettingKey = (typeof SERVER_SETTING_KEYS)[number];

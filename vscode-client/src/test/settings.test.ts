@@ -12,6 +12,9 @@ test("every documented server setting is forwarded, the interpreter is not", () 
     runTrigger: "change",
     debounceMs: 100,
     model: "openai/gpt-x",
+    models: ["openai/gpt-y"],
+    editMode: "diff",
+    pricePerMtok: [0.5, 1.5],
     useOffline: null,
     embeddingModel: "",
     apiBase: "http://127.0.0.1:9",
@@ -20,6 +23,7 @@ test("every documented server setting is forwarded, the interpreter is not", () 
     patience: 1,
     budget: { maxCalls: 5 },
     autoEvolve: true,
+    examplesMaxMb: 4,
   };
   const out = serverSettings((k) => config[k]);
   assert.deepEqual(Object.keys(out).sort(), [...SERVER_SETTING_KEYS].sort());
