@@ -300,7 +300,7 @@ async def test_offline_model_flow_needs_no_model_server(client: LanguageClient, 
     done = await wait_status(client, uri, lambda s: s["state"] in ("finished", "crashed"), "offline evolution")
     assert done["state"] == "finished" and done["bestTrainPassed"] == 5, done
     actions = await code_actions(client, uri)
-    assert actions and "(offline)" in actions[0].title
+    assert actions and "(offline, confidence " in actions[0].title, actions[0].title
 
 
 async def test_a_model_that_rejects_the_key_is_a_message_not_a_dead_server(client: LanguageClient, fake_openai, tmp_path: Path):

@@ -56,6 +56,8 @@ def test_events_round_trip_with_their_kind_on_the_wire():
 def test_decoding_is_lenient_about_fields_and_strict_about_kinds():
     progress = decode_event(b'{"event": "progress", "generation": 4, "from_a_newer_worker": 1}')
     assert progress == ProgressEvent(generation=4)
+    resumed = decode_event(b'{"event": "progress", "generation": 12, "run_generation": 2, "run_generations": 10, "total_cost_usd": 0.5}')
+    assert (resumed.run_generation, resumed.run_generations, resumed.total_cost_usd) == (2, 10, 0.5)
     for line in (b'{"event": "gossip"}', b"[]", b"{", b'"progress"'):
         with pytest.raises(ProtocolError):
             decode_event(line)

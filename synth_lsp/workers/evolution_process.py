@@ -40,8 +40,11 @@ class EvolutionStatus:
     train_total: int = 0
     calls: int = 0
     tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float = 0.0  # this run
     message: str = ""
+    run_generation: int = 0  # generations this run has made so far, of `run_generations`
+    run_generations: int = 0
+    total_cost_usd: float = 0.0  # over every run of the population
 
     def payload(self) -> dict[str, Any]:
         """camelCase fields of `synthLsp/evolutionStatus` (docs/protocol.md), without the uri."""
@@ -57,6 +60,9 @@ class EvolutionStatus:
             "tokens": self.tokens,
             "costUsd": self.cost_usd,
             "message": self.message,
+            "runGeneration": self.run_generation,
+            "runGenerations": self.run_generations,
+            "totalCostUsd": self.total_cost_usd,
         }
 
 
@@ -181,6 +187,9 @@ class EvolutionWorker:
                 tokens=event.tokens,
                 cost_usd=event.cost_usd,
                 message=event.message,
+                run_generation=event.run_generation,
+                run_generations=event.run_generations,
+                total_cost_usd=event.total_cost_usd,
             )
         elif isinstance(event, FinishedEvent):
             self._ended = True

@@ -85,8 +85,11 @@ class ProgressEvent:
     new_candidates: int = 0
     calls: int = 0
     tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float = 0.0  # this run
     message: str = ""
+    run_generation: int = 0  # generations this run has made so far ...
+    run_generations: int = 0  # ... of the ones it was asked for
+    total_cost_usd: float = 0.0  # over every run of the population
 
     KIND = "progress"
 

@@ -49,8 +49,13 @@ class EvolutionProgress:
         if status.state == "running":
             if not status.generations:
                 return  # the worker has not reported its plan yet
-            pct = int(100 * status.generation / status.generations) if status.generations else 0
-            message = f"generation {status.generation}/{status.generations} · best {status.best_train_passed}/{status.train_total} · {status.calls} calls"
+            if status.run_generations:  # a resumed run: its own share of the work, and the population's count
+                pct = int(100 * status.run_generation / status.run_generations)
+                counter = f"generation {status.generation} (this run {status.run_generation} of {status.run_generations})"
+            else:
+                pct = int(100 * status.generation / status.generations)
+                counter = f"generation {status.generation}/{status.generations}"
+            message = f"{counter} · best {status.best_train_passed}/{status.train_total} · {status.calls} calls"
             if status.cost_usd:
                 message += f" · ${status.cost_usd:.4f}"
             progress.report(token, types.WorkDoneProgressReport(message=message, percentage=max(0, min(100, pct))))
