@@ -1,7 +1,7 @@
 """Reference scripts the tests share (known answers, written by hand)."""
 
 # 007bbfb7: a copy of the 3x3 input in each cell of a 3x3 layout where the input cell is filled
-FRACTAL_007BBFB7 = """def transform(grid):
+FRACTAL_TRANSFORM_007BBFB7 = """def transform(grid):
     n = len(grid)
     out = [[0] * (n * n) for _ in range(n * n)]
     for R in range(n):
@@ -11,7 +11,8 @@ FRACTAL_007BBFB7 = """def transform(grid):
                     for c in range(n):
                         out[R * n + r][C * n + c] = grid[r][c]
     return out
-
+"""
+FRACTAL_007BBFB7 = FRACTAL_TRANSFORM_007BBFB7 + """
 
 result = {"output_grid": transform(inputs["input_grid"])}
 """

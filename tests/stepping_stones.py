@@ -20,6 +20,7 @@ import threading
 from typing import Sequence
 
 from fake_openai import Reply
+from solutions import FRACTAL_TRANSFORM_007BBFB7
 from synth_lsp.optimizer.candidate import Candidate
 from synth_lsp.optimizer.llm.embeddings import CodeDistance
 from synth_lsp.optimizer.omega import SearchRules
@@ -27,17 +28,7 @@ from synth_lsp.optimizer.omega import SearchRules
 CELLS = 81
 STONE_MARK = re.compile(r"^STONE = (\d+)$", re.MULTILINE)  # in a script shown, not in a lineage diff
 
-RULE = """def rule(grid):
-    n = len(grid)
-    out = [[0] * (n * n) for _ in range(n * n)]
-    for R in range(n):
-        for C in range(n):
-            if grid[R][C]:
-                for r in range(n):
-                    for c in range(n):
-                        out[R * n + r][C * n + c] = grid[r][c]
-    return out
-"""
+RULE = FRACTAL_TRANSFORM_007BBFB7.replace("def transform(", "def rule(")  # the answer, as a helper the stones call
 
 
 def stone(j: int, stones: int) -> str:

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
 
 from synth_lsp.core.runs import RunLimits
 from synth_lsp.sandbox.errors import MAX_FRAMES
-from synth_lsp.sandbox.runner import Sandbox
 from synth_lsp.sandbox.walls import get_walls
 
 FAST = RunLimits(time_s=0.5, memory_mb=64, output_bytes=2000)
 
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(processes=2) as box:
-        yield box
 
 
 def test_result_is_read_back_and_normalised(sandbox):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 
 from synth_lsp.sandbox import walls as walls_mod
 from synth_lsp.sandbox.runner import Sandbox
@@ -27,11 +26,6 @@ class Flaky:
             raise TimeoutError("timed out waiting for a free worker")
         return self.sandbox.execute(code)
 
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(processes=2) as box:
-        yield box
 
 
 def test_a_transient_failure_is_retried(sandbox: Sandbox, monkeypatch):

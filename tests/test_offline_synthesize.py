@@ -17,7 +17,6 @@ from synth_lsp.offline import NotAGridTask, OfflineProgram, synthesize
 from synth_lsp.offline.emit import emit_script
 from synth_lsp.offline.search import search_programs
 from synth_lsp.offline.steps import run_steps
-from synth_lsp.sandbox.runner import Sandbox
 from synth_lsp.core.task import load_task, parse_task
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,11 +46,6 @@ def _task_path(name: str) -> Path:
         pytest.skip(f"ARC task {name} not available here")
     return path
 
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(processes=2) as box:
-        yield box
 
 
 @pytest.mark.parametrize("name", EXAMPLE_TASKS + ARC_TASKS)

@@ -23,7 +23,6 @@ from synth_lsp.optimizer.omega import EvolveConfig, EvolveError, plan_generation
 from synth_lsp.optimizer.population import Population, PopulationError, population_path_for
 from synth_lsp.optimizer.llm.replies import ReplyError, extract_script
 from synth_lsp.core.runs import RunLimits
-from synth_lsp.sandbox.runner import Sandbox
 from synth_lsp.core.task import load_task, load_task_for_script
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,11 +32,6 @@ FAST = RunLimits(time_s=1.0, memory_mb=64)
 SOLUTION = FRACTAL_007BBFB7
 IDENTITY = (ARC / "007bbfb7.synth.py").read_text()
 
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(processes=2) as box:
-        yield box
 
 
 @pytest.fixture(scope="module")

@@ -19,25 +19,16 @@ from synth_lsp.core.task import load_task, load_task_for_script
 from synth_lsp.optimizer.candidate import new_candidate, score_candidate
 from synth_lsp.optimizer.llm import prompts
 from synth_lsp.optimizer.llm.edits import EditError, apply_edits, parse_edits
-from synth_lsp.optimizer.llm.language_model import import_litellm
 from synth_lsp.optimizer.model_bandit import ModelBandit
 from synth_lsp.optimizer.omega import EvolveConfig, run_evolve
-from synth_lsp.sandbox.runner import Sandbox
+
+pytestmark = pytest.mark.usefixtures("litellm_loaded")  # once per module: the import takes seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 ARC = ROOT / "examples" / "arc"
 IDENTITY = (ARC / "007bbfb7.synth.py").read_text()
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(processes=2) as box:
-        yield box
-
-
-@pytest.fixture(scope="module", autouse=True)
-def litellm_loaded():
-    return import_litellm()
 
 
 @pytest.fixture

@@ -30,8 +30,9 @@ from synth_lsp.optimizer.omega import EvolveConfig, EvolveError, run_evolve
 from synth_lsp.optimizer.population import Population, population_path_for
 from synth_lsp.optimizer.sources import LanguageModelSource, ProposalRequest
 from synth_lsp.core.runs import RunLimits
-from synth_lsp.sandbox.runner import Sandbox
 from synth_lsp.core.task import load_task_for_script
+
+pytestmark = pytest.mark.usefixtures("litellm_loaded")  # once per module: the import takes seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 ARC = ROOT / "examples" / "arc"
@@ -64,15 +65,6 @@ def fenced(script: str, prose: str = "Here is the improved script.") -> str:
     return f"{prose}\n```python\n{script}```\n"
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(processes=2) as box:
-        yield box
-
-
-@pytest.fixture(scope="module", autouse=True)
-def litellm_loaded():
-    return import_litellm()  # once per module: the import takes seconds
 
 
 @pytest.fixture

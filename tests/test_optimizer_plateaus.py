@@ -19,17 +19,11 @@ from synth_lsp.optimizer.fitness import selection_score
 from synth_lsp.optimizer.llm.embeddings import BuiltinSimilarity
 from synth_lsp.optimizer.llm.language_model import import_litellm
 from synth_lsp.optimizer.omega import DEFAULT_RULES, EvolveConfig, parent_score, run_evolve, survive
-from synth_lsp.sandbox.runner import Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 ARC = ROOT / "examples" / "arc"
 FAST = RunLimits(time_s=1.0, memory_mb=64)
 
-
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(processes=2) as box:
-        yield box
 
 
 @pytest.fixture(scope="module")

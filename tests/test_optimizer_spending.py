@@ -21,21 +21,13 @@ from synth_lsp.core.task import load_task_for_script
 from synth_lsp.optimizer.llm.language_model import import_litellm
 from synth_lsp.optimizer.omega import EvolveConfig, EvolveError, run_evolve
 from synth_lsp.optimizer.population import Population, population_path_for
-from synth_lsp.sandbox.runner import Sandbox
+
+pytestmark = pytest.mark.usefixtures("litellm_loaded")  # once per module: the import takes seconds
 
 ROOT = Path(__file__).resolve().parent.parent
 ARC = ROOT / "examples" / "arc"
 
 
-@pytest.fixture(scope="module")
-def sandbox():
-    with Sandbox(processes=2) as box:
-        yield box
-
-
-@pytest.fixture(scope="module", autouse=True)
-def litellm_loaded():
-    return import_litellm()
 
 
 @pytest.fixture

@@ -15,9 +15,10 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, mode: int | None = None) -> None:
+    """`mode`: the new file's permission bits (by default the old file's, or the usual ones)."""
     target = _through_symlinks(Path(path))
-    mode = _mode_for(target)
+    mode = _mode_for(target) if mode is None else mode
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

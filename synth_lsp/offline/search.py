@@ -73,10 +73,13 @@ class _Keeper:
         self.full: list[Found] = []
         self.partial: list[Found] = []
         self.rival_pairs: set[int] = set()  # pairs some program so far gets wrong while fitting all others
+        self.sure = False  # a claimed fit is among the full ones: the search may stop (asked at every step)
 
     def offer(self, found: Found) -> None:
         if found.correct == self.n_train:
-            self.full.append(replace(found, rivals=len(self.rival_pairs)))
+            fit = replace(found, rivals=len(self.rival_pairs))
+            self.full.append(fit)
+            self.sure = self.sure or claimed(fit, self.n_train)
             return
         self._note_rival(found)
         if found.correct == 0 and found.cell_score == 0:
@@ -96,10 +99,6 @@ class _Keeper:
         for i, (got, want) in enumerate(zip(found.train_outputs, self.outputs)):
             if got != want:
                 self.rival_pairs.add(i)
-
-    @property
-    def sure(self) -> bool:
-        return any(claimed(f, self.n_train) for f in self.full)
 
     def best(self, limit: int) -> list[Found]:
         # claimed fits first, then by confidence (cross-validation, then simplicity), then in the

@@ -27,6 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from synth_lsp.core.atomic_file import write_atomically
+
 log = logging.getLogger(__name__)
 
 PR_SET_PDEATHSIG = 1
@@ -125,15 +127,4 @@ def _private_dir() -> Path:
 
 
 def _write_executable(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o700)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, text, mode=0o700)  # never a half-written wrapper, even with two servers starting

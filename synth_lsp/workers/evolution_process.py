@@ -13,7 +13,7 @@ import contextlib
 import logging
 import sys
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Literal
 
@@ -65,6 +65,9 @@ class EvolutionStatus:
             "totalCostUsd": self.total_cost_usd,
         }
 
+
+# the status fields a progress event carries (all but the script and the driver's own state)
+_PROGRESS_FIELDS = tuple(f.name for f in fields(EvolutionStatus) if f.name in {g.name for g in fields(ProgressEvent)} and f.name != "state")
 
 OnStatus = Callable[[EvolutionStatus], None]
 
@@ -175,22 +178,9 @@ class EvolutionWorker:
             log.warning("evolution worker wrote a non-protocol line: %r", line[:200])
             return
         if isinstance(event, ProgressEvent):
-            self._update(
-                state="running" if event.state == "running" else self.status.state,
-                generation=event.generation,
-                generations=event.generations,
-                best_id=event.best_id,
-                best_reward=event.best_reward,
-                best_train_passed=event.best_train_passed,
-                train_total=event.train_total,
-                calls=event.calls,
-                tokens=event.tokens,
-                cost_usd=event.cost_usd,
-                message=event.message,
-                run_generation=event.run_generation,
-                run_generations=event.run_generations,
-                total_cost_usd=event.total_cost_usd,
-            )
+            # every progress field the status shares with the event; the state only while running
+            shared = {name: getattr(event, name) for name in _PROGRESS_FIELDS}
+            self._update(**shared, state="running" if event.state == "running" else self.status.state)
         elif isinstance(event, FinishedEvent):
             self._ended = True
             state: State = "stopped" if self._stopping else "finished"
