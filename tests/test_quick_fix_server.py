@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
+from fake_openai import Reply
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
-
-from fake_openai import Reply
 from server_client import REPO, SERVER_COMMAND, change_doc, settle
 from solutions import FRACTAL_007BBFB7
 from test_evolution_server import evolution_client, execute, fenced, init_params, open_and_run, population_file, script_in, wait_until
@@ -208,3 +207,17 @@ async def test_without_a_model_the_offline_model_offers_its_best_program(client:
     assert label.startswith("Fix with the offline model (confidence ") and "5/5 on train" in label
     fixes = [c for c in population_file(path)["candidates"] if c["origin"] == "quickfix"]
     assert fixes and fixes[0]["confidence"] is not None and fixes[0]["note"].startswith("offline")
+
+
+async def test_a_client_that_cannot_preview_is_asked_before_the_text_changes(client: LanguageClient, tmp_path: Path):
+    params = init_params(None)
+    params.capabilities = pytest_lsp.client_capabilities("neovim@v0.7.0")  # no change annotations, no versioned edits
+    await client.initialize_session(params)
+    path, uri, diagnostics = await open_broken(client, tmp_path)
+    client.restart_answers.append(types.MessageActionItem("Apply"))  # the user's answer to the question
+    await execute(client, FIX_COMMAND, uri, 1)
+    await wait_until(lambda: client.applied_edits, what="the offline fix")
+    asked = [m for m in client.messages if isinstance(m, types.ShowMessageRequestParams)]
+    assert asked and "5/5 on train" in asked[0].message and "Apply it?" in asked[0].message
+    (edits,) = client.applied_edits[0].changes.values()
+    assert edits[0].new_text.startswith(HEADER)
