@@ -217,7 +217,9 @@ class QuickFixes:
 
     # -- worker processes -----------------------------------------------------------------------
     def prepare(self) -> None:
-        """Start a spare worker (it warms up and waits), once a fix is on offer."""
+        """Start a spare worker (it warms up and waits) once a fix is on offer: editors ask for code
+        actions as the cursor reaches a diagnostic, so by the pick its imports (litellm alone takes
+        seconds) and its sandbox are ready."""
         if self.closing or (self.spare is not None and self.spare.alive):
             return
         spare = QuickFixWorker(warm_litellm=self.fixer() != OFFLINE)
