@@ -221,3 +221,15 @@ async def test_a_client_that_cannot_preview_is_asked_before_the_text_changes(cli
     assert asked and "5/5 on train" in asked[0].message and "Apply it?" in asked[0].message
     (edits,) = client.applied_edits[0].changes.values()
     assert edits[0].new_text.startswith(HEADER)
+
+
+def test_the_title_says_what_the_fix_brings_and_never_calls_a_worse_script_a_gain():
+    from synth_lsp.server.quick_fix import result_title
+    from synth_lsp.workers.quick_fix_protocol import FixedEvent
+
+    better = FixedEvent(train_passed=4, train_total=5, test_passed=0, test_total=1, current_passed=1)
+    assert result_title("m", better) == "Fix with m: 4/5 on train, test 0/1, +3 pairs over the current script"
+    same = FixedEvent(train_passed=1, train_total=5, current_passed=1)
+    assert result_title("m", same) == "Fix with m: 1/5 on train, as many pairs as the current script"
+    worse = FixedEvent(train_passed=1, train_total=5, current_passed=3, confidence=0.5)
+    assert result_title("offline", worse) == "Fix with the offline model (confidence 0.50): 1/5 on train, 2 pairs fewer than the current script"

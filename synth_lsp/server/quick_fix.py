@@ -23,7 +23,7 @@ from typing import Any
 from lsprotocol import types
 
 from synth_lsp.server import code_actions
-from synth_lsp.server.code_actions import PREVIEW_ANNOTATION, CurrentScore, EditSupport
+from synth_lsp.server.code_actions import PREVIEW_ANNOTATION, EditSupport
 from synth_lsp.server.evolution.host import EvolutionHost, OpenDocument
 from synth_lsp.workers.protocol import Job
 from synth_lsp.workers.quick_fix_process import QuickFixFailed, QuickFixWorker
@@ -160,8 +160,14 @@ class QuickFixes:
             await self._offer(uri, document, self.done[uri])
 
     async def _offer(self, uri: str, asked: OpenDocument, done: _Done) -> None:
-        """Send the fix as a versioned edit the user confirms, unless the text changed meanwhile."""
+        """Send the fix as a versioned edit the user confirms, unless the text changed meanwhile or
+        the fix passes fewer pairs than the text (it stays in the population and the code actions)."""
         title = result_title(done.fixer, done.fix)
+        if done.fix.train_passed < done.fix.current_passed:
+            self.host.show_message(
+                types.MessageType.Info, f"synth-lsp: {title}, so it was not applied; it is in the code actions and the population."
+            )
+            return
         now = self.host.document(uri)
         if now is None or now.version != asked.version or now.text != asked.text:
             self.host.show_message(
@@ -267,8 +273,17 @@ def result_title(fixer: str, fix: FixedEvent) -> str:
     """'Fix with M: 4/5 on train, test passes, +4 pairs over the current script' (and the offline
     model's confidence in its program)."""
     trust = f" (confidence {fix.confidence:.2f})" if fix.confidence is not None else ""
-    current = CurrentScore(fix.current_passed, fix.train_total)
-    return f"{fix_title(fixer)}{trust}: {code_actions.describe(fix, current)}"  # type: ignore[arg-type]  # the scores describe reads
+    parts = [f"{fix.train_passed}/{fix.train_total} on train"]
+    if fix.test_total:
+        parts.append("test passes" if fix.test_passed == fix.test_total else f"test {fix.test_passed}/{fix.test_total}")
+    gain = fix.train_passed - fix.current_passed
+    if gain > 0:
+        parts.append(f"+{gain} pair{'s' if gain != 1 else ''} over the current script")
+    elif gain == 0:
+        parts.append("as many pairs as the current script")
+    else:
+        parts.append(f"{-gain} pair{'s' if gain != -1 else ''} fewer than the current script")
+    return f"{fix_title(fixer)}{trust}: {', '.join(parts)}"
 
 
 def fix_edit(document: OpenDocument, script: str, title: str, support: EditSupport) -> types.WorkspaceEdit:
