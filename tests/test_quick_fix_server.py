@@ -233,3 +233,14 @@ def test_the_title_says_what_the_fix_brings_and_never_calls_a_worse_script_a_gai
     assert result_title("m", same) == "Fix with m: 1/5 on train, as many pairs as the current script"
     worse = FixedEvent(train_passed=1, train_total=5, current_passed=3, confidence=0.5)
     assert result_title("offline", worse) == "Fix with the offline model (confidence 0.50): 1/5 on train, 2 pairs fewer than the current script"
+
+
+async def test_closing_the_script_mid_fix_kills_it_and_applies_nothing(client: LanguageClient, fake_openai, tmp_path: Path):
+    fake_openai.responder = lambda body: Reply(fenced(FRACTAL_007BBFB7), delay_s=30.0)
+    await client.initialize_session(init_params(fake_openai.api_base))
+    _path, uri, _diagnostics = await open_broken(client, tmp_path)
+    await execute(client, FIX_COMMAND, uri, 1)
+    await wait_until(lambda: fake_openai.chat_requests(), what="the model call")
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    await wait_until(lambda: messages_with(client, "cancelled"), timeout=10, what="the cancel message")
+    assert client.applied_edits == []

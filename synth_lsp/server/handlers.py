@@ -134,6 +134,8 @@ def _register_documents(parts: ServerParts) -> None:
         uri = params.text_document.uri
         if uri in ls.states.scripts:
             parts.publisher.forget(uri)
+            if parts.quick_fixes is not None:
+                parts.quick_fixes.forget(uri)
         if parts.workers.running(uri):  # nothing can show what it finds once the script is closed
             parts.tasks.spawn(parts.workers.stop(uri))
         if uri.endswith(".json"):

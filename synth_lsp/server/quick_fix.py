@@ -250,6 +250,13 @@ class QuickFixes:
             spare.kill()
         return QuickFixWorker(warm_litellm=fixer != OFFLINE)
 
+    def forget(self, uri: str) -> None:
+        """The script was closed: its running fix has no text to land on (the worker is killed)."""
+        self.done.pop(uri, None)
+        entry = self.running.get(uri)
+        if entry is not None and entry.task is not None:
+            entry.task.cancel()
+
     def kill_all(self) -> None:
         self.closing = True
         for entry in self.running.values():
