@@ -338,3 +338,68 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
     best = _ok(report, "apply-best-command")
     assert best["wasMismatch"] and "train 5/5 (1.00)" in best["status"], best
     assert report["ok"], [s for s in report["steps"] if not s["ok"]]
+
+
+@pytest.mark.skipif(os.environ.get("SYNTH_LSP_SKIP_VSCODE_E2E") == "1", reason="SYNTH_LSP_SKIP_VSCODE_E2E=1")
+def test_quick_fix_applied_in_code_server(tmp_path: Path) -> None:
+    """Issue 14 §4 in a real VS Code: on the mismatch, Ctrl+. offers "Fix with the offline model" (no
+    model is configured), the fix arrives as an edit VS Code previews, applying it makes every pair pass."""
+    ws = _workspace(tmp_path)
+    tools = _setup()
+    node_bin = str(Path(tools["NODE"]).parent)
+    env = {**os.environ, "PATH": f"{node_bin}:{os.environ.get('PATH', '')}"}
+    vsix = tmp_path / "synth-lsp.vsix"
+    _run(["bash", str(CLIENT / "scripts" / "build-vsix.sh"), "--out", str(vsix)], 600, env=env, what="build-vsix.sh")
+    artifacts = ARTIFACTS.with_name("vscode-e2e-quick-fix")
+    shutil.rmtree(artifacts, ignore_errors=True)
+    artifacts.mkdir(parents=True)
+    user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
+    (user_data / "User").mkdir(parents=True)
+    (user_data / "User" / "settings.json").write_text(json.dumps({**USER_SETTINGS, "synthLsp.interpreter": _server_python(tmp_path)}, indent=2))
+    cs_env = {**env, **{f"XDG_{kind}_HOME": str(tmp_path / f"xdg-{kind.lower()}") for kind in ("CONFIG", "DATA", "CACHE")}}
+    for name in [n for n in cs_env if n.endswith("_API_KEY")]:
+        del cs_env[name]  # no model: the offline model writes the fix
+    dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
+    _run([tools["CODE_SERVER"], *dirs, "--install-extension", str(vsix)], 300, env=cs_env, what="code-server --install-extension")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    cs_log = artifacts / "code-server.log"
+    code_server = driver = None
+    report_path = tmp_path / "report.json"
+    try:
+        with cs_log.open("w") as log_file:
+            code_server = subprocess.Popen(
+                [tools["CODE_SERVER"], "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", "--disable-telemetry",
+                 "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", *dirs, str(ws)],
+                env=cs_env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        _wait_healthy(url, code_server, cs_log)
+        config = {
+            "scenario": "quickFix", "quickFixTitle": "Fix with the offline model", "url": url, "workspace": str(ws),
+            "scriptName": f"{TASK}.synth.py", "userDataDir": str(user_data), "artifactsDir": str(artifacts),
+            "reportPath": str(report_path), "browserProfile": str(tmp_path / "browser-profile"), "chromium": tools["CHROMIUM"],
+        }
+        (tmp_path / "driver.json").write_text(json.dumps(config))
+        with (artifacts / "driver.log").open("w") as driver_log:
+            driver = subprocess.Popen(
+                [tools["NODE"], str(CLIENT / "scripts" / "e2e-driver.mjs"), str(tmp_path / "driver.json")],
+                cwd=CLIENT, env=env, stdout=driver_log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+            try:
+                driver.wait(timeout=DRIVER_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"the Playwright driver took longer than {DRIVER_TIMEOUT_S}s; see {artifacts / 'driver.log'}")
+        assert report_path.exists(), f"the driver wrote no report (exit {driver.returncode}):\n{(artifacts / 'driver.log').read_text()[-3000:]}"
+        report = json.loads(report_path.read_text())
+        shutil.copy(report_path, artifacts / "report.json")
+    finally:
+        _stop(driver)
+        _stop(code_server)
+
+    assert "train 0/5" in _ok(report, "open-script")["status"]
+    fixed = _ok(report, "quick-fix-applied")
+    assert fixed["action"].startswith("Fix with the offline model"), fixed
+    assert "offline model" in fixed["text"] and "grid[r % n][c % n]" not in fixed["text"], fixed["text"]
+    assert "train 5/5 (1.00)" in _ok(report, "quick-fix-passes")["status"]
+    assert (ws / f"{TASK}.synth.population.json").exists()  # the fix joined the population
+    assert report["ok"], [s for s in report["steps"] if not s["ok"]]

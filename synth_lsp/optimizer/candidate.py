@@ -22,8 +22,8 @@ from synth_lsp.sandbox.runner import Sandbox
 from synth_lsp.core.script_header import parse_header
 from synth_lsp.core.task import Task
 
-Origin = Literal["seed", "mutation", "crossover", "user", "offline"]
-ORIGINS: tuple[str, ...] = ("seed", "mutation", "crossover", "user", "offline")
+Origin = Literal["seed", "mutation", "crossover", "user", "offline", "quickfix"]
+ORIGINS: tuple[str, ...] = ("seed", "mutation", "crossover", "user", "offline", "quickfix")  # quickfix: the editor's "Fix with <model>"
 MAX_OUTPUT_CHARS = 2000  # of stdout/stderr kept per pair
 
 

@@ -1,5 +1,5 @@
 """What one run spent and found, per model and per origin (mutation, crossover, offline, user,
-embedding): calls, tokens and cost from the budget's ledger, and the candidates each made and how
+quickfix, embedding): calls, tokens and cost from the budget's ledger, and the candidates each made and how
 many of them improved on their parents (fitter, by reward then secondary fitness, than the best
 of their parents)."""
 
@@ -32,7 +32,7 @@ def made_by(candidate: Candidate) -> str:
     """The model that wrote a candidate (its note, for a language model's), or what else made it."""
     if candidate.origin == OFFLINE:
         return OFFLINE
-    if candidate.origin in ("mutation", "crossover"):
+    if candidate.origin in ("mutation", "crossover", "quickfix"):  # a quick fix's note starts with its model too
         return candidate.note.split(" ")[0] if candidate.note else "?"
     return candidate.origin  # the user, or the seed
 

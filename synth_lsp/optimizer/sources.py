@@ -24,7 +24,7 @@ from synth_lsp.core.task import Task
 
 @dataclass(frozen=True)
 class ProposalRequest:
-    kind: Literal["mutation", "crossover"]
+    kind: Literal["mutation", "crossover", "quickfix"]  # quickfix: one targeted mutation of the editor's text
     parents: tuple[Candidate, ...]
     generation: int
     ancestors: tuple[Candidate, ...] = ()  # the first parent's, nearest first (shown in mutation prompts)
@@ -119,6 +119,8 @@ class LanguageModelSource:
     def messages(self, request: ProposalRequest) -> list[dict[str, str]]:
         if request.kind == "crossover":
             return prompts.crossover_messages(self.task, request.parents[0], request.parents[1], self.walls)
+        if request.kind == "quickfix":
+            return prompts.quick_fix_messages(self.task, request.parents[0], self.walls, self.edit_mode)
         return prompts.mutation_messages(self.task, request.parents[0], self.walls, self.edit_mode, request.ancestors)
 
     async def propose(self, requests: Sequence[ProposalRequest]) -> SourceReport:

@@ -10,6 +10,7 @@ from synth_lsp.server.evolution.population_cache import PopulationCache
 from synth_lsp.server.evolution.workers import Workers
 from synth_lsp.server.evolution_host import ServerEvolutionHost
 from synth_lsp.server.publisher import Publisher
+from synth_lsp.server.quick_fix import QuickFixes
 from synth_lsp.server.scheduler import RunScheduler
 from synth_lsp.server.server import SynthLanguageServer
 
@@ -23,6 +24,8 @@ def create_server() -> SynthLanguageServer:
     workers = Workers(host, cache)
     publisher.after_publish.append(workers.on_published)  # a saved version joins the population
     runs = RunScheduler(ls, publisher, tasks)
+    quick_fixes = QuickFixes(host)
+    ls.lifetime.on_exit(quick_fixes.kill_all)
     # on the way out: evolution workers first (they are processes), then the runs and their sandbox
     ls.lifetime.on_exit(workers.kill_all)
     ls.lifetime.on_exit(runs.shutdown)
@@ -33,6 +36,7 @@ def create_server() -> SynthLanguageServer:
         publisher=publisher,
         offers=Offers(host, cache),
         workers=workers,
+        quick_fixes=quick_fixes,
     )
     handlers.register(parts)
     return ls

@@ -23,6 +23,7 @@ from synth_lsp.server.evolution.workers import START_COMMAND, STOP_COMMAND, Work
 from synth_lsp.server.examples_actions import layout_actions
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.publisher import Publisher
+from synth_lsp.server.quick_fix import CANCEL_COMMAND as QUICK_FIX_CANCEL_COMMAND, QUICK_FIX_COMMAND, QuickFixes
 from synth_lsp.server.scheduler import RunScheduler
 from synth_lsp.server.server import SynthLanguageServer
 from synth_lsp.server.settings import client_features, section_of
@@ -40,6 +41,7 @@ class ServerParts:
     publisher: Publisher
     offers: Offers
     workers: Workers
+    quick_fixes: QuickFixes | None = None  # "Fix with <model>" (server/quick_fix.py)
 
     def debounce_s(self) -> float:
         return self.ls.settings.debounce_ms / 1000.0
@@ -62,6 +64,7 @@ def register(parts: ServerParts) -> None:
     _register_documents(parts)
     _register_views(parts)
     _register_evolution(parts)
+    _register_quick_fix(parts)
 
 
 def _register_lifecycle(parts: ServerParts) -> None:
@@ -131,6 +134,8 @@ def _register_documents(parts: ServerParts) -> None:
         uri = params.text_document.uri
         if uri in ls.states.scripts:
             parts.publisher.forget(uri)
+            if parts.quick_fixes is not None:
+                parts.quick_fixes.forget(uri)
         if parts.workers.running(uri):  # nothing can show what it finds once the script is closed
             parts.tasks.spawn(parts.workers.stop(uri))
         if uri.endswith(".json"):
@@ -192,6 +197,9 @@ def _register_evolution(parts: ServerParts) -> None:
     @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, CODE_ACTION_OPTIONS)
     def on_code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
         actions = offers.code_actions(params.text_document.uri, params.context.diagnostics)
+        if parts.quick_fixes is not None:
+            offered = {a.data.get("candidateId") for a in actions if isinstance(a.data, dict)}
+            actions += parts.quick_fixes.code_actions(params.text_document.uri, params.context.diagnostics, offered)
         document = ls.workspace.text_documents.get(params.text_document.uri)
         if document is not None:
             actions += layout_actions(document.uri, document.version, document.source, ls.edit_support())
@@ -216,3 +224,17 @@ def _register_evolution(parts: ServerParts) -> None:
     @ls.command(APPLY_BEST_COMMAND)
     async def on_apply_best(uri: str):
         return await offers.apply_best(uri)
+
+
+def _register_quick_fix(parts: ServerParts) -> None:
+    ls, quick_fixes = parts.ls, parts.quick_fixes
+    if quick_fixes is None:
+        return
+
+    @ls.command(QUICK_FIX_COMMAND)
+    async def on_quick_fix(uri: str, version: int | None = None):
+        return await quick_fixes.start(uri, version)
+
+    @ls.command(QUICK_FIX_CANCEL_COMMAND)
+    async def on_quick_fix_cancel(uri: str):
+        return await quick_fixes.cancel(uri)

@@ -499,6 +499,60 @@ async function scenario(page) {
   }, { critical: false });
 }
 
+// ---- the quick fix scenario (config.scenario === "quickFix"): "Fix with <model>" applied --------
+
+async function quickFixScenario(page) {
+  const script = config.scriptName;
+  await step(page, "workbench", async () => {
+    await page.goto(`${config.url}/?folder=${encodeURIComponent(config.workspace)}`, { waitUntil: "domcontentloaded" });
+    await page.locator(".monaco-workbench").waitFor({ timeout: 90_000 });
+    return "workbench loaded";
+  });
+  await step(page, "open-script", async () => {
+    await openFile(page, script);
+    await until("the script's text in the editor", async () => (await editorText(page)).includes("result"));
+    await until("a squiggle", async () => (await squiggles(page).count()) > 0, WAIT_RUN);
+    return { status: await until("the reward in the status bar", async () => ((t) => (t.includes("train") ? t : false))(await statusText(page)), WAIT_RUN) };
+  });
+  await step(page, "quick-fix-applied", async () => {
+    // the cursor on the mismatch (the line that assigns result), then Ctrl+. and the fix
+    await editor(page).locator(".view-line", { hasText: "result =" }).first().locator("span span").first().click();
+    const title = config.quickFixTitle;
+    const row = page.locator(".action-widget .monaco-list-row", { hasText: title }).first();
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press("Escape");
+      await page.keyboard.press("Control+.");
+      if (await row.waitFor({ state: "visible", timeout: 5000 }).then(() => true, () => false)) break;
+      if (attempt === 6) throw new Error(`no code action "${title}" after ${attempt} tries of Ctrl+.`);
+    }
+    const action = norm(await row.innerText());
+    const started = Date.now();
+    await row.click();
+    // the fix arrives as an edit that needs confirmation: VS Code previews the diff, we apply it
+    const apply = page.locator(".refactor-preview .monaco-button, .pane-body .monaco-button", { hasText: /^Apply$/ }).first();
+    await apply.waitFor({ state: "visible", timeout: WAIT_RUN });
+    const seconds = (Date.now() - started) / 1000;
+    const preview = norm(await page.locator(".refactor-preview, .pane-body").first().innerText().catch(() => ""));
+    // VS Code lists a change that needs confirmation unticked: the user ticks it, then applies
+    const unticked = page.locator('.refactor-preview [role="checkbox"][aria-checked="false"], .pane-body [role="checkbox"][aria-checked="false"]');
+    const ticked = (await unticked.count()) > 0;
+    if (ticked) await unticked.first().click();
+    await screenshot(page, "quick-fix-preview");
+    await apply.click();
+    await until("the fixed script in the editor", async () => !(await editorText(page)).includes("grid[r % n][c % n]"));
+    await saveScript(page);
+    return { action, seconds, ticked, preview: preview.slice(0, 2000), text: await editorText(page) };
+  });
+  await step(page, "quick-fix-passes", async () => {
+    await until("the squiggles to clear", async () => (await squiggles(page).count()) === 0, WAIT_RUN);
+    const status = await until("the full reward in the status bar", async () => {
+      const t = await statusText(page);
+      return /train (\d+)\/\1 \(1\.00\)/.test(t) ? t : false;
+    }, WAIT_RUN);
+    return { status };
+  });
+}
+
 async function main() {
   const context = await chromium.launchPersistentContext(config.browserProfile, {
     executablePath: config.chromium,
@@ -522,7 +576,7 @@ async function main() {
   });
   let fatal = null;
   try {
-    await scenario(page);
+    await (config.scenario === "quickFix" ? quickFixScenario(page) : scenario(page));
   } catch (e) {
     fatal = e.message;
   } finally {

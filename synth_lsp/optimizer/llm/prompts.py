@@ -214,6 +214,21 @@ def mutation_messages(
     return [system_message(walls, edit_mode), {"role": "user", "content": "\n\n".join(p for p in parts if p)}]
 
 
+def quick_fix_messages(task: Task, current: Candidate, walls: str, edit_mode: str = "auto") -> list[dict[str, str]]:
+    """The editor's "Fix with <model>": one targeted change to the user's own text, shown with its
+    errors and differing cells as a mutation shows its parent (no lineage: the text is the user's)."""
+    reply = "Reply with the complete fixed script." if edit_mode == "full" else "Reply with edits (preferred) or the complete fixed script, as the format above says."
+    parts = [
+        "## Task\n" + task.instructions,
+        render_examples(task),
+        render_candidate(task, current, "The current script (the user's text in the editor)"),
+        "## Your job\nMake ONE targeted fix to the current script so that more pairs pass: find the cause of its "
+        "errors or of the differing cells shown above and change only what that needs. Keep the rest as the user "
+        f"wrote it (names, layout, comments). {reply}",
+    ]
+    return [system_message(walls, edit_mode), {"role": "user", "content": "\n\n".join(parts)}]
+
+
 def rewrite_after_failed_edit(messages: list[dict[str, str]], reply: str, reason: str) -> list[dict[str, str]]:
     """Ask again, once, for a full script when the reply's edits could not be applied."""
     return messages + [
