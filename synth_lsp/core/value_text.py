@@ -71,9 +71,18 @@ def _write(value: Any, out: list[str], left: list[int]) -> None:
         _write_dict(value, out, left)
         return
     else:
-        piece = repr(value)
+        piece = _scalar(value)
     out.append(piece)
     left[0] -= len(piece)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3000:
+        return f"<a {value.bit_length()}-bit int>"  # its digits would be slow to print, and too many to read
+    try:
+        return repr(value)
+    except Exception:  # noqa: BLE001 (a value from the sandbox with a repr that fails: say what it is)
+        return f"<{type(value).__name__}>"
 
 
 def _write_items(items: Any, out: list[str], left: list[int], brackets: str) -> None:

@@ -55,7 +55,7 @@ def entries_from(raw: Any) -> tuple[Recorded, ...]:
         if not (isinstance(key, tuple) and len(key) == 2 and isinstance(item, (list, tuple)) and len(item) >= 5):
             continue
         line, name = key
-        if isinstance(line, int) and isinstance(name, str):
+        if isinstance(line, int) and isinstance(name, str) and int(item[0]) > 0:  # 0: the line never ran
             out.append(Recorded(line, name, int(item[0]), item[1], int(item[2]), item[3], int(item[4])))
     return tuple(sorted(out, key=lambda e: (e.line, e.first_step)))
 

@@ -154,6 +154,9 @@ class InlineValues:
     def _job(self, outcome: RunOutcome, verdict: PairVerdict, stale: Any) -> TraceRun:
         if stale():
             return TraceRun(None, "superseded")
+        error = verdict.run.error
+        if error is not None and error.kind in ("timeout", "memory", "crash", "syntax", "unsupported", "import"):
+            return TraceRun(None, f"the scored run of {verdict.pair.label} failed ({error.kind}): nothing to show")
         run = trace_pair(self.runs.sandbox, outcome.script, verdict.pair.inputs, outcome.limits, verdict.pair.split, verdict.pair.index, stale)
         if run.trace is not None:
             problem = disagreement(run.trace, verdict.run.error, verdict.run.result)
