@@ -130,3 +130,19 @@ def test_divergence_names_the_line_of_a_wrong_shape(sandbox):
     found = divergence(trace, GRID, expected)
     assert found is not None and found.assigned_line == 1 and found.first_wrong_line == 1
     assert found.why == "shape 3x3, expected 9x9"
+
+
+def test_divergence_follows_the_output_back_to_its_first_wrong_shape(sandbox):
+    script = (
+        "out = [row[:] for row in inputs['input_grid']]\n"  # 1: 3x3, where the shape first goes wrong
+        "out = [row + row + row for row in out]\n"  # 2: 3x9
+        "out = out + out + out\n"  # 3: 9x9, the output (a tiling: wrong cells)
+        "result = {'output_grid': out}\n"
+    )
+    trace = trace_pair(sandbox, script, {"input_grid": GRID}, RunLimits()).trace
+    actual = [row * 3 for row in GRID] * 3
+    expected = [[GRID[r // 3][c // 3] and GRID[r % 3][c % 3] for c in range(9)] for r in range(9)]
+    found = divergence(trace, actual, expected)
+    assert found is not None and (found.assigned_line, found.first_wrong_line) == (3, 1), found
+    assert found.why == "shape 3x3, expected 9x9"
+    assert divergence(trace, expected, expected) is None  # nothing to tell when the output is right

@@ -131,7 +131,7 @@ def _cells_why(actual: Any, expected: Any) -> str:
         return _shape_why(actual, expected)
     total = len(expected) * len(expected[0])
     wrong = sum(1 for row, want in zip(actual, expected) for a, b in zip(row, want) if a != b)
-    return f"{wrong} of {total} cells differ from the expected output"
+    return f"{wrong} of {total} cells differ"
 
 
 def disagreement(trace: ValueTrace, run_error: RunError | None, run_result: Any) -> str | None:

@@ -238,27 +238,37 @@ def _divergence(trace: ValueTrace, verdict: PairVerdict) -> Divergence | None:
 
 # -- pure views ---------------------------------------------------------------------------------
 def hints(trace: ValueTrace, found: Divergence | None, locator: TextLocator, rng: types.Range) -> list[types.InlayHint]:
-    """One hint at the end of every recorded line inside `rng`, plus the mismatch's two notes."""
+    """One hint at the end of every recorded line inside `rng`, after the mismatch's notes, which are
+    hints of their own (short: VS Code cuts all hints of a line at 43 characters by default,
+    `editor.inlayHints.maximumLength`; each tooltip says it in full)."""
+    where = f"on {trace.split} pair {trace.index + 1}"
     out = []
-    notes: dict[int, list[str]] = {}
-    if found is not None and found.assigned_line is not None:
-        if found.first_wrong_line in (None, found.assigned_line):
-            notes[found.assigned_line] = [f"◀ output grid last assigned here: {found.why}"]
-        else:
-            notes[found.assigned_line] = ["◀ output grid last assigned here"]
-            notes[found.first_wrong_line] = [f"◀ first value that differs from the expected output: {found.why}"]
     for line, site in sorted(trace.sites.items()):
         end = site.end_line - 1
         if not (rng.start.line <= end <= rng.end.line):
             continue
-        entries = [e for e in trace.at_line(line) if e.count > 0]
-        texts = ([hint_text(entries)] if entries else []) + notes.get(line, [])
-        if not texts:
-            continue
         position = locator.position(end, 10**9)
-        label = "  ".join(texts)
-        out.append(types.InlayHint(position=position, label=label, padding_left=True, tooltip=f"on {trace.split} pair {trace.index + 1}"))
+        for label, tooltip in mismatch_notes(found, line, where):  # first: VS Code cuts a line's hints at 43 characters
+            out.append(types.InlayHint(position=position, label=label, padding_left=True, tooltip=tooltip))
+        entries = trace.at_line(line)
+        if entries:
+            label = hint_text(entries)
+            out.append(types.InlayHint(position=position, label=label, padding_left=True, tooltip=f"{label}\n({where})"))
     return out
+
+
+def mismatch_notes(found: Divergence | None, line: int, where: str) -> list[tuple[str, str]]:
+    """(label, tooltip) of the notes at `line`: where the output grid was set, where it first went wrong."""
+    if found is None or found.assigned_line is None:
+        return []
+    assigned = f"the output grid {where} was last assigned on this line"
+    if line == found.assigned_line and found.first_wrong_line in (None, line):
+        return [(f"◀ output set here: {found.why}", f"{assigned}; {found.why}")]
+    if line == found.assigned_line:
+        return [("◀ output set here", assigned)]
+    if line == found.first_wrong_line:
+        return [(f"◀ first differs: {found.why}", f"the first value on the way to the output that differs from the expected output ({found.why})")]
+    return []
 
 
 def word_at(line: str, column: int) -> str | None:
