@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lsprotocol import types
@@ -56,7 +56,7 @@ class ScriptValues:
     trace: ValueTrace | None = None
     divergence: Divergence | None = None
     job: int = 0  # bumped by every new trace job; only the latest may store its values
-    problems: list[str] = field(default_factory=list)
+    last_note: str | None = None  # the latest reason for no values (said once, not on every run)
 
 
 def pairs_of(outcome: RunOutcome | None) -> list[PairVerdict]:
@@ -138,7 +138,7 @@ class InlineValues:
         loop = asyncio.get_running_loop()
         try:
             run = await loop.run_in_executor(self.runs.executor, self._job, outcome, verdict, stale)
-        except Exception as exc:
+        except Exception as exc:  # a bug of ours: no values, keep serving
             log.exception("inline values of %s failed", outcome.uri)
             run = TraceRun(None, f"failed: {exc}")
         if stale() or outcome.uri not in self.ls.states.scripts:
@@ -148,7 +148,7 @@ class InlineValues:
         if run.trace is None:
             self._note(outcome.uri, run.problem or "no values")
         else:
-            values.trace, values.divergence = run.trace, _divergence(run.trace, verdict)
+            values.trace, values.divergence, values.last_note = run.trace, _divergence(run.trace, verdict), None
         self._refresh()
 
     def _job(self, outcome: RunOutcome, verdict: PairVerdict, stale: Any) -> TraceRun:
@@ -171,6 +171,11 @@ class InlineValues:
             self._refresh()
 
     def _note(self, uri: str, problem: str) -> None:
+        values = self.scripts.get(uri)
+        if values is not None:
+            if values.last_note == problem:
+                return
+            values.last_note = problem
         text = f"synth-lsp: no inline values for {uri.rsplit('/', 1)[-1]}: {problem}"
         log.info("%s", text)
         self.ls.window_log_message(types.LogMessageParams(types.MessageType.Log, text))
