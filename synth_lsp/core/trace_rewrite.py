@@ -223,7 +223,7 @@ def _record(entry: str, read: ast.expr) -> ast.stmt:
 
     test = ast.Compare(ast.Subscript(ast.Name(entry, ast.Load()), ast.Constant(0), ast.Load()), [ast.Lt()], [ast.Constant(FULL_RUNS)])
     call = ast.Expr(ast.Call(ast.Name(RECORD, ast.Load()), [ast.Name(entry, ast.Load()), read], []))
-    fast = [ast.AugAssign(item(0), ast.Add(), ast.Constant(1)), ast.Assign([item(3)], read), ast.Assign([item(5)], ast.Constant(True))]
+    fast = [ast.AugAssign(item(0), ast.Add(), ast.Constant(1)), ast.Assign([item(3)], read)]  # `finish` copies it
     return ast.If(test, [call], fast)
 
 
@@ -388,13 +388,14 @@ def {RECORD_RETURN}(e, v):
     else:
         e[0] += 1
         e[3] = v
-        e[5] = True
     return v
 
 def {PREFIX}_finish():
     left = {FINISH_CELLS}
     for k in {PREFIX}_t:
         e = {PREFIX}_t[k]
+        if e[0] > {FULL_RUNS}:
+            e[5] = True  # the later runs kept the last value by reference
         for i, f in ((1, 6), (3, 5)):
             if e[f]:
                 if left > 0:
