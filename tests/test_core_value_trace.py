@@ -146,3 +146,15 @@ def test_divergence_follows_the_output_back_to_its_first_wrong_shape(sandbox):
     assert found is not None and (found.assigned_line, found.first_wrong_line) == (3, 1), found
     assert found.why == "shape 3x3, expected 9x9"
     assert divergence(trace, expected, expected) is None  # nothing to tell when the output is right
+
+
+def test_the_hover_text_of_names_and_attributes(sandbox):
+    from synth_lsp.server.inline_values import hover_text
+
+    script = "class Box:\n    def __init__(self):\n        self.size = 3\n\nbox = Box()\nfor k in range(4):\n    pass\n"
+    trace = trace_pair(sandbox, script, {}, RunLimits()).trace
+    text = hover_text(trace, "size", 3, markdown=True)
+    assert text is not None and "line 3 (self.size)" in text and "```python\n3\n```" in text
+    loop = hover_text(trace, "k", 6, markdown=False)
+    assert loop is not None and "run 4 times" in loop and loop.rstrip().endswith("3")
+    assert hover_text(trace, "nothing", 1, markdown=True) is None

@@ -279,3 +279,19 @@ async def test_the_setting_turns_values_off(client: LanguageClient, tmp_path: Pa
     await wait_hints(client, uri, lambda h: not h)
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
     assert all(lens.command.command != "synthLsp.values.showPair" for lens in lenses)
+
+
+async def test_values_of_a_superseded_version_never_show(client: LanguageClient, tmp_path: Path):
+    # the instrumented run of this version takes seconds (a long loop, recorded)...
+    slow = "# synth: time_limit = 20\ntotal = 0\nfor i in range(3 * 10 ** 5):\n    total += i\nresult = {'output_grid': [[total % 10]]}\n"
+    _, uri = script_in(tmp_path, slow)
+    open_doc(client, uri, slow)
+    await diagnostics_for_version(client, uri, 1)
+    # ... and is overtaken by an edit while it runs
+    quick = "# synth: time_limit = 20\nvalue = 4\nresult = {'output_grid': [[value]]}\n"
+    change_doc(client, uri, quick, 2)
+    await diagnostics_for_version(client, uri, 2)
+    found = await wait_hints(client, uri, lambda h: 1 in h)
+    assert found == {1: "value = 4", 2: "result = {'output_grid': [[4]]}"}
+    await asyncio.sleep(3.0)  # long enough for the stale run to have ended, had it not been stopped
+    assert {h.position.line: h.label for h in await hints_of(client, uri)} == found

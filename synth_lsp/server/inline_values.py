@@ -211,9 +211,11 @@ class InlineValues:
             return None
         trace = found[0]
         document = self.ls.workspace.text_documents[uri]
-        line = document.lines[position.line] if position.line < len(document.lines) else ""
+        if position.line >= len(document.lines):
+            return None  # past the end of the text: nothing there
+        line = document.lines[position.line]
         name = word_at(line, document.position_codec.position_from_client_units(document.lines, position).character)
-        if name is None or (name != "return" and not any(e.name == name or e.name.startswith(name + ".") for e in trace.entries)):
+        if name is None or not any(names_match(e.name, name) for e in trace.entries):
             return None
         return hover_text(trace, name, position.line + 1, markdown)
 
@@ -276,6 +278,11 @@ def mismatch_notes(found: Divergence | None, line: int, where: str) -> list[tupl
     return []
 
 
+def names_match(recorded: str, word: str) -> bool:
+    """Whether a hovered word names a record: `out`, `return`, or a part of `self.size`."""
+    return recorded == word or word in recorded.split(".")
+
+
 def word_at(line: str, column: int) -> str | None:
     for match in _WORD.finditer(line):
         if match.start() <= column <= match.end():
@@ -285,25 +292,26 @@ def word_at(line: str, column: int) -> str | None:
 
 def hover_text(trace: ValueTrace, name: str, line: int, markdown: bool) -> str | None:
     """The name's values on the pair: the records at the hovered line, else every line of it."""
-    records = [e for e in trace.at_line(line) if e.name == name or (name == "return" and e.name == "return")]
-    records = records or [e for e in trace.named(name) if e.count > 0]
+    records = [e for e in trace.at_line(line) if names_match(e.name, name)]
+    records = records or [e for e in trace.entries if names_match(e.name, name)]
     if not records:
         return None
     where = f"{trace.split} pair {trace.index + 1}"
     head = f"**`{name}`** on {where}" if markdown else f"{name} on {where}"
     sections = [head]
     for entry in sorted(records, key=lambda e: e.line)[:HOVER_RECORDS]:
-        sections.extend(_record_sections(entry, markdown))
+        sections.extend(_record_sections(entry, markdown, entry.name != name))
     if len(records) > HOVER_RECORDS:
         sections.append(f"… and {len(records) - HOVER_RECORDS} more line(s)")
     return "\n\n".join(sections)
 
 
-def _record_sections(entry: Recorded, markdown: bool) -> list[str]:
+def _record_sections(entry: Recorded, markdown: bool, named: bool = False) -> list[str]:
+    where = f"line {entry.line} ({entry.name})" if named else f"line {entry.line}"
     if entry.count == 1:
-        return [f"line {entry.line}:", _value_block(entry.last, markdown)]
+        return [f"{where}:", _value_block(entry.last, markdown)]
     return [
-        f"line {entry.line}, run {entry.count} times; after the first run:",
+        f"{where}, run {entry.count} times; after the first run:",
         _value_block(entry.first, markdown),
         f"after the last run ({entry.count}):",
         _value_block(entry.last, markdown),
