@@ -50,7 +50,9 @@ def trace_pair(
         return TraceRun(None, rewritten.reason)
     if sandbox.static_error(script) is not None:
         return TraceRun(None, "the script cannot run (see its diagnostics)")
-    raw, result, error = sandbox._on_pool_thread(_run, sandbox, rewritten, inputs, limits, keys_read(script), should_stop)
+    keys = keys_read(script)
+    # through the sandbox's fair queue, as a run's pairs go: values never take a worker out of turn
+    ((raw, result, error),) = sandbox._pairs.run(lambda _: _run(sandbox, rewritten, inputs, limits, keys, should_stop), 1)
     duration = time.perf_counter() - started
     if error is not None and raw is None:
         return TraceRun(None, f"the instrumented run failed: {error.headline()}", duration)
