@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 PREFIX = "_synth_v"
@@ -58,8 +59,10 @@ class Refusal:
     reason: str
 
 
+@lru_cache(maxsize=64)
 def instrument(script: str) -> Instrumented | Refusal:
-    """The instrumented copy of `script`, or why it gets none."""
+    """The instrumented copy of `script`, or why it gets none (cached by text: switching the pair,
+    or a change of the examples, runs the same text again; treat the result as read-only)."""
     try:
         tree = ast.parse(script)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
