@@ -158,3 +158,21 @@ def test_the_hover_text_of_names_and_attributes(sandbox):
     loop = hover_text(trace, "k", 6, markdown=False)
     assert loop is not None and "run 4 times" in loop and loop.rstrip().endswith("3")
     assert hover_text(trace, "nothing", 1, markdown=True) is None
+
+
+def test_the_recorder_never_raises_into_the_script(sandbox):
+    # near the recursion limit, the recorder's own calls would raise RecursionError inside the
+    # script's `try`, which would then take the except branch: the recorder swallows it instead
+    script = (
+        "def down(k):\n"
+        "    try:\n"
+        "        x = [[k]]\n"
+        "    except RecursionError:\n"
+        "        return 'changed'\n"
+        "    return down(k - 1) if k else x\n"
+        "result = down(40)\n"
+    )
+    limits = RunLimits(recursion_depth=45)
+    plain = sandbox.run(script, {}, limits)
+    run = trace_pair(sandbox, script, {}, limits)
+    assert run.trace is not None and plain.result == [[0]] and run.trace.result == plain.result

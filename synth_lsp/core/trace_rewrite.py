@@ -368,6 +368,12 @@ def {PREFIX}_snap(v):
     return {VALUE_CELLS}, {PREFIX}_cut(v, {VALUE_CELLS}, 0)
 
 def {RECORD}(e, v):
+    try:
+        {PREFIX}_keep(e, v)
+    except Exception:
+        pass  # the recorder never raises into the script (a limit still ends the run)
+
+def {PREFIX}_keep(e, v):
     n = {PREFIX}_n
     n[0] += 1
     if n[1] > 0:
