@@ -162,7 +162,8 @@ def test_the_hover_text_of_names_and_attributes(sandbox):
 
 def test_the_recorder_never_raises_into_the_script(sandbox):
     # near the recursion limit, the recorder's own calls would raise RecursionError inside the
-    # script's `try`, which would then take the except branch: the recorder swallows it instead
+    # script's `try`, which would then take the except branch: the recorder swallows it instead,
+    # and the incomplete trace gives no values
     script = (
         "def down(k):\n"
         "    try:\n"
@@ -175,4 +176,5 @@ def test_the_recorder_never_raises_into_the_script(sandbox):
     limits = RunLimits(recursion_depth=45)
     plain = sandbox.run(script, {}, limits)
     run = trace_pair(sandbox, script, {}, limits)
-    assert run.trace is not None and plain.result == [[0]] and run.trace.result == plain.result
+    assert plain.result == [[0]]
+    assert run.trace is None and "could not be taken" in run.problem  # and no values from an incomplete trace

@@ -23,7 +23,7 @@ from typing import Literal
 PREFIX = "_synth_v"
 RECORD = f"{PREFIX}_rec"
 RECORD_RETURN = f"{PREFIX}_ret"
-FINISH = f"{PREFIX}_finish()"  # the expression that gives the recorded trace back to the host
+FINISH = f"{PREFIX}_finish()"  # gives the host [the records, how many records failed]
 CUT = "\x00cut:"  # a recorded value was cut here; what follows is how many items were left out
 
 MAX_SITES = 2000  # lines with records in one script
@@ -308,7 +308,7 @@ class _Rewriter(ast.NodeTransformer):
 PRELUDE = f"""
 from copy import deepcopy as {PREFIX}_deepcopy
 {PREFIX}_t = {{}}
-{PREFIX}_n = [0, {RUN_CELLS}]
+{PREFIX}_n = [0, {RUN_CELLS}, 0]  # records so far, cells left to copy, records that failed
 
 def {PREFIX}_size(v, d):
     t = type(v)
@@ -371,7 +371,9 @@ def {RECORD}(e, v):
     try:
         {PREFIX}_keep(e, v)
     except Exception:
-        pass  # the recorder never raises into the script (a limit still ends the run)
+        # the recorder never raises into the script (a limit still ends the run); the trace is
+        # then incomplete, and the host shows no values
+        {PREFIX}_n[2] += 1
 
 def {PREFIX}_keep(e, v):
     n = {PREFIX}_n
@@ -414,7 +416,7 @@ def {PREFIX}_finish():
                 else:
                     e[i] = {CUT!r}
                 e[f] = False
-    return {PREFIX}_t
+    return [{PREFIX}_t, {PREFIX}_n[2]]
 """
 
 

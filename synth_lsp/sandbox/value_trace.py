@@ -56,7 +56,10 @@ def trace_pair(
     duration = time.perf_counter() - started
     if error is not None and raw is None:
         return TraceRun(None, f"the instrumented run failed: {error.headline()}", duration)
-    trace = ValueTrace(script, split, index, rewritten.sites, entries_from(raw), error, result)
+    records, failed = raw if isinstance(raw, (list, tuple)) and len(raw) == 2 else (None, 1)
+    if failed:
+        return TraceRun(None, f"{failed} record(s) could not be taken (near the recursion limit?): the values would be incomplete", duration)
+    trace = ValueTrace(script, split, index, rewritten.sites, entries_from(records), error, result)
     return TraceRun(trace, None, duration)
 
 

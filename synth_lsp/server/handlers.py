@@ -176,7 +176,7 @@ def _register_views(parts: ServerParts) -> None:
         if state is not None:
             found = hover.script_hover(state.outcome, state.diagnostics, position, markdown)
             values = parts.values.hover_markdown(uri, position, markdown) if parts.values is not None else None
-            return hover.with_values(found, values, position, markdown)
+            return hover.with_values(found, values, markdown)
         if uri.endswith(".json"):
             marks = ls.states.examples.get(parts.path_of(uri), {})
             return hover.examples_hover(marks, parts.outcome_of, position, markdown)

@@ -109,7 +109,7 @@ def examples_hover(
     return None
 
 
-def with_values(found: types.Hover | None, values: str | None, position: types.Position, markdown: bool) -> types.Hover | None:
+def with_values(found: types.Hover | None, values: str | None, markdown: bool) -> types.Hover | None:
     """A hover with the hovered name's values on the chosen pair (`inline_values`) below it."""
     if values is None:
         return found
