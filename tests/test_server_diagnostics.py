@@ -109,7 +109,8 @@ async def test_identity_seed_reports_one_mismatch_per_train_pair(client: Languag
 
     # the lens, and the opt-in runResult notification
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
-    assert len(lenses) == 1 and lenses[0].range.start.line == 0
+    reward_lenses = [lens for lens in lenses if lens.command.command != "synthLsp.values.showPair"]  # not the inline values row
+    assert len(reward_lenses) == 1 and lenses[0].range.start.line == 0
     assert lenses[0].command.command == "synthLsp.rerun" and list(lenses[0].command.arguments) == [uri]
     assert lenses[0].command.title.startswith("train 0/5 · test 0/1 · ") and lenses[0].command.title.endswith(" ms")
     payload = await run_result_for(client, uri, 1)

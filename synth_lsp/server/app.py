@@ -3,7 +3,7 @@ feature, and registers the handlers on it. Nothing is built at import time."""
 
 from __future__ import annotations
 
-from synth_lsp.server import handlers
+from synth_lsp.server import handlers, inline_values
 from synth_lsp.server.background import BackgroundTasks
 from synth_lsp.server.evolution.offers import Offers
 from synth_lsp.server.evolution.population_cache import PopulationCache
@@ -26,6 +26,8 @@ def create_server() -> SynthLanguageServer:
     runs = RunScheduler(ls, publisher, tasks)
     quick_fixes = QuickFixes(host)
     ls.lifetime.on_exit(quick_fixes.kill_all)
+    values = inline_values.InlineValues(ls, runs, tasks)
+    publisher.after_publish.append(values.on_published)  # values follow the published diagnostics
     # on the way out: evolution workers first (they are processes), then the runs and their sandbox
     ls.lifetime.on_exit(workers.kill_all)
     ls.lifetime.on_exit(runs.shutdown)
@@ -37,6 +39,8 @@ def create_server() -> SynthLanguageServer:
         offers=Offers(host, cache),
         workers=workers,
         quick_fixes=quick_fixes,
+        values=values,
     )
     handlers.register(parts)
+    inline_values.register(ls, values)
     return ls

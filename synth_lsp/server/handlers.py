@@ -21,6 +21,7 @@ from synth_lsp.server.documents import is_script
 from synth_lsp.server.evolution.offers import APPLY_BEST_COMMAND, POPULATION_COMMAND, Offers
 from synth_lsp.server.evolution.workers import START_COMMAND, STOP_COMMAND, Workers
 from synth_lsp.server.examples_actions import layout_actions
+from synth_lsp.server.inline_values import InlineValues
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.publisher import Publisher
 from synth_lsp.server.quick_fix import CANCEL_COMMAND as QUICK_FIX_CANCEL_COMMAND, QUICK_FIX_COMMAND, QuickFixes
@@ -42,6 +43,7 @@ class ServerParts:
     offers: Offers
     workers: Workers
     quick_fixes: QuickFixes | None = None  # "Fix with <model>" (server/quick_fix.py)
+    values: InlineValues | None = None  # inline values on a chosen pair
 
     def debounce_s(self) -> float:
         return self.ls.settings.debounce_ms / 1000.0
@@ -136,6 +138,8 @@ def _register_documents(parts: ServerParts) -> None:
             parts.publisher.forget(uri)
             if parts.quick_fixes is not None:
                 parts.quick_fixes.forget(uri)
+            if parts.values is not None:
+                parts.values.forget(uri)
         if parts.workers.running(uri):  # nothing can show what it finds once the script is closed
             parts.tasks.spawn(parts.workers.stop(uri))
         if uri.endswith(".json"):
@@ -165,6 +169,8 @@ def _register_views(parts: ServerParts) -> None:
         evolved = parts.offers.lens(uri)
         if evolved is not None:
             lenses.append(evolved)
+        if parts.values is not None:
+            lenses.extend(parts.values.lenses(uri))
         return lenses
 
     @ls.feature(types.TEXT_DOCUMENT_HOVER)
@@ -173,7 +179,9 @@ def _register_views(parts: ServerParts) -> None:
         markdown = ls.supports_markdown_hover()
         state = ls.states.scripts.get(uri)
         if state is not None:
-            return hover.script_hover(state.outcome, state.diagnostics, position, markdown)
+            found = hover.script_hover(state.outcome, state.diagnostics, position, markdown)
+            values = parts.values.hover_markdown(uri, position, markdown) if parts.values is not None else None
+            return hover.with_values(found, values, markdown)
         if uri.endswith(".json"):
             marks = ls.states.examples.get(parts.path_of(uri), {})
             return hover.examples_hover(marks, parts.outcome_of, position, markdown)

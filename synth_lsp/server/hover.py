@@ -107,3 +107,15 @@ def examples_hover(
             if found is not None:
                 return found
     return None
+
+
+def with_values(found: types.Hover | None, values: str | None, markdown: bool) -> types.Hover | None:
+    """A hover with the hovered name's values on the chosen pair (`inline_values`) below it."""
+    if values is None:
+        return found
+    if found is None:
+        kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
+        return types.Hover(contents=types.MarkupContent(kind=kind, value=values))
+    assert isinstance(found.contents, types.MarkupContent)
+    separator = "\n\n---\n\n" if markdown else "\n\n"
+    return types.Hover(contents=types.MarkupContent(kind=found.contents.kind, value=found.contents.value + separator + values), range=found.range)

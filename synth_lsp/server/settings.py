@@ -43,6 +43,7 @@ class Settings:
     auto_evolve: bool = False
     use_offline: bool | None = None  # None: the offline model only when no model is set; True: also beside it
     examples_max_mb: float = MAX_EXAMPLES_MB  # an examples file larger than this is refused, not read
+    inline_values: bool = True  # values of the script on one pair, as inlay hints and hovers
 
     def run_limits(self) -> RunLimits:
         return RunLimits(time_s=self.time_limit, memory_mb=self.memory_limit_mb)
@@ -138,6 +139,15 @@ def _price(value: Any) -> tuple[float, float]:
 _price_part = _number(0, 1e6, low_inclusive=True)
 
 
+def _inline_values(value: Any) -> bool:
+    # VS Code sends `synthLsp.inlineValues.enabled` as {"enabled": ...}
+    if isinstance(value, dict) and set(value) <= {"enabled"}:
+        return _flag(value.get("enabled", True))
+    if isinstance(value, bool):
+        return value
+    raise ValueError('must be {"enabled": true|false}')
+
+
 _KEYS = {
     "timeLimit": ("time_limit", _number(0, MAX_TIME_S)),
     "memoryLimitMb": ("memory_limit_mb", _number(0, MAX_MEMORY_MB)),
@@ -156,6 +166,7 @@ _KEYS = {
     "autoEvolve": ("auto_evolve", _flag),
     "useOffline": ("use_offline", _flag),
     "examplesMaxMb": ("examples_max_mb", _number(*MAX_EXAMPLES_MB_RANGE, low_inclusive=True)),
+    "inlineValues": ("inline_values", _inline_values),
 }
 assert {name for name, _ in _KEYS.values()} == {f.name for f in fields(Settings)}
 

@@ -553,6 +553,76 @@ async function quickFixScenario(page) {
   });
 }
 
+// ---- inline values (config.scenario === "values"): hints in the editor, a hover with a grid ----
+
+const lensTitles = async (page) => (await editor(page).locator(".codelens-decoration a").allInnerTexts()).map(norm);
+
+/** Hovers the first token `word` on the editor line that contains `lineText`; the hover's text. */
+async function hoverWord(page, lineText, word) {
+  const line = editor(page).locator(".view-line", { hasText: lineText }).first();
+  // the word's own box: Monaco merges tokens of one colour into one span
+  const box = await line.evaluate((el, w) => {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const m = new RegExp(`\\b${w}\\b`).exec(n.textContent.replace(/\u00a0/g, " "));
+      if (!m) continue;
+      const range = document.createRange();
+      range.setStart(n, m.index);
+      range.setEnd(n, m.index + w.length);
+      const b = range.getBoundingClientRect();
+      return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+    }
+    return null;
+  }, word);
+  if (!box) throw new Error(`no "${word}" on the line with "${lineText}"`);
+  const hover = page.locator(".monaco-hover:not(.hidden)", { hasText: "on train pair" }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(0, 0);
+    await page.mouse.move(box.x, box.y);
+    if (await hover.waitFor({ state: "visible", timeout: 5000 }).then(() => true, () => false)) break;
+    if (attempt === 5) throw new Error(`no values hover on "${word}" after ${attempt} tries`);
+  }
+  return norm(await hover.innerText());
+}
+
+async function valuesScenario(page) {
+  await step(page, "workbench", async () => {
+    await page.goto(`${config.url}/?folder=${encodeURIComponent(config.workspace)}`, { waitUntil: "domcontentloaded" });
+    await page.locator(".monaco-workbench").waitFor({ timeout: 90_000 });
+    return "workbench loaded";
+  });
+  await step(page, "open-script", async () => {
+    await openFile(page, config.scriptName);
+    await until("the script's text in the editor", async () => (await editorText(page)).includes("result"));
+  });
+  await step(page, "inlay-hints", async () => {
+    // inlay hints are text the editor injects into the line it belongs to
+    const text = await until("inline values in the editor", async () => {
+      const t = await editorText(page);
+      return t.includes(config.expectHint) ? t : false;
+    }, WAIT_RUN);
+    return { lines: text.split("\n") };
+  });
+  await step(page, "values-lens", async () => {
+    const titles = await until("the values lens row", async () => {
+      const t = await lensTitles(page);
+      return t.some((x) => x.startsWith("values on:")) ? t : false;
+    });
+    return { titles };
+  });
+  await step(page, "value-hover", async () => ({ text: await hoverWord(page, config.hoverLine, config.hoverWord) }));
+  await step(page, "switch-pair", async () => {
+    await page.keyboard.press("Escape");
+    await editor(page).locator(".codelens-decoration a", { hasText: /^2$/ }).first().click();
+    const titles = await until("the lens row to show pair 2", async () => {
+      const t = await lensTitles(page);
+      return t.includes("[2]") ? t : false;
+    }, WAIT_RUN);
+    const text = await hoverWord(page, config.hoverLine, config.hoverWord);
+    return { titles, text };
+  });
+}
+
 async function main() {
   const context = await chromium.launchPersistentContext(config.browserProfile, {
     executablePath: config.chromium,
@@ -576,7 +646,8 @@ async function main() {
   });
   let fatal = null;
   try {
-    await (config.scenario === "quickFix" ? quickFixScenario(page) : scenario(page));
+    const scenarios = { quickFix: quickFixScenario, values: valuesScenario };
+    await (scenarios[config.scenario] ?? scenario)(page);
   } catch (e) {
     fatal = e.message;
   } finally {

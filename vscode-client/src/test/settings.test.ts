@@ -24,6 +24,7 @@ test("every documented server setting is forwarded, the interpreter is not", () 
     budget: { maxCalls: 5 },
     autoEvolve: true,
     examplesMaxMb: 4,
+    inlineValues: { enabled: false },
   };
   const out = serverSettings((k) => config[k]);
   assert.deepEqual(Object.keys(out).sort(), [...SERVER_SETTING_KEYS].sort());
