@@ -30,6 +30,7 @@ def make_client() -> LanguageClient:
     client.lens_refreshes = 0
     client.configuration_requests = 0
     client.progress_creates = 0
+    client.diagnostic_refreshes = 0
 
     def pull(client: LanguageClient, params: types.ConfigurationParams) -> list[Any]:
         client.configuration_requests += 1
@@ -49,6 +50,9 @@ def make_client() -> LanguageClient:
     def refresh(client: LanguageClient, params: None) -> None:
         client.lens_refreshes += 1
 
+    def diagnostic_refresh(client: LanguageClient, params: None) -> None:
+        client.diagnostic_refreshes += 1
+
     def run_result(client: LanguageClient, params: Any) -> None:
         client.run_results.append(params)
 
@@ -59,6 +63,7 @@ def make_client() -> LanguageClient:
             types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS: publish,
             types.CLIENT_REGISTER_CAPABILITY: register,
             types.WORKSPACE_CODE_LENS_REFRESH: refresh,
+            types.WORKSPACE_DIAGNOSTIC_REFRESH: diagnostic_refresh,
             "synthLsp/runResult": run_result,
             types.WORKSPACE_CONFIGURATION: pull,
             types.WINDOW_WORK_DONE_PROGRESS_CREATE: create_progress,

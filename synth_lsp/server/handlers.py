@@ -23,6 +23,7 @@ from synth_lsp.server.evolution.workers import START_COMMAND, STOP_COMMAND, Work
 from synth_lsp.server.examples_actions import layout_actions
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.publisher import Publisher
+from synth_lsp.server.pull_diagnostics import OPTIONS as PULL_OPTIONS
 from synth_lsp.server.scheduler import RunScheduler
 from synth_lsp.server.server import SynthLanguageServer
 from synth_lsp.server.settings import client_features, section_of
@@ -62,6 +63,7 @@ def register(parts: ServerParts) -> None:
     _register_documents(parts)
     _register_views(parts)
     _register_evolution(parts)
+    _register_diagnostics(parts)
 
 
 def _register_lifecycle(parts: ServerParts) -> None:
@@ -216,3 +218,11 @@ def _register_evolution(parts: ServerParts) -> None:
     @ls.command(APPLY_BEST_COMMAND)
     async def on_apply_best(uri: str):
         return await offers.apply_best(uri)
+
+
+def _register_diagnostics(parts: ServerParts) -> None:
+    """Pull diagnostics where the client offers them (pull_diagnostics.py)."""
+
+    @parts.ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, PULL_OPTIONS)
+    async def on_diagnostic(params: types.DocumentDiagnosticParams):
+        return await parts.publisher.pull.report(params)

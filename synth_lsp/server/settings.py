@@ -43,6 +43,7 @@ class Settings:
     auto_evolve: bool = False
     use_offline: bool | None = None  # None: the offline model only when no model is set; True: also beside it
     examples_max_mb: float = MAX_EXAMPLES_MB  # an examples file larger than this is refused, not read
+    workspace_diagnostics: bool = False  # run every script of the workspace once, at low priority
 
     def run_limits(self) -> RunLimits:
         return RunLimits(time_s=self.time_limit, memory_mb=self.memory_limit_mb)
@@ -156,6 +157,7 @@ _KEYS = {
     "autoEvolve": ("auto_evolve", _flag),
     "useOffline": ("use_offline", _flag),
     "examplesMaxMb": ("examples_max_mb", _number(*MAX_EXAMPLES_MB_RANGE, low_inclusive=True)),
+    "workspaceDiagnostics": ("workspace_diagnostics", _flag),
 }
 assert {name for name, _ in _KEYS.values()} == {f.name for f in fields(Settings)}
 

@@ -22,6 +22,7 @@ export const SERVER_SETTING_KEYS = [
   "budget",
   "autoEvolve",
   "examplesMaxMb",
+  "workspaceDiagnostics",
 ] as const;
 
 export type ServerSettingKey = (typeof SERVER_SETTING_KEYS)[number];
