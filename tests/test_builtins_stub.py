@@ -13,7 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from synth_lsp.core.builtins_stub import STUB_NAME, STUB_TEXT, declares_inputs, provide_stub
+from synth_lsp.core.builtins_stub import (
+    STUB_NAME,
+    STUB_TEXT,
+    declares_inputs,
+    provide_stub,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 ARC_007 = REPO / "examples" / "arc" / "007bbfb7.json"

@@ -13,8 +13,18 @@ import pytest
 import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import LanguageClient
-
-from server_client import CONFIG, by_code, change_doc, diagnostics_for_version, new_workspace, open_doc, save_doc, settle, uri_of, wait_for_publication
+from server_client import (
+    CONFIG,
+    by_code,
+    change_doc,
+    diagnostics_for_version,
+    new_workspace,
+    open_doc,
+    save_doc,
+    settle,
+    uri_of,
+    wait_for_publication,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -79,7 +89,7 @@ def problems(diagnostics) -> list[types.Diagnostic]:
 
 
 async def test_a_pulling_client_gets_the_scripts_diagnostics_by_pull_only(puller: LanguageClient, tmp_path: Path):
-    path, uri = script(tmp_path, IDENTITY)
+    _, uri = script(tmp_path, IDENTITY)
     open_doc(puller, uri, IDENTITY)
     report = await pull(puller, uri)  # made at once: it waits for the run of the opened text
     assert report.kind == "full" and len(by_code(report.items, "mismatch")) == 5
@@ -115,7 +125,7 @@ async def test_a_pulling_client_gets_the_scripts_diagnostics_by_pull_only(puller
 
 
 async def test_a_pull_during_an_edit_answers_for_the_new_text(puller: LanguageClient, tmp_path: Path):
-    path, uri = script(tmp_path, IDENTITY)
+    _, uri = script(tmp_path, IDENTITY)
     open_doc(puller, uri, IDENTITY)
     first = await pull(puller, uri)
     assert len(first.items) == 5

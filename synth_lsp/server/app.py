@@ -12,6 +12,7 @@ from synth_lsp.server.evolution_host import ServerEvolutionHost
 from synth_lsp.server.publisher import Publisher
 from synth_lsp.server.scheduler import RunScheduler
 from synth_lsp.server.server import SynthLanguageServer
+from synth_lsp.server.workspace_diagnostics import WorkspaceDiagnostics
 
 
 def create_server() -> SynthLanguageServer:
@@ -26,6 +27,8 @@ def create_server() -> SynthLanguageServer:
     # on the way out: evolution workers first (they are processes), then the runs and their sandbox
     ls.lifetime.on_exit(workers.kill_all)
     ls.lifetime.on_exit(runs.shutdown)
+    workspace = WorkspaceDiagnostics(ls, runs, publisher)
+    ls.lifetime.on_exit(workspace.stop)
     parts = handlers.ServerParts(
         ls=ls,
         tasks=tasks,
@@ -33,6 +36,7 @@ def create_server() -> SynthLanguageServer:
         publisher=publisher,
         offers=Offers(host, cache),
         workers=workers,
+        workspace=workspace,
     )
     handlers.register(parts)
     return ls

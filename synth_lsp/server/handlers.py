@@ -27,6 +27,7 @@ from synth_lsp.server.pull_diagnostics import OPTIONS as PULL_OPTIONS
 from synth_lsp.server.scheduler import RunScheduler
 from synth_lsp.server.server import SynthLanguageServer
 from synth_lsp.server.settings import client_features, section_of
+from synth_lsp.server.workspace_diagnostics import WorkspaceDiagnostics
 
 CODE_ACTION_OPTIONS = types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite])
 
@@ -41,6 +42,7 @@ class ServerParts:
     publisher: Publisher
     offers: Offers
     workers: Workers
+    workspace: WorkspaceDiagnostics | None = None  # the setting workspaceDiagnostics
 
     def debounce_s(self) -> float:
         return self.ls.settings.debounce_ms / 1000.0
@@ -83,6 +85,8 @@ def _register_lifecycle(parts: ServerParts) -> None:
             await startup.register_watcher(ls)
         if await configuration.pull_configuration(ls):
             runs.rerun_all()
+        if parts.workspace is not None:
+            parts.workspace.settings_changed()
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_configuration(params: types.DidChangeConfigurationParams) -> None:
@@ -91,6 +95,8 @@ def _register_lifecycle(parts: ServerParts) -> None:
             changed = await configuration.pull_configuration(ls) or changed  # "settings changed, ask me": pull them
         if changed:
             runs.rerun_all()
+        if parts.workspace is not None:
+            parts.workspace.settings_changed(runs_affected=changed)
 
     @ls.feature(types.SHUTDOWN)
     def on_shutdown(params: None) -> None:
@@ -105,6 +111,8 @@ def _register_documents(parts: ServerParts) -> None:
     def on_open(params: types.DidOpenTextDocumentParams) -> None:
         document = params.text_document
         if is_script(document.uri, document.language_id):
+            if parts.workspace is not None:
+                parts.workspace.opened(document.uri)
             runs.request_run(document.uri)
             if ls.settings.auto_evolve and document.uri.startswith("file:"):
                 parts.tasks.spawn(parts.workers.start(document.uri))
@@ -133,6 +141,8 @@ def _register_documents(parts: ServerParts) -> None:
         uri = params.text_document.uri
         if uri in ls.states.scripts:
             parts.publisher.forget(uri)
+            if parts.workspace is not None:
+                parts.workspace.closed_document(uri)  # the file on disk is the truth again
         if parts.workers.running(uri):  # nothing can show what it finds once the script is closed
             parts.tasks.spawn(parts.workers.stop(uri))
         if uri.endswith(".json"):
@@ -141,6 +151,8 @@ def _register_documents(parts: ServerParts) -> None:
     @ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def on_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
         open_uris = set(ls.workspace.text_documents)
+        if parts.workspace is not None:
+            parts.workspace.files_changed(params.changes)
         for change in params.changes:
             if change.uri in open_uris:
                 continue  # the editor's copy wins; its didChange/didSave drive the runs
