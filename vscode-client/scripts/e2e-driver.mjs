@@ -4,6 +4,7 @@
 // only when every step passed. Logs progress on stderr.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -499,7 +500,9 @@ async function scenario(page) {
   }, { critical: false });
 }
 
-async function main() {
+/** Runs `run(page)` (by default the scenario above) in a fresh browser; another driver may import
+ * this module and pass its own scenario, reusing the helpers exported below. */
+export async function main(run = scenario) {
   const context = await chromium.launchPersistentContext(config.browserProfile, {
     executablePath: config.chromium,
     headless: true,
@@ -522,7 +525,7 @@ async function main() {
   });
   let fatal = null;
   try {
-    await scenario(page);
+    await run(page);
   } catch (e) {
     fatal = e.message;
   } finally {
@@ -535,7 +538,11 @@ async function main() {
   process.exit(fatal === null && steps.every((s) => s.ok) ? 0 : 1);
 }
 
-main().catch((e) => {
-  log(`driver crashed: ${e.stack}`);
-  process.exit(2);
-});
+export { applyCodeAction, config, editor, editorText, log, norm, openFile, openProblems, problemRows, replaceScript, runCommand, saveScript, sleep, statusText, step, until, WAIT_RUN, WAIT_UI };
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    log(`driver crashed: ${e.stack}`);
+    process.exit(2);
+  });
+}
