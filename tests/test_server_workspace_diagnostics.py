@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -49,6 +50,8 @@ def folder_of_scripts(root: Path, count: int = 0) -> Path:
     (root / "broken.json").write_text('{"train": [')
     (root / "uses_broken.synth.py").write_text(IDENTITY)
     (root / "uses_broken.synth.py").write_text("# synth: examples = broken.json\n" + IDENTITY)
+    (root / "huge.synth.py").write_text("# padding\n" * 200_000 + IDENTITY)  # 2 MB: not a script anyone wrote
+    os.mkfifo(root / "fifo.synth.py")  # would block a reader that opened it blindly
     (root / ".venv").mkdir()
     (root / ".venv" / "hidden.synth.py").write_text(IDENTITY)
     if count:
@@ -105,6 +108,9 @@ async def test_every_script_of_the_workspace_is_run_once_without_opening_it(clie
     examples = await wait_for_publication(client, uri_of(root / "007bbfb7.json"), lambda p: len(p.diagnostics) == 5)
     assert {d.severity for d in examples.diagnostics} == {types.DiagnosticSeverity.Warning}
     await wait_for_publication(client, uri_of(root / "broken.json"), lambda p: [d.code for d in p.diagnostics] == ["examples"])
+    for name, words in (("huge.synth.py", "over the limit of 1 MB"), ("fifo.synth.py", "FIFO")):
+        odd = await wait_for_publication(client, uri_of(root / name), lambda p: len(p.diagnostics) > 0)
+        assert odd.diagnostics[0].message.startswith("cannot run: ") and words in odd.diagnostics[0].message, odd
     await settle(client, 0.5)
     assert not pushed_for(client, uri_of(root / ".venv" / "hidden.synth.py"))
     assert len(pushed_for(client, uri_of(root / "007bbfb7.synth.py"))) == 1  # once
@@ -158,3 +164,18 @@ async def test_with_500_scripts_an_open_script_still_gets_its_diagnostics_during
     assert len(counts) == 500 and set(counts.values()) == {1}
     assert json.loads((root / "007bbfb7.json").read_text())  # read only, never written
     await asyncio.sleep(0)
+
+
+def test_the_walk_skips_hidden_and_dependency_folders_and_stops_at_its_limit(tmp_path: Path):
+    from synth_lsp.server.workspace_diagnostics import find_scripts
+
+    for folder in ("a", "b/c", ".git", "node_modules/x", "__pycache__"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        for i in range(3):
+            (tmp_path / folder / f"s{i}.synth.py").write_text(IDENTITY)
+    (tmp_path / "a" / ".synth.py").write_text(IDENTITY)  # no name: not a script
+    found, truncated = find_scripts([tmp_path, tmp_path / "a"], 100)
+    assert not truncated and len(found) == 6  # a and b/c, each once though a is listed twice
+    assert all(".git" not in p.parts and "node_modules" not in p.parts for p in found)
+    found, truncated = find_scripts([tmp_path], 4)
+    assert truncated and len(found) == 4
