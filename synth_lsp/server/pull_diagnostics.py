@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 
 from lsprotocol import types
 
@@ -43,6 +44,8 @@ class PullDiagnostics:
     def __init__(self, ls: SynthLanguageServer) -> None:
         self.ls = ls
         self._published: dict[str, int] = {}  # uri -> how many runs were published (the result id)
+        # result ids of another server process (before a restart) never match this one's
+        self._session = uuid.uuid4().hex[:8]
         self._waiters: dict[str, list[asyncio.Future[None]]] = {}
 
     @property
@@ -68,7 +71,7 @@ class PullDiagnostics:
             await self._wait(uri, deadline - time.monotonic())
         if state is None:
             return types.RelatedFullDocumentDiagnosticReport(items=[])  # closed meanwhile
-        result_id = f"{self._published.get(uri, 0)}"
+        result_id = f"{self._session}-{self._published.get(uri, 0)}"
         if params.previous_result_id == result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
         return types.RelatedFullDocumentDiagnosticReport(items=list(state.diagnostics), result_id=result_id)
