@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, configuration, register_lsp_features
 from pygls.protocol import default_converter
 
@@ -77,6 +77,14 @@ CONFIG = ClientServerConfig(
     client_factory=make_client,
     server_env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")},
 )
+
+
+def pulling_capabilities() -> types.ClientCapabilities:
+    """VS Code's (as pytest-lsp records them) plus what VS Code 1.91 says about pull diagnostics."""
+    caps = client_capabilities("visual-studio-code")
+    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(dynamic_registration=True, related_document_support=False)
+    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    return caps
 
 
 def new_workspace(root: Path, task: str = "007bbfb7") -> Path:

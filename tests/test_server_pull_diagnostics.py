@@ -20,6 +20,7 @@ from server_client import (
     diagnostics_for_version,
     new_workspace,
     open_doc,
+    pulling_capabilities,
     save_doc,
     settle,
     uri_of,
@@ -45,14 +46,6 @@ for i in range(n):
 out = [[9 - v for v in row] for row in out]
 result = {"output_grid": out}
 '''
-
-
-def pulling_capabilities() -> types.ClientCapabilities:
-    """VS Code's (as pytest-lsp records them) plus what VS Code 1.91 says about pull diagnostics."""
-    caps = pytest_lsp.client_capabilities("visual-studio-code")
-    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(dynamic_registration=True, related_document_support=False)
-    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
-    return caps
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")

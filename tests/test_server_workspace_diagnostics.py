@@ -21,6 +21,7 @@ from server_client import (
     EXAMPLES,
     change_doc,
     open_doc,
+    pulling_capabilities,
     save_doc,
     settle,
     uri_of,
@@ -185,3 +186,33 @@ def test_the_walk_skips_hidden_and_dependency_folders_and_stops_at_its_limit(tmp
     assert all(".git" not in p.parts and "node_modules" not in p.parts for p in found)
     found, truncated = find_scripts([tmp_path], 4)
     assert truncated and len(found) == 4
+
+
+@pytest_lsp.fixture(config=CONFIG)
+async def puller(lsp_client: LanguageClient):
+    root = Path(tempfile.mkdtemp(prefix="synth-workspace-pull-"))
+    folder_of_scripts(root)
+    lsp_client.root = root
+    params = types.InitializeParams(
+        capabilities=pulling_capabilities(),
+        root_uri=uri_of(root),
+        workspace_folders=[types.WorkspaceFolder(uri=uri_of(root), name="scripts")],
+        initialization_options={"settings": {"timeLimit": 1, "workspaceDiagnostics": True}},
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+async def test_a_pulling_client_gets_unopened_scripts_pushed_and_an_opened_one_pulled_only(puller: LanguageClient):
+    root: Path = puller.root
+    uri = uri_of(root / "007bbfb7.synth.py")
+    await wait_for_publication(puller, uri, lambda p: len(p.diagnostics) == 5)  # unopened: pushed
+    mark = len(puller.published)
+    open_doc(puller, uri, IDENTITY)
+    report = await puller.text_document_diagnostic_async(types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri)))
+    assert len(report.items) == 5
+    await settle(puller, 0.5)
+    # the pushed copy was withdrawn, so the Problems panel does not list the pulled ones twice
+    assert [list(p.diagnostics) for p in puller.published[mark:] if p.uri == uri] == [[]]
