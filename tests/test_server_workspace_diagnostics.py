@@ -109,6 +109,12 @@ async def test_every_script_of_the_workspace_is_run_once_without_opening_it(clie
     examples = await wait_for_publication(client, uri_of(root / "007bbfb7.json"), lambda p: len(p.diagnostics) == 5)
     assert {d.severity for d in examples.diagnostics} == {types.DiagnosticSeverity.Warning}
     await wait_for_publication(client, uri_of(root / "broken.json"), lambda p: [d.code for d in p.diagnostics] == ["examples"])
+    # a hover on a mark the pass put in the examples file draws that pair's grids
+    examples_uri = uri_of(root / "007bbfb7.json")
+    open_doc(client, examples_uri, (root / "007bbfb7.json").read_text(), language="json")
+    on_mark = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(examples_uri), examples.diagnostics[1].range.start))
+    assert on_mark is not None and on_mark.contents.value.startswith("**train pair 2**: wrong shape")
+    client.text_document_did_close(types.DidCloseTextDocumentParams(types.TextDocumentIdentifier(examples_uri)))
     for name, words in (("huge.synth.py", "over the limit of 1 MB"), ("fifo.synth.py", "FIFO")):
         odd = await wait_for_publication(client, uri_of(root / name), lambda p: len(p.diagnostics) > 0)
         assert odd.diagnostics[0].message.startswith("cannot run: ") and words in odd.diagnostics[0].message, odd

@@ -54,8 +54,10 @@ class ServerParts:
         return resolved(Path(path or ""))
 
     def outcome_of(self, uri: str) -> RunOutcome | None:
-        """The latest published run of an open script."""
+        """The latest published run of an open script (or of one the workspace pass ran)."""
         state = self.ls.states.scripts.get(uri)
+        if state is None and self.workspace is not None:
+            return self.workspace.outcome_of(uri)  # a script only the workspace pass ran
         return state.outcome if state is not None else None
 
 

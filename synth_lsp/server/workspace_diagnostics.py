@@ -27,6 +27,7 @@ from pygls import uris
 from synth_lsp.core.task import TaskError, read_regular_text, resolved
 from synth_lsp.server.diagnostics import SOURCE
 from synth_lsp.server.documents import SCRIPT_SUFFIX, ScriptState
+from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.publisher import Publisher
 from synth_lsp.server.runs import (
     RunReport,
@@ -56,6 +57,7 @@ class WorkspaceDiagnostics:
         self._queued: set[Path] = set()
         self._shown: dict[Path, str] = {}  # script -> the uri its pushed diagnostics went to
         self._examples: dict[Path, Path] = {}  # script -> its examples file (to rerun on change)
+        self._outcomes: dict[str, RunOutcome] = {}  # uri -> its latest run (for a hover on its marks)
         self._wake = asyncio.Event()
         self._pending_marks: dict[str, tuple[Path | None, list[types.Diagnostic]]] = {}
         self._flush: asyncio.TimerHandle | None = None
@@ -109,6 +111,10 @@ class WorkspaceDiagnostics:
                     self._enqueue([path])
             else:  # an examples file: the scripts that use it
                 self._enqueue([script for script, examples in self._examples.items() if examples == path])
+
+    def outcome_of(self, uri: str) -> RunOutcome | None:
+        """The latest run of a script the pass showed (a hover on its marks in an examples file)."""
+        return self._outcomes.get(uri)
 
     def stop(self) -> None:
         self.closed = True
@@ -201,6 +207,7 @@ class WorkspaceDiagnostics:
             self._push(path, uri, [types.Diagnostic(types.Range(types.Position(0, 0), types.Position(0, 1)), report, types.DiagnosticSeverity.Warning, code="script", source=SOURCE)])
             return
         self._push(path, uri, report.script_diagnostics)
+        self._outcomes[uri] = report.outcome
         if report.examples_path is not None:
             self._examples[path] = report.examples_path
         marks = await loop.run_in_executor(self.executor, examples_report, report)
@@ -258,6 +265,7 @@ class WorkspaceDiagnostics:
         if uri is None:
             return
         self._pending_marks.pop(uri, None)
+        self._outcomes.pop(uri, None)
         self.ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         self.publisher.publish_examples(ScriptState(uri), None, [])
 
