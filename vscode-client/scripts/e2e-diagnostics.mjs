@@ -64,7 +64,8 @@ async function scenario(page) {
 
   await step(page, "builtins-stub", async () => {
     const file = join(config.workspace, "__builtins__.pyi");
-    await until("__builtins__.pyi beside the script", async () => existsSync(file), WAIT_UI);
+    // it appears whole (linked into place once written), so it is never seen empty
+    await until("__builtins__.pyi beside the script", async () => existsSync(file), WAIT_UI, 20);
     return { text: readFileSync(file, "utf8") };
   });
 

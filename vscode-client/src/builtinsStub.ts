@@ -27,14 +27,19 @@ export function advice(file: string): string {
   return `${file} does not declare \`inputs\`; add the line \`inputs: dict[str, Any]\` (and \`from typing import Any\`) so that Pylance and Pyright know it`;
 }
 
-/** Writes the stub into `folder` unless a file of that name exists there (`wx`: never over one). */
+/** Writes the stub into `folder` unless a file of that name exists there (never over one). The
+ * file appears whole: written aside, then linked into place, which fails if the name exists. */
 export async function provideStub(folder: string): Promise<{ file: string; outcome: StubOutcome; detail?: string }> {
   const file = path.join(folder, STUB_NAME);
+  const aside = path.join(folder, `.${STUB_NAME}.${process.pid}.${Date.now()}.tmp`);
   try {
-    await fs.writeFile(file, STUB_TEXT, { flag: "wx" });
+    await fs.writeFile(aside, STUB_TEXT, { flag: "wx" });
+    await fs.link(aside, file);
     return { file, outcome: "written" };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") return { file, outcome: "failed", detail: String(error) };
+  } finally {
+    await fs.unlink(aside).catch(() => undefined);
   }
   try {
     return { file, outcome: declaresInputs(await fs.readFile(file, "utf8")) ? "present" : "lacks-inputs" };

@@ -16,6 +16,7 @@ test("the stub is written once into a folder without one, and declares inputs", 
   assert.equal(await fs.readFile(path.join(dir, STUB_NAME), "utf8"), STUB_TEXT);
   assert.ok(declaresInputs(STUB_TEXT));
   assert.equal((await provideStub(dir)).outcome, "present");
+  assert.deepEqual(await fs.readdir(dir), [STUB_NAME]); // nothing left aside
 });
 
 test("a user's own file is never overwritten; without the declaration it gets advice", async () => {
