@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, configuration, register_lsp_features
 from pygls.protocol import default_converter
 
@@ -31,6 +31,7 @@ def make_client() -> LanguageClient:
     client.inlay_hint_refreshes = 0
     client.configuration_requests = 0
     client.progress_creates = 0
+    client.diagnostic_refreshes = 0
 
     def pull(client: LanguageClient, params: types.ConfigurationParams) -> list[Any]:
         client.configuration_requests += 1
@@ -52,6 +53,8 @@ def make_client() -> LanguageClient:
 
     def refresh_hints(client: LanguageClient, params: None) -> None:
         client.inlay_hint_refreshes += 1
+    def diagnostic_refresh(client: LanguageClient, params: None) -> None:
+        client.diagnostic_refreshes += 1
 
     def run_result(client: LanguageClient, params: Any) -> None:
         client.run_results.append(params)
@@ -64,6 +67,7 @@ def make_client() -> LanguageClient:
             types.CLIENT_REGISTER_CAPABILITY: register,
             types.WORKSPACE_CODE_LENS_REFRESH: refresh,
             types.WORKSPACE_INLAY_HINT_REFRESH: refresh_hints,
+            types.WORKSPACE_DIAGNOSTIC_REFRESH: diagnostic_refresh,
             "synthLsp/runResult": run_result,
             types.WORKSPACE_CONFIGURATION: pull,
             types.WINDOW_WORK_DONE_PROGRESS_CREATE: create_progress,
@@ -77,6 +81,14 @@ CONFIG = ClientServerConfig(
     client_factory=make_client,
     server_env={**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")},
 )
+
+
+def pulling_capabilities() -> types.ClientCapabilities:
+    """VS Code's (as pytest-lsp records them) plus what VS Code 1.91 says about pull diagnostics."""
+    caps = client_capabilities("visual-studio-code")
+    caps.text_document.diagnostic = types.DiagnosticClientCapabilities(dynamic_registration=True, related_document_support=False)
+    caps.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    return caps
 
 
 def new_workspace(root: Path, task: str = "007bbfb7") -> Path:

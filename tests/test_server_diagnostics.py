@@ -134,8 +134,15 @@ async def test_cell_mismatches_are_counted_and_marked_cell_by_cell(client: Langu
     text = (tmp_path / "007bbfb7.json").read_text()
     assert text_at(text, cell_related.location.range) == str(expected)
 
-    examples = await wait_for_publication(client, uri_of(tmp_path / "007bbfb7.json"), lambda p: len(p.diagnostics) == 5)
-    for i, diagnostic in enumerate(examples.diagnostics):
+    examples = await wait_for_publication(client, uri_of(tmp_path / "007bbfb7.json"), lambda p: len(p.diagnostics) == 10)
+    problems = [d for d in examples.diagnostics if d.severity != types.DiagnosticSeverity.Hint]
+    cells = [d for d in examples.diagnostics if d.severity == types.DiagnosticSeverity.Hint]
+    assert len(problems) == 5 and len(cells) == 5  # one problem per failing pair; the cells drawn in place
+    for i, (problem, diagnostic) in enumerate(zip(problems, cells)):
+        assert problem.severity == types.DiagnosticSeverity.Warning
+        assert problem.message == f"007bbfb7.synth.py, train pair {i + 1}: 1 of 81 cells differ, first at row 0, col 1"
+        assert json.loads(text_at(text, problem.range)) == data["train"][i]["output"]  # spans the expected output
+        assert [r.location.range for r in problem.related_information] == [diagnostic.range]
         assert text_at(text, diagnostic.range) == str(data["train"][i]["output"][0][1])
         assert diagnostic.message.startswith(f"007bbfb7.synth.py, train pair {i + 1}, row 0, col 1: expected")
         assert diagnostic.code == "mismatch"
@@ -151,7 +158,7 @@ async def test_cell_mismatches_are_counted_and_marked_cell_by_cell(client: Langu
     # in the examples file, on a marked cell: that pair's grids
     examples_uri = uri_of(tmp_path / "007bbfb7.json")
     open_doc(client, examples_uri, text, language="json")
-    cell = examples.diagnostics[2].range.start
+    cell = cells[2].range.start
     on_cell = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(examples_uri), cell))
     assert on_cell is not None and on_cell.contents.value.startswith("**train pair 3**: 1 of 81 cells differ")
     assert "train pair 1" not in on_cell.contents.value
@@ -165,8 +172,12 @@ async def test_many_differing_cells_are_capped_with_a_summary(client: LanguageCl
     assert first.message.endswith("; +78 more")
     examples = await wait_for_publication(client, uri_of(tmp_path / "007bbfb7.json"), lambda p: len(p.diagnostics) > 0)
     pair1 = [d for d in examples.diagnostics if ", train pair 1" in d.message]
-    assert len(pair1) == 21
-    assert pair1[-1].message == "007bbfb7.synth.py, train pair 1: 81 values differ in all; 61 more are not marked"
+    assert len(pair1) == 21  # the pair's one problem and its first 20 cells
+    [problem] = [d for d in pair1 if d.severity == types.DiagnosticSeverity.Warning]
+    assert problem.message == "007bbfb7.synth.py, train pair 1: 81 of 81 cells differ, first at row 0, col 0 (20 marked)"
+    assert len(problem.related_information) == 10
+    problems = [d for d in examples.diagnostics if d.severity != types.DiagnosticSeverity.Hint]
+    assert len(problems) == 5  # not 100 cells: the Problems panel is not flooded
 
 
 async def test_a_solved_task_has_no_diagnostics_and_a_full_lens(client: LanguageClient, tmp_path: Path):
@@ -286,7 +297,13 @@ async def test_missing_result_schema_and_stderr(client: LanguageClient, tmp_path
     assert "output_grid[0][0]: 10 is not a colour 0-9" in schema.message
     [stderr] = by_code(diags, "stderr")
     assert stderr.message == "stderr of every pair:\ncareful"
-    assert stderr.severity == types.DiagnosticSeverity.Information
+    assert stderr.severity == types.DiagnosticSeverity.Hint  # its pairs already have their problem
+
+    script = "import sys\nprint('careful', file=sys.stderr)\nresult = {'output_grid': inputs['input_grid']}\n"
+    _, diags = await open_script(client, tmp_path / "third", script)
+    [stderr] = by_code(diags, "stderr")
+    assert stderr.severity == types.DiagnosticSeverity.Hint  # every pair fails (shape): 5 problems, not 6
+    assert len([d for d in diags if d.severity != types.DiagnosticSeverity.Hint]) == 5
 
 
 async def test_header_problems_on_their_line(client: LanguageClient, tmp_path: Path):
@@ -372,8 +389,14 @@ async def test_a_generic_task_marks_the_differing_values(client: LanguageClient,
         'train pair 3: 1 value(s) differ: most_common: expected "editor", got "Synthesis"',
     ]
     text = (tmp_path / "word_stats.json").read_text()
-    examples = await wait_for_publication(client, uri_of(tmp_path / "word_stats.json"), lambda p: len(p.diagnostics) == 2)
-    assert [text_at(text, d.range) for d in examples.diagnostics] == ['"a"', '"editor"']
+    examples = await wait_for_publication(client, uri_of(tmp_path / "word_stats.json"), lambda p: len(p.diagnostics) == 4)
+    hints = [d for d in examples.diagnostics if d.severity == types.DiagnosticSeverity.Hint]
+    assert [text_at(text, d.range) for d in hints] == ['"a"', '"editor"']
+    problems = [d for d in examples.diagnostics if d.severity == types.DiagnosticSeverity.Warning]
+    assert [d.message for d in problems] == [
+        'word_stats.synth.py, train pair 2: 1 value(s) differ, first at most_common: expected "a", got "rose"',
+        'word_stats.synth.py, train pair 3: 1 value(s) differ, first at most_common: expected "editor", got "Synthesis"',
+    ]
     hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), diags[0].range.start))
     assert "```json" in hover.contents.value and '"most_common": "rose"' in hover.contents.value
     payload = await run_result_for(client, uri, 1)
@@ -399,7 +422,7 @@ async def test_a_one_line_examples_file_can_be_laid_out_and_its_marks_move_to_th
     one_line = (tmp_path / "007bbfb7.json").read_text()
     assert "\n" not in one_line.strip()
     open_doc(client, examples_uri, one_line, language="json")
-    before = await wait_for_publication(client, examples_uri, lambda p: len(p.diagnostics) == 5)
+    before = await wait_for_publication(client, examples_uri, lambda p: len(p.diagnostics) == 10)
     assert {d.range.start.line for d in before.diagnostics} == {0}  # every mark on the only line
 
     everywhere = types.Range(types.Position(0, 0), types.Position(0, 10))
@@ -416,9 +439,11 @@ async def test_a_one_line_examples_file_can_be_laid_out_and_its_marks_move_to_th
     change_doc(client, examples_uri, laid_out, 2)  # the editor applies it, and the user saves
     (tmp_path / "007bbfb7.json").write_text(laid_out)
     save_doc(client, examples_uri)
-    after = await wait_for_publication(client, examples_uri, lambda p: len(p.diagnostics) == 5 and p.diagnostics[0].range.start.line > 0)
+    after = await wait_for_publication(client, examples_uri, lambda p: len(p.diagnostics) == 10 and p.diagnostics[0].range.start.line > 0)
     data = json.loads(one_line)
-    for i, diagnostic in enumerate(after.diagnostics):
+    cells = [d for d in after.diagnostics if d.severity == types.DiagnosticSeverity.Hint]
+    assert len(cells) == 5
+    for i, diagnostic in enumerate(cells):
         assert text_at(laid_out, diagnostic.range) == str(data["train"][i]["output"][4][5])
         row = laid_out.split("\n")[diagnostic.range.start.line].strip().rstrip(",")
         assert json.loads(row) == data["train"][i]["output"][4]  # the mark sits on its own row's line

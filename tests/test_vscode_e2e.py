@@ -501,3 +501,92 @@ def test_inline_values_in_code_server(tmp_path: Path) -> None:
     assert "[2]" in switched["titles"] and "train pair 2" in switched["text"], switched
     assert " ".join(str(other[0][c % n]) for c in range(n * n)) in switched["text"], switched
     assert report["ok"], [s for s in report["steps"] if not s["ok"]]
+
+
+def _drive(tmp_path: Path, ws: Path, driver_script: str, extra: dict, user_settings: dict | None = None) -> dict:
+    """Builds and installs the extension, starts code-server on `ws` and runs a driver
+    (vscode-client/scripts/`driver_script`, which reuses e2e-driver.mjs); returns its report."""
+    tools = _setup()
+    env = {**os.environ, "PATH": f"{Path(tools['NODE']).parent}:{os.environ.get('PATH', '')}"}
+    vsix = tmp_path / "synth-lsp.vsix"
+    _run(["bash", str(CLIENT / "scripts" / "build-vsix.sh"), "--out", str(vsix)], 600, env=env, what="build-vsix.sh")
+    artifacts = ARTIFACTS.with_name(f"vscode-e2e-{Path(driver_script).stem}")
+    shutil.rmtree(artifacts, ignore_errors=True)
+    artifacts.mkdir(parents=True)
+    user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
+    (user_data / "User").mkdir(parents=True)
+    settings = {**USER_SETTINGS, "synthLsp.interpreter": _server_python(tmp_path), **(user_settings or {})}
+    (user_data / "User" / "settings.json").write_text(json.dumps(settings, indent=2))
+    cs_env = {**env, **{f"XDG_{k}_HOME": str(tmp_path / f"xdg-{k.lower()}") for k in ("CONFIG", "DATA", "CACHE")}}
+    for name in [n for n in cs_env if n.endswith("_API_KEY")]:
+        del cs_env[name]
+    dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
+    _run([tools["CODE_SERVER"], *dirs, "--install-extension", str(vsix)], 300, env=cs_env, what="code-server --install-extension")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    cs_log = artifacts / "code-server.log"
+    code_server = driver = None
+    report_path = tmp_path / "report.json"
+    try:
+        with cs_log.open("w") as log_file:
+            code_server = subprocess.Popen(
+                [tools["CODE_SERVER"], "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", "--disable-telemetry",
+                 "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", *dirs, str(ws)],
+                env=cs_env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        _wait_healthy(url, code_server, cs_log)
+        config = {
+            "url": url, "workspace": str(ws), "userDataDir": str(user_data), "artifactsDir": str(artifacts),
+            "reportPath": str(report_path), "browserProfile": str(tmp_path / "browser-profile"),
+            "chromium": tools["CHROMIUM"], "codeServerPid": code_server.pid, **extra,
+        }
+        config_path = tmp_path / "driver.json"
+        config_path.write_text(json.dumps(config))
+        with (artifacts / "driver.log").open("w") as driver_log:
+            driver = subprocess.Popen(
+                [tools["NODE"], str(CLIENT / "scripts" / driver_script), str(config_path)],
+                cwd=CLIENT, env=env, stdout=driver_log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+            try:
+                driver.wait(timeout=DRIVER_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"the Playwright driver took longer than {DRIVER_TIMEOUT_S}s; see {artifacts / 'driver.log'}")
+        assert report_path.exists(), f"the driver wrote no report (exit {driver.returncode}):\n{(artifacts / 'driver.log').read_text()[-3000:]}"
+        report = json.loads(report_path.read_text())
+        shutil.copy(report_path, artifacts / "report.json")
+        return report
+    finally:
+        _stop(driver)
+        _stop(code_server)
+
+
+@pytest.mark.skipif(os.environ.get("SYNTH_LSP_SKIP_VSCODE_E2E") == "1", reason="SYNTH_LSP_SKIP_VSCODE_E2E=1")
+def test_quiet_problems_and_the_examples_file_in_code_server(tmp_path: Path) -> None:
+    """Issue 14 §2, §3, §5 in VS Code: a failing script is one problem per failing pair and file in
+    the Problems count (not one per cell); the extension writes `__builtins__.pyi`; the one-line
+    examples file reaches the server: its layout action, its unsaved text, a hover on its mark."""
+    ws = _workspace(tmp_path)
+    task = load_task_for_script(ws / f"{TASK}.synth.py")
+    evaluation = evaluate(task, MISMATCH_SCRIPT, sandbox=get_sandbox())
+    failing = sum(1 for v in evaluation.train if not v.passed)
+    cells = sum(len(v.diff.cells) for v in evaluation.train if v.diff is not None)
+    assert failing == 5 and cells > 5 * 10  # the premise: many cells differ on every pair
+    assert "\n" not in (ws / f"{TASK}.json").read_text().strip()  # published as one line
+
+    report = _drive(tmp_path, ws, "e2e-diagnostics.mjs", {"scriptName": f"{TASK}.synth.py", "examplesName": f"{TASK}.json", "failingPairs": failing})
+
+    stub = _ok(report, "builtins-stub")
+    assert "inputs: dict[str, _JsonValue]" in stub["text"]
+    counts = _ok(report, "problems-count")
+    # one per failing pair in the script and one in the examples file: 10, not one per cell
+    # (and not 20: pulled and pushed diagnostics are not both shown)
+    assert counts["total"] == 2 * failing, counts
+    layout = _ok(report, "examples-layout-action")
+    assert "Lay out the examples" in layout["action"] and layout["dirty"] == 1, layout
+    moved = _ok(report, "unsaved-examples-reach-server")
+    assert moved["line"] > 1 and moved["dirty"] == 1 and f"{TASK}.json" in moved["tab"].replace("\n", ""), moved
+    hover = _ok(report, "examples-hover")
+    assert f"{TASK}.json" in hover["tab"].replace("\n", ""), hover
+    assert "train pair" in hover["text"] and "❌" in hover["text"] and "expected" in hover["text"], hover
+    assert _ok(report, "problems-after")["total"] == 2 * failing
+    assert report["ok"], [s for s in report["steps"] if not s["ok"]]

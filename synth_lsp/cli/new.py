@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from synth_lsp.core.atomic_file import write_atomically
+from synth_lsp.core.builtins_stub import advice, provide_stub
 from synth_lsp.core.task import SCRIPT_SUFFIX, TaskError, load_task
 
 IDENTITY_SEED = '''\
@@ -47,4 +48,16 @@ def main(args: argparse.Namespace) -> int:
         return 1
     write_atomically(script_path, seed_for(task_path))
     print(script_path)
+    _provide_declarations(script_path.parent)
     return 0
+
+
+def _provide_declarations(folder: Path) -> None:
+    """`__builtins__.pyi` beside the script, so Python tooling knows `inputs`; a user's file stays."""
+    stub = provide_stub(folder)
+    if stub.outcome == "written":
+        print(f"synth-lsp new: wrote {stub.path} (declares `inputs` for Pylance, Pyright and basedpyright)", file=sys.stderr)
+    elif stub.outcome == "lacks-inputs":
+        print(f"synth-lsp new: {advice(stub.path)}", file=sys.stderr)
+    elif stub.outcome == "failed":
+        print(f"synth-lsp new: could not write {stub.path}: {stub.detail}", file=sys.stderr)

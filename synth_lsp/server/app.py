@@ -13,6 +13,7 @@ from synth_lsp.server.publisher import Publisher
 from synth_lsp.server.quick_fix import QuickFixes
 from synth_lsp.server.scheduler import RunScheduler
 from synth_lsp.server.server import SynthLanguageServer
+from synth_lsp.server.workspace_diagnostics import WorkspaceDiagnostics
 
 
 def create_server() -> SynthLanguageServer:
@@ -31,6 +32,8 @@ def create_server() -> SynthLanguageServer:
     # on the way out: evolution workers first (they are processes), then the runs and their sandbox
     ls.lifetime.on_exit(workers.kill_all)
     ls.lifetime.on_exit(runs.shutdown)
+    workspace = WorkspaceDiagnostics(ls, runs, publisher)
+    ls.lifetime.on_exit(workspace.stop)
     parts = handlers.ServerParts(
         ls=ls,
         tasks=tasks,
@@ -40,6 +43,7 @@ def create_server() -> SynthLanguageServer:
         workers=workers,
         quick_fixes=quick_fixes,
         values=values,
+        workspace=workspace,
     )
     handlers.register(parts)
     inline_values.register(ls, values)

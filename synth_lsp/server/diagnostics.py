@@ -217,8 +217,14 @@ def _mismatch_diagnostic(verdict: PairVerdict, outcome: RunOutcome, anchors: Scr
     return _diagnostic(locator.line_range(anchors.outcome_line), message, "mismatch", types.DiagnosticSeverity.Warning, data, related)
 
 
+def _failed(verdict: PairVerdict) -> bool:
+    return verdict.error is not None or (verdict.diff is not None and not verdict.diff.equal)
+
+
 def _output_diagnostics(verdicts: list[PairVerdict], anchors: ScriptAnchors, locator: TextLocator) -> Iterable[types.Diagnostic]:
-    """Captured output, attached to the run it came from (its error's place, else the result line)."""
+    """Captured output, attached to the run it came from (its error's place, else the result line).
+    The stderr of a failing pair is a Hint: that pair already has its one problem, and the output is
+    still drawn in place (a Problems panel stays at most one problem per failing pair)."""
     for stream, code, severity in (("stderr", "stderr", types.DiagnosticSeverity.Information), ("stdout", "stdout", types.DiagnosticSeverity.Hint)):
         groups: dict[tuple[str, SourceRange | None], list[PairVerdict]] = {}
         texts: dict[tuple[str, SourceRange | None], str] = {}
@@ -235,4 +241,5 @@ def _output_diagnostics(verdicts: list[PairVerdict], anchors: ScriptAnchors, loc
             shown = text if len(text) <= MAX_OUTPUT_CHARS else text[:MAX_OUTPUT_CHARS] + f"\n... ({len(text) - MAX_OUTPUT_CHARS} more characters)"
             label = pair_label([v.pair for v in group], len(verdicts))
             data = {"kind": code, "pairs": [pair_ref(v.pair) for v in group]}
-            yield _diagnostic(rng, f"{stream} of {label}:\n{shown.rstrip()}", code, severity, data)
+            quiet = types.DiagnosticSeverity.Hint if any(_failed(v) for v in group) else severity
+            yield _diagnostic(rng, f"{stream} of {label}:\n{shown.rstrip()}", code, quiet, data)

@@ -25,9 +25,11 @@ from synth_lsp.server.inline_values import InlineValues
 from synth_lsp.server.outcome import RunOutcome
 from synth_lsp.server.publisher import Publisher
 from synth_lsp.server.quick_fix import CANCEL_COMMAND as QUICK_FIX_CANCEL_COMMAND, QUICK_FIX_COMMAND, QuickFixes
+from synth_lsp.server.pull_diagnostics import OPTIONS as PULL_OPTIONS
 from synth_lsp.server.scheduler import RunScheduler
 from synth_lsp.server.server import SynthLanguageServer
 from synth_lsp.server.settings import client_features, section_of
+from synth_lsp.server.workspace_diagnostics import WorkspaceDiagnostics
 
 CODE_ACTION_OPTIONS = types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, types.CodeActionKind.RefactorRewrite])
 
@@ -44,6 +46,7 @@ class ServerParts:
     workers: Workers
     quick_fixes: QuickFixes | None = None  # "Fix with <model>" (server/quick_fix.py)
     values: InlineValues | None = None  # inline values on a chosen pair
+    workspace: WorkspaceDiagnostics | None = None  # the setting workspaceDiagnostics
 
     def debounce_s(self) -> float:
         return self.ls.settings.debounce_ms / 1000.0
@@ -55,8 +58,10 @@ class ServerParts:
         return resolved(Path(path or ""))
 
     def outcome_of(self, uri: str) -> RunOutcome | None:
-        """The latest published run of an open script."""
+        """The latest published run of an open script (or of one the workspace pass ran)."""
         state = self.ls.states.scripts.get(uri)
+        if state is None and self.workspace is not None:
+            return self.workspace.outcome_of(uri)  # a script only the workspace pass ran
         return state.outcome if state is not None else None
 
 
@@ -67,6 +72,7 @@ def register(parts: ServerParts) -> None:
     _register_views(parts)
     _register_evolution(parts)
     _register_quick_fix(parts)
+    _register_diagnostics(parts)
 
 
 def _register_lifecycle(parts: ServerParts) -> None:
@@ -86,6 +92,8 @@ def _register_lifecycle(parts: ServerParts) -> None:
             await startup.register_watcher(ls)
         if await configuration.pull_configuration(ls):
             runs.rerun_all()
+        if parts.workspace is not None:
+            parts.workspace.settings_changed()
 
     @ls.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def on_configuration(params: types.DidChangeConfigurationParams) -> None:
@@ -94,6 +102,8 @@ def _register_lifecycle(parts: ServerParts) -> None:
             changed = await configuration.pull_configuration(ls) or changed  # "settings changed, ask me": pull them
         if changed:
             runs.rerun_all()
+        if parts.workspace is not None:
+            parts.workspace.settings_changed(runs_affected=changed)
 
     @ls.feature(types.SHUTDOWN)
     def on_shutdown(params: None) -> None:
@@ -108,6 +118,8 @@ def _register_documents(parts: ServerParts) -> None:
     def on_open(params: types.DidOpenTextDocumentParams) -> None:
         document = params.text_document
         if is_script(document.uri, document.language_id):
+            if parts.workspace is not None:
+                parts.workspace.opened(document.uri)
             runs.request_run(document.uri)
             if ls.settings.auto_evolve and document.uri.startswith("file:"):
                 parts.tasks.spawn(parts.workers.start(document.uri))
@@ -140,6 +152,8 @@ def _register_documents(parts: ServerParts) -> None:
                 parts.quick_fixes.forget(uri)
             if parts.values is not None:
                 parts.values.forget(uri)
+            if parts.workspace is not None:
+                parts.workspace.closed_document(uri)  # the file on disk is the truth again
         if parts.workers.running(uri):  # nothing can show what it finds once the script is closed
             parts.tasks.spawn(parts.workers.stop(uri))
         if uri.endswith(".json"):
@@ -148,6 +162,8 @@ def _register_documents(parts: ServerParts) -> None:
     @ls.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def on_watched_files(params: types.DidChangeWatchedFilesParams) -> None:
         open_uris = set(ls.workspace.text_documents)
+        if parts.workspace is not None:
+            parts.workspace.files_changed(params.changes)
         for change in params.changes:
             if change.uri in open_uris:
                 continue  # the editor's copy wins; its didChange/didSave drive the runs
@@ -246,3 +262,11 @@ def _register_quick_fix(parts: ServerParts) -> None:
     @ls.command(QUICK_FIX_CANCEL_COMMAND)
     async def on_quick_fix_cancel(uri: str):
         return await quick_fixes.cancel(uri)
+
+
+def _register_diagnostics(parts: ServerParts) -> None:
+    """Pull diagnostics where the client offers them (pull_diagnostics.py)."""
+
+    @parts.ls.feature(types.TEXT_DOCUMENT_DIAGNOSTIC, PULL_OPTIONS)
+    async def on_diagnostic(params: types.DocumentDiagnosticParams):
+        return await parts.publisher.pull.report(params)

@@ -13,6 +13,7 @@ from pygls import uris
 from synth_lsp.core.task import resolved
 from synth_lsp.server.documents import ScriptState
 from synth_lsp.server.outcome import RunOutcome
+from synth_lsp.server.pull_diagnostics import PullDiagnostics
 from synth_lsp.server.run_result import METHOD as RUN_RESULT, run_result_payload
 from synth_lsp.server.runs import RunReport
 from synth_lsp.server.server import SynthLanguageServer
@@ -25,15 +26,19 @@ class Publisher:
         self.ls = ls
         # features that follow every published run (e.g. the population takes in saved versions)
         self.after_publish: list[PublishHook] = []
+        self.pull = PullDiagnostics(ls)  # a client that pulls gets the script's diagnostics so, not pushed
 
     def publish(self, state: ScriptState, report: RunReport) -> None:
         """The script's side of a run: its diagnostics, runResult, hooks, and a lens refresh."""
         ls, outcome = self.ls, report.outcome
         state.outcome = outcome
         state.diagnostics = report.script_diagnostics
-        ls.text_document_publish_diagnostics(
-            types.PublishDiagnosticsParams(uri=outcome.uri, version=outcome.version, diagnostics=report.script_diagnostics)
-        )
+        if self.pull.active:
+            self.pull.published(outcome.uri)
+        else:
+            ls.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=outcome.uri, version=outcome.version, diagnostics=report.script_diagnostics)
+            )
         if ls.features.run_result:
             ls.protocol.notify(RUN_RESULT, run_result_payload(outcome))
         for hook in self.after_publish:
@@ -60,6 +65,7 @@ class Publisher:
             return
         state.cancel_timer()
         state.next_ticket()  # an in-flight run of this document must not publish
+        self.pull.forget(uri)
         self.ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
         for path, per_script in states.examples.items():
             if per_script.pop(uri, None) is not None:

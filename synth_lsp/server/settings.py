@@ -44,6 +44,7 @@ class Settings:
     use_offline: bool | None = None  # None: the offline model only when no model is set; True: also beside it
     examples_max_mb: float = MAX_EXAMPLES_MB  # an examples file larger than this is refused, not read
     inline_values: bool = True  # values of the script on one pair, as inlay hints and hovers
+    workspace_diagnostics: bool = False  # run every script of the workspace once, at low priority
 
     def run_limits(self) -> RunLimits:
         return RunLimits(time_s=self.time_limit, memory_mb=self.memory_limit_mb)
@@ -167,6 +168,7 @@ _KEYS = {
     "useOffline": ("use_offline", _flag),
     "examplesMaxMb": ("examples_max_mb", _number(*MAX_EXAMPLES_MB_RANGE, low_inclusive=True)),
     "inlineValues": ("inline_values", _inline_values),
+    "workspaceDiagnostics": ("workspace_diagnostics", _flag),
 }
 assert {name for name, _ in _KEYS.values()} == {f.name for f in fields(Settings)}
 

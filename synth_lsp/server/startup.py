@@ -37,10 +37,11 @@ def warm_up(runs: RunScheduler) -> None:
 
 async def register_watcher(ls: SynthLanguageServer) -> None:
     watcher = types.FileSystemWatcher(glob_pattern="**/*.json")
+    scripts = types.FileSystemWatcher(glob_pattern="**/*.synth.py")  # for workspace diagnostics
     registration = types.Registration(
         id=WATCHER_ID,
         method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
-        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher]),
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=[watcher, scripts]),
     )
     try:
         await ls.client_register_capability_async(types.RegistrationParams(registrations=[registration]))

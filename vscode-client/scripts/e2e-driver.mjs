@@ -4,6 +4,7 @@
 // only when every step passed. Logs progress on stderr.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
@@ -623,7 +624,10 @@ async function valuesScenario(page) {
   });
 }
 
-async function main() {
+/** Runs `run(page)` (by default the scenario `config.scenario` names, else the main one) in a fresh
+ * browser; another driver may import this module and pass its own scenario, reusing the helpers
+ * exported below. */
+export async function main(run = undefined) {
   const context = await chromium.launchPersistentContext(config.browserProfile, {
     executablePath: config.chromium,
     headless: true,
@@ -647,7 +651,7 @@ async function main() {
   let fatal = null;
   try {
     const scenarios = { quickFix: quickFixScenario, values: valuesScenario };
-    await (scenarios[config.scenario] ?? scenario)(page);
+    await (run ?? scenarios[config.scenario] ?? scenario)(page);
   } catch (e) {
     fatal = e.message;
   } finally {
@@ -660,7 +664,11 @@ async function main() {
   process.exit(fatal === null && steps.every((s) => s.ok) ? 0 : 1);
 }
 
-main().catch((e) => {
-  log(`driver crashed: ${e.stack}`);
-  process.exit(2);
-});
+export { applyCodeAction, config, editor, editorText, log, norm, openFile, openProblems, problemRows, replaceScript, runCommand, saveScript, sleep, statusText, step, until, WAIT_RUN, WAIT_UI };
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    log(`driver crashed: ${e.stack}`);
+    process.exit(2);
+  });
+}

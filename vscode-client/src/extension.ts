@@ -3,6 +3,7 @@
 import * as vscode from "vscode";
 import { ActiveScript, isScriptDocument } from "./activeScript";
 import { ApiKeyStore } from "./apiKeyStore";
+import { BuiltinsStubs } from "./builtinsStubs";
 import { registerCommands } from "./commands";
 import { GridView } from "./gridView";
 import { CANDIDATE_SCHEME, CandidateDocuments } from "./populationPicker";
@@ -23,8 +24,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const grids = new GridView(active, states, server);
   const candidates = new CandidateDocuments();
   // The server starts with the first script opened, not for any Python file
+  const stubs = new BuiltinsStubs(output);
   const startIfScript = (doc: vscode.TextDocument) => {
-    if (!server.wanted && isScriptDocument(doc)) void server.start();
+    if (!isScriptDocument(doc)) return;
+    void stubs.scriptOpened(doc); // __builtins__.pyi beside it, so Pylance knows `inputs`
+    if (!server.wanted) void server.start();
   };
 
   context.subscriptions.push(

@@ -23,7 +23,7 @@ import {
 } from "./protocol";
 import { pythonExtensionInterpreter } from "./pythonExtension";
 import type { ScriptStates } from "./scriptStates";
-import { SCRIPT_GLOB } from "./scripts";
+import { DOCUMENT_SELECTOR } from "./scripts";
 import { SETTINGS_SECTION, serverSettings } from "./settings";
 import type { ServerState } from "./statusText";
 
@@ -176,7 +176,7 @@ export class ServerController implements vscode.Disposable {
       options: { env, cwd },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ scheme: "file", pattern: SCRIPT_GLOB }],
+      documentSelector: DOCUMENT_SELECTOR,
       outputChannel: this.output,
       initializationOptions: {
         settings: this.currentSettings(),

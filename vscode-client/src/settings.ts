@@ -23,6 +23,7 @@ export const SERVER_SETTING_KEYS = [
   "autoEvolve",
   "examplesMaxMb",
   "inlineValues",
+  "workspaceDiagnostics",
 ] as const;
 
 export type ServerSettingKey = (typeof SERVER_SETTING_KEYS)[number];

@@ -25,6 +25,8 @@ test("every documented server setting is forwarded, the interpreter is not", () 
     autoEvolve: true,
     examplesMaxMb: 4,
     inlineValues: { enabled: false },
+    workspaceDiagnostics: true,
+    builtinsStub: false,
   };
   const out = serverSettings((k) => config[k]);
   assert.deepEqual(Object.keys(out).sort(), [...SERVER_SETTING_KEYS].sort());
@@ -32,6 +34,7 @@ test("every documented server setting is forwarded, the interpreter is not", () 
   assert.equal(out.useOffline, null, "null (offline only without a model) is a value, not an absence");
   assert.deepEqual(out.budget, { maxCalls: 5 });
   assert.ok(!("interpreter" in out));
+  assert.ok(!("builtinsStub" in out), "the extension's own: it writes the file");
 });
 
 test("a key-like entry slipped into the budget object never reaches the server", () => {
