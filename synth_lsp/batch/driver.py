@@ -16,7 +16,6 @@ from synth_lsp.batch.report import TaskRow, write_reports
 from synth_lsp.batch.targets import BatchTask
 from synth_lsp.batch.task_run import Job
 
-STOPPED_BEFORE_START = "not started: the batch was stopped"
 
 
 class Engine(Protocol):
@@ -103,7 +102,7 @@ class Driver:
         self.engine.stop()
         while pending:
             row = self.rows[pending.popleft().name]
-            row.state, row.stop_reason = "stopped", STOPPED_BEFORE_START
+            row.state, row.stop_reason = "stopped", f"not started: {reason}"
             self.on_update(row)
 
     def _start(self, job: Job) -> None:
@@ -122,7 +121,7 @@ class Driver:
             self.budget.report(name, row.calls, row.tokens, row.cost_usd)
         elif kind == "retry":
             if self.stop_reason:
-                row.state, row.stop_reason = "stopped", STOPPED_BEFORE_START
+                row.state, row.stop_reason = "stopped", f"not started: {self.stop_reason}"
             else:
                 pending.appendleft(payload)
         elif kind == "done":

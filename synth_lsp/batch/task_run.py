@@ -56,7 +56,7 @@ def fill_best(row: TaskRow, task, population) -> None:
     row.train_passed, row.train_total = best.train_passed, best.train_total
     row.best_reward = best.train_reward
     row.best_id, row.best_origin, row.best_script = best.id, best.origin, best.script
-    row.best_model = {"offline": "offline", "seed": "", "user": ""}.get(best.origin, best.note)
+    row.best_model = best_model(best.origin, best.note, [])
     row.best_note = best.note
     row.generation = population.generation
     row.tests = describe_tests(task, best.script)
@@ -84,7 +84,7 @@ def run_job(job: Job, on_progress: Callable[[dict[str, Any]], None], should_stop
             row.stop_reason = result.stop_reason
             row.state = "stopped" if result.stop_reason == "stopped by user" else "done"
             row.calls, row.tokens, row.cost_usd = result.spend.all_calls, result.spend.tokens, round(result.spend.cost_usd, 6)
-            row.best_model = model_of(result, row.best_origin) or row.best_model
+            row.best_model = best_model(row.best_origin, row.best_note, result.by_model_and_origin)
     except (TaskError, EvolveError, PopulationError, OSError, UnicodeDecodeError) as exc:
         row.state, row.error = "error", str(exc)
     except Exception as exc:  # a bug must not take the batch down: the row says what happened
@@ -93,14 +93,15 @@ def run_job(job: Job, on_progress: Callable[[dict[str, Any]], None], should_stop
     return row
 
 
-def model_of(result, origin: str) -> str:
-    """The model that wrote the best script: the offline model, or the language model of its run."""
+def best_model(origin: str, note: str, spend_rows: list[dict[str, Any]]) -> str:
+    """The model that wrote the best script: the offline model, or the language model(s) that
+    made candidates of its origin in the run's spend; nobody's for the user's own scripts."""
     if origin == "offline":
         return "offline"
     if origin in ("seed", "user"):
         return ""
-    models = {row.get("model") for row in result.by_model_and_origin if row.get("origin") == origin}
-    return ", ".join(sorted(m for m in models if m))
+    models = {row.get("model") for row in spend_rows if row.get("origin") == origin}
+    return ", ".join(sorted(m for m in models if m)) or note
 
 
 def progress_dict(progress) -> dict[str, Any]:
