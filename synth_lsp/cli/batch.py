@@ -65,6 +65,13 @@ def main(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.out or DEFAULT_OUT)
     try:
+        if args.engine == "ray" and args.ray_address:  # before anything is written: it answers in seconds
+            from synth_lsp.batch.ray_engine import RayUnavailable, check_address
+
+            try:
+                check_address(args.ray_address)
+            except RayUnavailable as exc:
+                raise TargetError(str(exc)) from None
         check_out(out)
         tasks = resolve_targets([args.file, *args.more_targets], out)
         written = sum(scaffold(t) for t in tasks)
@@ -130,7 +137,7 @@ def run(args: argparse.Namespace, tasks, config: dict, out: Path) -> int:
         Caps(args.max_calls, args.max_tokens, args.max_cost),
         Caps(args.max_calls_per_task, args.max_tokens_per_task, args.max_cost_per_task),
     )
-    engine = make_engine(args, len(tasks))
+    engine = make_engine(args, len(tasks), config)
     if isinstance(engine, str):
         say(engine)
         return 2
@@ -147,15 +154,15 @@ def run(args: argparse.Namespace, tasks, config: dict, out: Path) -> int:
     return finish(args, result)
 
 
-def make_engine(args: argparse.Namespace, n_tasks: int):
+def make_engine(args: argparse.Namespace, n_tasks: int, config: dict):
     """The engine, or a message saying why it cannot start."""
     if args.engine == "ray":
         try:
-            from synth_lsp.batch.ray_engine import RayEngine, RayUnavailable
+            from synth_lsp.batch.ray_engine import RayEngine, RayUnavailable, key_environment
         except ImportError as exc:
             return f"--engine ray needs Ray: pip install 'synth-lsp[ray]' ({exc})"
         try:
-            return RayEngine(args.ray_address, args.jobs)
+            return RayEngine(args.ray_address, args.jobs, env_vars=key_environment(config))
         except RayUnavailable as exc:
             return str(exc)
     from synth_lsp.batch.local_engine import LocalEngine
