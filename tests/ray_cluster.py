@@ -2,7 +2,8 @@
 `unshare --net`): a Ray head and a second node as separate `ray start` processes, then batches on
 them. Prints one JSON line with what happened; the test judges it.
 
-usage: python ray_cluster.py WORKDIR MODE   (MODE: same | kill)
+usage: python ray_cluster.py WORKDIR MODE   (MODE: same | kill); the batch's options in $BATCH_ARGS (JSON);
+the tasks in WORKDIR/tasks, the report in WORKDIR/out-ray. bench/batch_arc.py uses it too.
 """
 
 from __future__ import annotations
@@ -88,11 +89,12 @@ def main() -> None:
         if head.returncode == 0 and node2.returncode == 0:
             batch = [sys.executable, "-m", "synth_lsp", "evolve", str(work / "tasks"), "--out", str(work / "out-ray"),
                      "--engine", "ray", "--ray-address", f"127.0.0.1:{HEAD_PORT}", *json.loads(os.environ["BATCH_ARGS"])]
+            started = time.monotonic()
             process = subprocess.Popen(batch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
             if mode == "kill":
                 result["killed"] = kill_node2_when_busy(node2_tmp, process)
             out, err = process.communicate(timeout=600)
-            result.update(returncode=process.returncode, stdout=out[-4000:], stderr=err[-4000:])
+            result.update(returncode=process.returncode, stdout=out[-4000:], stderr=err[-4000:], seconds=round(time.monotonic() - started, 2))
     finally:
         sh(ray, "stop", "--force", env=env)
         shutil.rmtree(short, ignore_errors=True)
