@@ -2,7 +2,7 @@
 `unshare --net`): a Ray head and a second node as separate `ray start` processes, then batches on
 them. Prints one JSON line with what happened; the test judges it.
 
-usage: python ray_cluster.py WORKDIR MODE   (MODE: same | kill); the batch's options in $BATCH_ARGS (JSON);
+usage: python ray_cluster.py WORKDIR MODE   (MODE: same | kill | model); the batch's options in $BATCH_ARGS (JSON);
 the tasks in WORKDIR/tasks, the report in WORKDIR/out-ray. bench/batch_arc.py uses it too.
 """
 
@@ -71,6 +71,7 @@ def node2_raylet() -> int | None:
 def main() -> None:
     work, mode = Path(sys.argv[1]), sys.argv[2]
     ray = str(Path(sys.executable).parent / "ray")
+    key = os.environ.pop("BATCH_KEY", "")  # model mode: only the batch's own environment has the key
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token"}  # Ray 2.5x: every process of the cluster uses the token
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     result: dict = {"mode": mode}
@@ -89,16 +90,48 @@ def main() -> None:
         if head.returncode == 0 and node2.returncode == 0:
             batch = [sys.executable, "-m", "synth_lsp", "evolve", str(work / "tasks"), "--out", str(work / "out-ray"),
                      "--engine", "ray", "--ray-address", f"127.0.0.1:{HEAD_PORT}", *json.loads(os.environ["BATCH_ARGS"])]
+            batch_env = dict(env)
+            server = None
+            if mode == "model":
+                from fake_openai import FakeOpenAI, Reply
+
+                count = [0]
+
+                def respond(body):
+                    count[0] += 1
+                    return Reply(f"```python\nk = {count[0]}\nresult = {{'output_grid': [[k % 10] * 3] * 3}}\n```")
+
+                server = FakeOpenAI(respond).start()
+                batch += ["--api-base", server.api_base]
+                batch_env["OPENAI_API_KEY"] = key
             started = time.monotonic()
-            process = subprocess.Popen(batch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            process = subprocess.Popen(batch, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=batch_env)
             if mode == "kill":
                 result["killed"] = kill_node2_when_busy(node2_tmp, process)
             out, err = process.communicate(timeout=600)
             result.update(returncode=process.returncode, stdout=out[-4000:], stderr=err[-4000:], seconds=round(time.monotonic() - started, 2))
+            if server is not None:
+                result["chat_requests"] = len(server.chat_requests())
+                server.stop()
+                result["key_in_files"] = files_holding(key, [short, work / "out-ray"]) if key else []
     finally:
         sh(ray, "stop", "--force", env=env)
         shutil.rmtree(short, ignore_errors=True)
     print(json.dumps(result))
+
+
+def files_holding(secret: str, folders: list[Path]) -> list[str]:
+    """Every file under the folders (Ray's logs and session files, the batch's --out) holding it."""
+    needle = secret.encode()
+    found = []
+    for folder in folders:
+        for path in folder.rglob("*"):
+            try:
+                if path.is_file() and not path.is_symlink() and needle in path.read_bytes():
+                    found.append(str(path))
+            except OSError:
+                pass
+    return found
 
 
 def kill_node2_when_busy(node2_tmp: Path, process: subprocess.Popen) -> dict:

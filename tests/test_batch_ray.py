@@ -121,3 +121,28 @@ def test_a_ray_address_that_does_not_answer_is_said_within_seconds(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "synth_lsp", "evolve", str(tmp_path / "007bbfb7.json"), "--engine", "ray", "--ray-address", "nowhere"],
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert bad.returncode == 2 and "expected HOST:PORT" in bad.stderr
+
+
+def test_api_keys_reach_the_workers_through_the_runtime_env_and_no_file(tmp_path):
+    """The nodes are started without the key; only the batch's environment has it. The workers'
+    model calls reach the (fake, in-namespace) provider, so the key got there; no file of Ray's
+    session or of --out holds it."""
+    (tmp_path / "tasks").mkdir()
+    for name in EASY[:2]:
+        shutil.copy(ARC / f"{name}.json", tmp_path / "tasks")
+    key = "sk-ray-runtime-env-" + os.urandom(6).hex()
+    args = ["--model", "openai/x", "--max-calls-per-task", "4", "--population-size", "2", "--children", "2",
+            "--generations", "5", "--patience", "0", "--concurrency", "2", "--request-timeout", "10"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BATCH_ARGS": json.dumps(args), "BATCH_KEY": key}
+    env.pop("OPENAI_API_KEY", None)
+    done = subprocess.run(["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(tmp_path), "model"],
+                          env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["head"] == 0 and result["node2"] == 0, result["start_errors"]
+    data = json.loads((tmp_path / "out-ray" / "report.json").read_text())
+    assert data["totals"]["errors"] == 0, result["stderr"]
+    assert [t["calls"] for t in data["tasks"]] == [4, 4] and [t["stop_reason"] for t in data["tasks"]] == ["budget: 4 calls reached"] * 2
+    assert result["chat_requests"] == 8 == data["totals"]["calls"]  # every call counted once
+    assert result["key_in_files"] == []
+    assert key not in result["stdout"] + result["stderr"]

@@ -14,6 +14,22 @@ from typing import Any
 from synth_lsp.batch.report import TestPair
 
 
+class Secrets:
+    """API keys for the worker's environment: in memory only, never shown (a repr in a log or an
+    error message says how many, not what)."""
+
+    def __init__(self, values: dict[str, str] | None = None):
+        self._values = dict(values or {})
+
+    def __repr__(self) -> str:
+        return f"Secrets({len(self._values)} hidden)"
+
+    def apply(self) -> None:
+        import os
+
+        os.environ.update(self._values)
+
+
 @dataclass(frozen=True)
 class StepInput:
     name: str
@@ -21,6 +37,7 @@ class StepInput:
     script: str  # the file's text (the start of a new population)
     population: str | None  # the stored population's text; None when there is none yet
     config: dict[str, Any]  # EvolveConfig fields for this one generation (generations=0 only describes)
+    secrets: Secrets = field(default_factory=Secrets)  # the models' API-key variables
 
 
 @dataclass
@@ -52,6 +69,7 @@ def run_step(step: StepInput) -> StepOutput:
     from synth_lsp.core.task import SCRIPT_SUFFIX
     from synth_lsp.optimizer import EvolveConfig, population_path_for, run_evolve
 
+    step.secrets.apply()
     with tempfile.TemporaryDirectory(prefix="synth-lsp-step-") as scratch:
         script_path = Path(scratch) / (step.name + SCRIPT_SUFFIX)
         script_path.write_text(step.script, encoding="utf-8")

@@ -5,7 +5,9 @@ done streams back to the driver generation by generation: the driver writes the 
 each one, and a generation lost with its worker or node is retried by Ray from the same stored
 population (nothing is counted twice; only the calls of the lost generation are spent again).
 Ray workers are long-lived processes, so each keeps its own warm Monty pool. API keys reach the
-workers through the job's runtime environment (memory only), never through a file."""
+workers in memory, with each generation's arguments, and are set in the worker's environment; not
+through Ray's runtime environment, whose agent writes it, values included, to its log on every node
+(`runtime_env_agent.log`, Ray 2.60: tests/test_batch_ray.py found the key there)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any
 
-from synth_lsp.batch.generation_step import StepInput, StepOutput, run_step
+from synth_lsp.batch.generation_step import Secrets, StepInput, StepOutput, run_step
 from synth_lsp.batch.report import TaskRow
 from synth_lsp.batch.task_run import Job
 
@@ -69,7 +71,7 @@ def key_environment(config: dict[str, Any]) -> dict[str, str]:
     return {name: os.environ[name] for name in sorted(names) if name in os.environ}
 
 
-def init_ray(address: str, env_vars: dict[str, str]):
+def init_ray(address: str):
     """Connect (or start a local cluster), or say why not."""
     try:
         import ray
@@ -80,8 +82,7 @@ def init_ray(address: str, env_vars: dict[str, str]):
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     local = {} if address else {"_node_ip_address": "127.0.0.1"}  # a cluster of one machine: loopback
     try:  # on the main thread: ray.init from another thread loses its GCS connection
-        ray.init(address=address or None, runtime_env={"env_vars": env_vars} if env_vars else None,
-                 include_dashboard=False, log_to_driver=False, logging_level="ERROR", **local)
+        ray.init(address=address or None, include_dashboard=False, log_to_driver=False, logging_level="ERROR", **local)
     except Exception as exc:
         raise RayUnavailable(f"Ray could not start or connect ({address or 'a new local cluster'}): {exc}") from None
     return ray
@@ -89,7 +90,8 @@ def init_ray(address: str, env_vars: dict[str, str]):
 
 class RayEngine:
     def __init__(self, address: str = "", jobs: int | None = None, env_vars: dict[str, str] | None = None):
-        self.ray = init_ray(address, env_vars or {})
+        self.ray = init_ray(address)
+        self._secrets = Secrets(env_vars)
         self.slots = jobs or max(1, int(self.ray.cluster_resources().get("CPU", 1)))
         self._remote = self.ray.remote(max_retries=RETRIES, retry_exceptions=False)(run_step)
         self._inflight: dict[Any, TaskState] = {}
@@ -148,7 +150,7 @@ class RayEngine:
         config = {**state.config, "generations": generations, **self._caps_left(state)}
         if state.generations and config.get("use_offline") is not False:
             config["use_offline"] = False  # the offline model searches once per task, as in one long run
-        step = StepInput(state.job.name, state.task, state.script, stored, config)
+        step = StepInput(state.job.name, state.task, state.script, stored, config, self._secrets)
         self._inflight[self._remote.remote(step)] = state
 
     def _caps_left(self, state: TaskState) -> dict[str, Any]:
@@ -192,11 +194,25 @@ class RayEngine:
             return "stopped by user"
         if state.fit_since is not None and output.generation - state.fit_since >= patience:
             return FIT_STOP + (f" for {patience} generation(s)" if patience else "")
+        spent = self._spent_cap(state)
+        if spent:
+            return spent
         if state.generations >= state.config.get("generations", 10):
             return f"ran the {state.config.get('generations')} generation(s) asked for" + (" (the best fits every train pair)" if state.fit_since is not None else "")
         offline_only = not state.config.get("model") and not state.config.get("models")
         if offline_only and state.config.get("use_offline") is not False:
             return OFFLINE_DONE
+        return None
+
+    def _spent_cap(self, state: TaskState) -> str | None:
+        """The task's own cap reached across its generations, in the words of one long run."""
+        calls, tokens, cost = (state.config.get(k) for k in ("max_calls", "max_tokens", "max_cost_usd"))
+        if calls is not None and state.calls >= calls:
+            return f"budget: {calls} calls reached"
+        if tokens is not None and state.tokens >= tokens:
+            return f"budget: {tokens} tokens reached ({state.tokens} used)"
+        if cost is not None and state.cost_usd >= cost:
+            return f"budget: ${cost:.4f} reached (${state.cost_usd:.4f} spent)"
         return None
 
     def _progress(self, state: TaskState, output: StepOutput) -> dict[str, Any]:
