@@ -55,6 +55,29 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
+def processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def stop_cluster(short: Path) -> None:
+    """SIGKILL this cluster's processes only: those whose command line names its temporary folder
+    (GCS, raylets, agents), and everything under them (the workers)."""
+    roots = [p for p in processes_naming(str(short)) if p != os.getpid()]
+    for pid in {q for r in roots for q in (r, *descendants(r))}:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def node2_raylet() -> int | None:
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -115,7 +138,7 @@ def main() -> None:
                 server.stop()
                 result["key_in_files"] = files_holding(key, [short, work / "out-ray"]) if key else []
     finally:
-        sh(ray, "stop", "--force", env=env)
+        stop_cluster(short)  # not `ray stop`, which would end every Ray on the machine, in any namespace
         shutil.rmtree(short, ignore_errors=True)
     print(json.dumps(result))
 
