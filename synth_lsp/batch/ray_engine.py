@@ -164,7 +164,8 @@ class RayEngine:
         from synth_lsp.core.atomic_file import write_atomically
         from synth_lsp.optimizer.population import population_path_for
 
-        write_atomically(population_path_for(state.job.script), output.population)  # the driver writes
+        if not state.job.skip:  # a skipped task's population is only read, as on the local engine
+            write_atomically(population_path_for(state.job.script), output.population)  # the driver writes
         state.last = output
         state.calls += output.calls
         state.tokens += output.tokens
