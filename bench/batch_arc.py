@@ -40,8 +40,9 @@ def verdicts(out: Path) -> dict[str, tuple]:
 def local(tasks: Path, out: Path, jobs: int, extra: list[str]) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "synth_lsp", "evolve", str(tasks), "--out", str(out), "--jobs", str(jobs), *extra],
-                          env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "synth_lsp", "evolve", str(tasks), "--out", str(out), "--jobs", str(jobs), *extra], env=env, capture_output=True, text=True
+    )
     seconds = time.monotonic() - started
     if not (out / "report.json").exists():
         raise SystemExit(f"the local batch failed: {done.stderr[-2000:]}")
@@ -51,8 +52,9 @@ def local(tasks: Path, out: Path, jobs: int, extra: list[str]) -> dict:
 
 def ray_cluster(work: Path, extra: list[str]) -> dict | None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BATCH_ARGS": json.dumps(extra)}
-    done = subprocess.run(["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(work), "same"],
-                          env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        ["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(work), "same"], env=env, capture_output=True, text=True
+    )
     if done.returncode != 0:
         print(f"ray: skipped, the cluster could not run: {done.stderr[-1500:]}", file=sys.stderr)
         return None

@@ -100,19 +100,47 @@ def main() -> None:
     result: dict = {"mode": mode}
     # Ray's Unix sockets live under its temp folder and their paths must stay short (108 bytes)
     short = Path(tempfile.mkdtemp(prefix="sr-", dir="/tmp"))
-    head = sh(ray, "start", "--head", f"--port={HEAD_PORT}", "--node-ip-address=127.0.0.1", "--num-cpus=1",
-              "--include-dashboard=false", f"--temp-dir={short / 'h'}", env={**env, "TMPDIR": str(short)})
+    head = sh(
+        ray,
+        "start",
+        "--head",
+        f"--port={HEAD_PORT}",
+        "--node-ip-address=127.0.0.1",
+        "--num-cpus=1",
+        "--include-dashboard=false",
+        f"--temp-dir={short / 'h'}",
+        env={**env, "TMPDIR": str(short)},
+    )
     result["head"] = head.returncode
     node2_tmp = short / "n2"
     node2_tmp.mkdir()
-    node2 = sh(ray, "start", f"--address=127.0.0.1:{HEAD_PORT}", "--node-ip-address=127.0.0.1", "--num-cpus=1",
-               f"--node-manager-port={NODE2_MANAGER_PORT}", env={**env, "TMPDIR": str(node2_tmp)})
+    node2 = sh(
+        ray,
+        "start",
+        f"--address=127.0.0.1:{HEAD_PORT}",
+        "--node-ip-address=127.0.0.1",
+        "--num-cpus=1",
+        f"--node-manager-port={NODE2_MANAGER_PORT}",
+        env={**env, "TMPDIR": str(node2_tmp)},
+    )
     result["node2"] = node2.returncode
     result["start_errors"] = (head.stderr[-1500:] if head.returncode else "") + (node2.stderr[-1500:] if node2.returncode else "")
     try:
         if head.returncode == 0 and node2.returncode == 0:
-            batch = [sys.executable, "-m", "synth_lsp", "evolve", str(work / "tasks"), "--out", str(work / "out-ray"),
-                     "--engine", "ray", "--ray-address", f"127.0.0.1:{HEAD_PORT}", *json.loads(os.environ["BATCH_ARGS"])]
+            batch = [
+                sys.executable,
+                "-m",
+                "synth_lsp",
+                "evolve",
+                str(work / "tasks"),
+                "--out",
+                str(work / "out-ray"),
+                "--engine",
+                "ray",
+                "--ray-address",
+                f"127.0.0.1:{HEAD_PORT}",
+                *json.loads(os.environ["BATCH_ARGS"]),
+            ]
             batch_env = dict(env)
             server = None
             if mode == "model":

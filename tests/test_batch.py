@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fake_openai import Reply
 from solutions import FRACTAL_007BBFB7
 
 from synth_lsp.batch.budget import BatchBudget, Caps
@@ -118,7 +119,11 @@ def test_ctrl_c_stops_the_batch_cleanly_and_writes_the_report(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(
         [sys.executable, "-m", "synth_lsp", "evolve", str(tmp_path / "tasks"), "--out", str(out), "--jobs", "1", "--offline-time", "4"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     lines = []
     deadline = time.monotonic() + 120
@@ -134,7 +139,7 @@ def test_ctrl_c_stops_the_batch_cleanly_and_writes_the_report(tmp_path):
     table = rows(out)
     assert len(table) == 4
     stopped = [r for r in table.values() if r["state"] == "stopped"]
-    assert stopped and all(r["stop_reason"] in ("not started: the batch was stopped", "stopped by user") for r in stopped), table
+    assert stopped and all(r["stop_reason"] in ("not started: stopped by user", "stopped by user") for r in stopped), table
     assert report(out)["settings"]["stop_reason"] == "stopped by user"
     assert "stopped by user" in out_text
     # nothing left running: no worker of ours outlives the batch
@@ -150,7 +155,11 @@ def test_the_live_view_on_a_terminal_is_a_table(tmp_path):
     main_fd, child_fd = pty.openpty()
     process = subprocess.Popen(
         [sys.executable, "-m", "synth_lsp", "evolve", str(tmp_path / "tasks"), "--out", str(out), "--offline-time", "2"],
-        cwd=tmp_path, env=env, stdin=child_fd, stdout=subprocess.PIPE, stderr=child_fd,
+        cwd=tmp_path,
+        env=env,
+        stdin=child_fd,
+        stdout=subprocess.PIPE,
+        stderr=child_fd,
     )
     os.close(child_fd)
     seen = b""
@@ -199,11 +208,11 @@ def test_an_out_that_is_a_file_or_read_only_is_refused(tmp_path):
         if shutil.which("unshare") is None or subprocess.run(["unshare", "-m", "true"]).returncode != 0:
             pytest.skip("as root a read-only --out needs a mount namespace (unshare -m), which cannot be made here")
         command = (
-            f"mount --bind {read_only} {read_only} && mount -o remount,bind,ro {read_only} && "
-            f"{sys.executable} -m synth_lsp evolve {task} --out {read_only}"
+            f"mount --bind {read_only} {read_only} && mount -o remount,bind,ro {read_only} && {sys.executable} -m synth_lsp evolve {task} --out {read_only}"
         )
-        done = subprocess.run(["unshare", "-m", "sh", "-c", command], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            ["unshare", "-m", "sh", "-c", command], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60
+        )
     else:
         read_only.chmod(0o555)
         done = evolve(str(task), "--out", str(read_only), cwd=tmp_path, timeout=60)
@@ -236,6 +245,70 @@ def test_targets_pair_scripts_with_their_tasks_in_a_folder(tmp_path):
     task_files(other, TASKS[1:2])
     with pytest.raises(TargetError, match="both named"):
         resolve_targets([str(folder / f"{TASKS[1]}.json"), str(other / f"{TASKS[1]}.json")], out)
+
+
+def test_one_budget_for_the_batch_over_real_model_calls(tmp_path, fake_openai):
+    """Three tasks one after another, 6 calls for the batch and 4 per task: the first task spends 4,
+    the second the 2 left, the third never starts; the fake server saw exactly those calls."""
+    count = [0]
+
+    def respond(body):
+        count[0] += 1
+        return Reply(f"```python\nk = {count[0]}\nresult = {{'output_grid': [[k % 10] * 3] * 3}}\n```")
+
+    fake_openai.responder = respond
+    task_files(tmp_path / "tasks", TASKS[:3])
+    out = tmp_path / "out"
+    key = "sk-batch-test-key-never-written"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENAI_API_KEY": key}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "synth_lsp",
+            "evolve",
+            str(tmp_path / "tasks"),
+            "--out",
+            str(out),
+            "--jobs",
+            "1",
+            "--model",
+            "openai/x",
+            "--api-base",
+            fake_openai.api_base,
+            "--max-calls",
+            "6",
+            "--max-calls-per-task",
+            "4",
+            "--population-size",
+            "2",
+            "--children",
+            "2",
+            "--generations",
+            "10",
+            "--patience",
+            "0",
+            "--concurrency",
+            "1",
+            "--request-timeout",
+            "10",
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 1, done.stderr
+    table = rows(out)
+    assert [table[n]["calls"] for n in TASKS[:3]] == [4, 2, 0]
+    assert len(fake_openai.chat_requests()) == 6 == report(out)["totals"]["calls"]
+    assert table[TASKS[0]]["stop_reason"] == "budget: 4 calls reached"
+    assert table[TASKS[2]]["state"] == "stopped" and table[TASKS[2]]["stop_reason"] == "not started: batch budget: 6 calls reached"
+    assert "batch budget: 6 calls reached" in done.stdout
+    for path in out.rglob("*"):
+        assert key not in path.read_text(errors="replace"), path
+    assert key not in done.stdout + done.stderr
 
 
 def test_the_batch_budget_caps_each_task_by_what_is_left():

@@ -62,8 +62,13 @@ def local_verdicts(tmp_path_factory):
     work = tmp_path_factory.mktemp("local")
     make_tasks(work / "tasks")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "synth_lsp", "evolve", str(work / "tasks"), "--out", str(work / "out"), *BATCH_ARGS],
-                          env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "synth_lsp", "evolve", str(work / "tasks"), "--out", str(work / "out"), *BATCH_ARGS],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 1, done.stderr  # the noise tasks fit nothing
     return verdicts(work / "out")
 
@@ -71,8 +76,9 @@ def local_verdicts(tmp_path_factory):
 def on_cluster(work: Path, mode: str) -> dict:
     make_tasks(work / "tasks")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BATCH_ARGS": json.dumps(BATCH_ARGS)}
-    done = subprocess.run(["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(work), mode],
-                          env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        ["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(work), mode], env=env, capture_output=True, text=True, timeout=900
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["head"] == 0 and result["node2"] == 0, result["start_errors"]
@@ -86,8 +92,11 @@ def test_the_ray_engine_gives_the_local_engines_verdicts(tmp_path, local_verdict
     assert sum(v[1] for v in local_verdicts.values()) == 4  # the example tasks fit, the noise does not
     # only the driver wrote into --out: the populations and the report, nothing from the workers
     names = sorted(p.name for p in (tmp_path / "out-ray").iterdir())
-    assert names == sorted(["report.csv", "report.html", "report.json"] + [f"{n}.synth.py" for n in (*EASY, "00noise1", "00noise2")]
-                           + [f"{n}.synth.population.json" for n in (*EASY, "00noise1", "00noise2")])
+    assert names == sorted(
+        ["report.csv", "report.html", "report.json"]
+        + [f"{n}.synth.py" for n in (*EASY, "00noise1", "00noise2")]
+        + [f"{n}.synth.population.json" for n in (*EASY, "00noise1", "00noise2")]
+    )
 
 
 def test_killing_the_second_node_mid_run_still_completes_the_batch(tmp_path, local_verdicts):
@@ -112,14 +121,36 @@ def test_a_ray_address_that_does_not_answer_is_said_within_seconds(tmp_path):
         port = s.getsockname()[1]
     shutil.copy(ARC / "007bbfb7.json", tmp_path)
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "synth_lsp", "evolve", str(tmp_path / "007bbfb7.json"), "--out", str(tmp_path / "out"),
-                           "--engine", "ray", "--ray-address", f"127.0.0.1:{port}"],
-                          env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "synth_lsp",
+            "evolve",
+            str(tmp_path / "007bbfb7.json"),
+            "--out",
+            str(tmp_path / "out"),
+            "--engine",
+            "ray",
+            "--ray-address",
+            f"127.0.0.1:{port}",
+        ],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and f"the Ray cluster at 127.0.0.1:{port} does not answer" in done.stderr, done.stderr
     assert time.monotonic() - started < 15
     assert not (tmp_path / "out").exists()  # refused before anything was written
-    bad = subprocess.run([sys.executable, "-m", "synth_lsp", "evolve", str(tmp_path / "007bbfb7.json"), "--engine", "ray", "--ray-address", "nowhere"],
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    bad = subprocess.run(
+        [sys.executable, "-m", "synth_lsp", "evolve", str(tmp_path / "007bbfb7.json"), "--engine", "ray", "--ray-address", "nowhere"],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert bad.returncode == 2 and "expected HOST:PORT" in bad.stderr
 
 
@@ -131,12 +162,33 @@ def test_api_keys_reach_the_workers_through_the_runtime_env_and_no_file(tmp_path
     for name in EASY[:2]:
         shutil.copy(ARC / f"{name}.json", tmp_path / "tasks")
     key = "sk-ray-runtime-env-" + os.urandom(6).hex()
-    args = ["--model", "openai/x", "--max-calls-per-task", "4", "--population-size", "2", "--children", "2",
-            "--generations", "5", "--patience", "0", "--concurrency", "2", "--request-timeout", "10"]
+    args = [
+        "--model",
+        "openai/x",
+        "--max-calls-per-task",
+        "4",
+        "--population-size",
+        "2",
+        "--children",
+        "2",
+        "--generations",
+        "5",
+        "--patience",
+        "0",
+        "--concurrency",
+        "2",
+        "--request-timeout",
+        "10",
+    ]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BATCH_ARGS": json.dumps(args), "BATCH_KEY": key}
     env.pop("OPENAI_API_KEY", None)
-    done = subprocess.run(["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(tmp_path), "model"],
-                          env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        ["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(tmp_path), "model"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["head"] == 0 and result["node2"] == 0, result["start_errors"]

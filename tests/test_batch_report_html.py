@@ -39,7 +39,9 @@ def chromium(*args: str, tmp: Path) -> subprocess.CompletedProcess:
     profile = tmp / "profile"
     return subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -52,8 +54,13 @@ def test_the_report_page_renders_every_task_and_its_grids_in_chromium(tmp_path):
     (tasks / "broken.json").write_text(json.dumps({"train": [{"input": [[1]]}], "test": []}))
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-m", "synth_lsp", "evolve", str(tasks), "--out", str(out), "--offline-time", "3"],
-                          env=env, capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        [sys.executable, "-m", "synth_lsp", "evolve", str(tasks), "--out", str(out), "--offline-time", "3"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     assert (out / "report.html").exists(), done.stderr
     data = json.loads((out / "report.json").read_text())
     page = (out / "report.html").read_text()

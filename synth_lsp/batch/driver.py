@@ -17,7 +17,6 @@ from synth_lsp.batch.targets import BatchTask
 from synth_lsp.batch.task_run import Job
 
 
-
 class Engine(Protocol):
     slots: int
 
@@ -60,7 +59,12 @@ def plan(tasks: list[BatchTask], config: dict[str, Any]) -> list[Job]:
 
 class Driver:
     def __init__(
-        self, jobs: list[Job], engine: Engine, budget: BatchBudget, out: Path, settings: dict[str, Any],
+        self,
+        jobs: list[Job],
+        engine: Engine,
+        budget: BatchBudget,
+        out: Path,
+        settings: dict[str, Any],
         on_update: Callable[[TaskRow], None] = lambda row: None,
     ):
         self.jobs = jobs

@@ -39,7 +39,8 @@ def grid_svg(grid: Any, kind: str) -> str:
     width = min(width, MAX_CELLS)
     cells = [
         f'<rect x="{c * CELL}" y="{r * CELL}" width="{CELL}" height="{CELL}" fill="{colour(v)}"/>'
-        for r, row in enumerate(rows) for c, v in enumerate(row[:MAX_CELLS])
+        for r, row in enumerate(rows)
+        for c, v in enumerate(row[:MAX_CELLS])
     ]
     w, h = max(width, 1) * CELL, len(rows) * CELL
     return (
@@ -100,16 +101,18 @@ def rows_html(tasks: list[dict[str, Any]]) -> str:
     body = "".join(
         f'<tr class="task-row" data-task="{escape(t["task"])}"><td><a href="#task-{escape(t["task"])}">{escape(t["task"])}</a></td>'
         f'<td>{escape(t["state"])}</td><td>{escape(t["train"])}</td><td class="{t["test"]}">{t["test"]}</td>'
-        f'<td>{escape(t["error"] or t["stop_reason"])}</td><td>{t["seconds"]:.1f}</td><td>{t["calls"]}</td>'
-        f'<td>${t["cost_usd"]:.4f}</td><td>{escape(t["best_model"] or t["best_origin"])}</td></tr>'
+        f"<td>{escape(t['error'] or t['stop_reason'])}</td><td>{t['seconds']:.1f}</td><td>{t['calls']}</td>"
+        f"<td>${t['cost_usd']:.4f}</td><td>{escape(t['best_model'] or t['best_origin'])}</td></tr>"
         for t in tasks
     )
     return f'<table class="rows">{head}{body}</table>'
 
 
 def task_html(t: dict[str, Any]) -> str:
-    parts = [f'<section class="task" id="task-{escape(t["task"])}" data-task="{escape(t["task"])}">',
-             f'<h3>{escape(t["task"])}: {escape(t["train"])}; test: <span class="{t["test"]}">{t["test"]}</span></h3>']
+    parts = [
+        f'<section class="task" id="task-{escape(t["task"])}" data-task="{escape(t["task"])}">',
+        f'<h3>{escape(t["task"])}: {escape(t["train"])}; test: <span class="{t["test"]}">{t["test"]}</span></h3>',
+    ]
     if t["error"]:
         parts.append(f'<p class="error">{escape(t["error"])}</p>')
     for n, pair in enumerate(t["tests"], start=1):
@@ -123,8 +126,10 @@ def task_html(t: dict[str, Any]) -> str:
     if t.get("best_note"):
         parts.append(f'<p class="note">best: {escape(t["best_note"])}</p>')
     if t["best_script"]:
-        parts.append(f'<details><summary>best script ({escape(t["best_origin"])}, generation {t["generation"]})</summary>'
-                     f'<pre class="script">{escape(t["best_script"])}</pre></details>')
+        parts.append(
+            f"<details><summary>best script ({escape(t['best_origin'])}, generation {t['generation']})</summary>"
+            f'<pre class="script">{escape(t["best_script"])}</pre></details>'
+        )
     parts.append("</section>")
     return "".join(parts)
 

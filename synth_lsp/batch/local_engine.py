@@ -49,9 +49,7 @@ class LocalEngine:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.slots, mp_context=self._context, initializer=_init_worker, initargs=(self._events, self._stop, os.getpid())
-            )
+            self._pool = ProcessPoolExecutor(self.slots, mp_context=self._context, initializer=_init_worker, initargs=(self._events, self._stop, os.getpid()))
         return self._pool
 
     def submit(self, job: Job) -> None:

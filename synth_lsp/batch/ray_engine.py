@@ -199,7 +199,9 @@ class RayEngine:
         if spent:
             return spent
         if state.generations >= state.config.get("generations", 10):
-            return f"ran the {state.config.get('generations')} generation(s) asked for" + (" (the best fits every train pair)" if state.fit_since is not None else "")
+            return f"ran the {state.config.get('generations')} generation(s) asked for" + (
+                " (the best fits every train pair)" if state.fit_since is not None else ""
+            )
         offline_only = not state.config.get("model") and not state.config.get("models")
         if offline_only and state.config.get("use_offline") is not False:
             return OFFLINE_DONE
@@ -218,9 +220,15 @@ class RayEngine:
 
     def _progress(self, state: TaskState, output: StepOutput) -> dict[str, Any]:
         return {
-            "generation": output.generation, "best_reward": output.best_reward, "train_passed": output.train_passed,
-            "train_total": output.train_total, "calls": state.calls, "tokens": state.tokens, "cost_usd": round(state.cost_usd, 6),
-            "state": "running", "message": "",
+            "generation": output.generation,
+            "best_reward": output.best_reward,
+            "train_passed": output.train_passed,
+            "train_total": output.train_total,
+            "calls": state.calls,
+            "tokens": state.tokens,
+            "cost_usd": round(state.cost_usd, 6),
+            "state": "running",
+            "message": "",
         }
 
     def _row(self, state: TaskState, reason: str) -> TaskRow:
@@ -230,7 +238,9 @@ class RayEngine:
 
         out = state.last
         assert out is not None
-        row = TaskRow(task=state.job.name, script=str(state.job.script), state="skipped" if state.job.skip else ("stopped" if reason == "stopped by user" else "done"))
+        row = TaskRow(
+            task=state.job.name, script=str(state.job.script), state="skipped" if state.job.skip else ("stopped" if reason == "stopped by user" else "done")
+        )
         row.train_passed, row.train_total, row.best_reward = out.train_passed, out.train_total, out.best_reward
         row.best_id, row.best_origin, row.best_script, row.best_note = out.best_id, out.best_origin, out.best_script, out.best_note
         row.best_model = best_model(out.best_origin, out.best_note, state.by_model_and_origin)
@@ -245,8 +255,12 @@ class RayEngine:
     def _failed(self, state: TaskState, exc: BaseException) -> TaskRow:
         import time
 
-        row = TaskRow(task=state.job.name, script=str(state.job.script), state="error",
-                      error=f"the generation failed on Ray after {RETRIES} retries or with an error: {type(exc).__name__}: {str(exc)[:300]}")
+        row = TaskRow(
+            task=state.job.name,
+            script=str(state.job.script),
+            state="error",
+            error=f"the generation failed on Ray after {RETRIES} retries or with an error: {type(exc).__name__}: {str(exc)[:300]}",
+        )
         row.calls, row.tokens, row.cost_usd = state.calls, state.tokens, round(state.cost_usd, 6)
         row.seconds = round(time.monotonic() - state.started, 3)
         return row

@@ -15,8 +15,25 @@ from synth_lsp.core.atomic_file import write_atomically
 
 FORMAT = "synth-lsp-batch-report/1"
 CSV_COLUMNS = (
-    "task", "state", "train", "train_passed", "train_total", "best_reward", "test", "test_passed", "test_total",
-    "stop_reason", "seconds", "calls", "tokens", "cost_usd", "best_origin", "best_model", "generation", "script", "error",
+    "task",
+    "state",
+    "train",
+    "train_passed",
+    "train_total",
+    "best_reward",
+    "test",
+    "test_passed",
+    "test_total",
+    "stop_reason",
+    "seconds",
+    "calls",
+    "tokens",
+    "cost_usd",
+    "best_origin",
+    "best_model",
+    "generation",
+    "script",
+    "error",
 )
 
 

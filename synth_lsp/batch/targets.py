@@ -18,7 +18,7 @@ from synth_lsp.core.task import POPULATION_SUFFIX, SCRIPT_SUFFIX, resolved, scri
 
 SKIPPED_SUFFIXES = (POPULATION_SUFFIX, ".embeddings.json")
 REPORT_FILES = ("report.json",)
-SEED = '''\
+SEED = """\
 # synth: examples = {examples}
 # Synthesis script for {name}: it reads `inputs` and must assign `result`.
 # Start: the identity seed (scaffolded by `synth-lsp evolve`), which echoes the input grid.
@@ -29,7 +29,7 @@ def transform(grid):
 
 
 result = {{"output_grid": transform(inputs["input_grid"])}}
-'''
+"""
 
 
 class TargetError(ValueError):
@@ -77,10 +77,7 @@ def folder_entries(folder: Path) -> list[Path]:
         raise TargetError(f"{folder}: cannot list the folder: {exc.strerror or exc}") from None
     scripts = [p for p in children if p.name.endswith(SCRIPT_SUFFIX)]
     paired = {script_stem(s) for s in scripts}
-    tasks = [
-        p for p in children
-        if p.suffix == ".json" and not skipped_json(p) and task_stem(p) not in paired and looks_like_task(p)
-    ]
+    tasks = [p for p in children if p.suffix == ".json" and not skipped_json(p) and task_stem(p) not in paired and looks_like_task(p)]
     return scripts + tasks
 
 
@@ -138,7 +135,7 @@ def batch_task_for(path: Path, target: str, out: Path) -> BatchTask:
         if beside.is_file():
             return BatchTask(name, beside, target)
         return BatchTask(name, out / (name + SCRIPT_SUFFIX), target, task_file=path)
-    raise TargetError(f"{path}: neither a script (NAME{SCRIPT_SUFFIX}) nor a task file (a JSON object with \"train\" pairs)")
+    raise TargetError(f'{path}: neither a script (NAME{SCRIPT_SUFFIX}) nor a task file (a JSON object with "train" pairs)')
 
 
 def check_out(out: Path) -> None:

@@ -106,7 +106,13 @@ def best_model(origin: str, note: str, spend_rows: list[dict[str, Any]]) -> str:
 
 def progress_dict(progress) -> dict[str, Any]:
     return {
-        "generation": progress.generation, "best_reward": progress.best_reward, "train_passed": progress.best_train_passed,
-        "train_total": progress.train_total, "calls": progress.calls, "tokens": progress.tokens, "cost_usd": progress.cost_usd,
-        "state": progress.state, "message": progress.message,
+        "generation": progress.generation,
+        "best_reward": progress.best_reward,
+        "train_passed": progress.best_train_passed,
+        "train_total": progress.train_total,
+        "calls": progress.calls,
+        "tokens": progress.tokens,
+        "cost_usd": progress.cost_usd,
+        "state": progress.state,
+        "message": progress.message,
     }

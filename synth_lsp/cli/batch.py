@@ -141,8 +141,13 @@ def run(args: argparse.Namespace, tasks, config: dict, out: Path) -> int:
     if isinstance(engine, str):
         say(engine)
         return 2
-    settings = {"engine": args.engine, "jobs": engine.slots, "model": ", ".join(args.model) or "offline", "generations": args.generations,
-                "targets": [args.file, *args.more_targets]}
+    settings = {
+        "engine": args.engine,
+        "jobs": engine.slots,
+        "model": ", ".join(args.model) or "offline",
+        "generations": args.generations,
+        "targets": [args.file, *args.more_targets],
+    }
     view = make_view(jobs, sys.stderr)
     driver = Driver(jobs, engine, budget, out, settings, on_update=view.update)
     try:
@@ -182,8 +187,7 @@ def finish(args: argparse.Namespace, result) -> int:
         print(
             f"{summary.tasks} tasks: {summary.fits_train} fit the train pairs; test: right on {summary.test_right} of "
             f"{summary.test_known} with known test outputs; {summary.errors} could not run; {summary.calls} calls, "
-            f"{summary.tokens} tokens, ${summary.cost_usd:.4f}; {summary.seconds:.1f} s"
-            + (f"; {result.stop_reason}" if result.stop_reason else "")
+            f"{summary.tokens} tokens, ${summary.cost_usd:.4f}; {summary.seconds:.1f} s" + (f"; {result.stop_reason}" if result.stop_reason else "")
         )
         for row in result.rows:
             if row.state == "error":
