@@ -321,3 +321,16 @@ def test_the_batch_budget_caps_each_task_by_what_is_left():
     budget.report("a", calls=6, tokens=100, cost_usd=0.5)
     assert budget.exhausted() == "batch budget: 10 calls reached"
     assert budget.task_caps()["max_calls"] == 0
+
+
+def test_a_missing_key_or_price_stops_the_batch_before_any_task(tmp_path, monkeypatch):
+    task_files(tmp_path / "tasks", TASKS[:2])
+    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
+    run = [sys.executable, "-m", "synth_lsp", "evolve", str(tmp_path / "tasks"), "--out", str(tmp_path / "out"), "--model", "openai/x"]
+    no_key = subprocess.run(run, env={**env, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert no_key.returncode == 2 and "OPENAI_API_KEY" in no_key.stderr and "needs an API key" in no_key.stderr
+    no_price = subprocess.run(
+        [*run, "--max-cost", "1"], env={**env, "PYTHONPATH": str(ROOT), "OPENAI_API_KEY": "sk-x"}, capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert no_price.returncode == 2 and "--price-per-mtok" in no_price.stderr
+    assert not (tmp_path / "out" / "report.json").exists()  # no task ran

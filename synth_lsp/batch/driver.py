@@ -140,3 +140,17 @@ class Driver:
     def _write(self) -> list[Path]:
         rows = list(self.rows.values())
         return write_reports(self.out, rows, self.elapsed(), {**self.settings, "stop_reason": self.stop_reason})
+
+
+def model_problem(config: dict[str, Any], cost_capped: bool) -> str:
+    """Before any task starts: every language model's key is there and, under a cost cap, its price
+    is known; else what to do, once for the batch rather than in every task's row."""
+    from synth_lsp.optimizer.omega import EvolveConfig, EvolveError, ready_to_pay, user_chat_price
+
+    evolve = EvolveConfig(**config)
+    for model in evolve.language_models:
+        try:
+            ready_to_pay(model, evolve.api_base or None, None, user_chat_price(evolve), cost_capped)
+        except EvolveError as exc:
+            return str(exc)
+    return ""

@@ -86,6 +86,12 @@ def main(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         say("; ".join(f"--{'-'.join(str(p) for p in e['loc']).replace('_', '-')}: {e['msg']}" for e in exc.errors()))
         return 2
+    from synth_lsp.batch.driver import model_problem
+
+    problem = model_problem(config, cost_capped=args.max_cost is not None or args.max_cost_per_task is not None or args.max_cost_total is not None)
+    if problem:
+        say(problem)
+        return 2
     if written:
         say(f"scaffolded the identity seed for {written} task file(s) into {out}")
     return run(args, tasks, config, out)
