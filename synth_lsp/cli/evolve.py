@@ -35,7 +35,8 @@ def price_per_mtok(text: str) -> tuple[float, float]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="the NAME.synth.py script")
+    parser.add_argument("file", help="the NAME.synth.py script; or, for a batch, scripts, folders, globs and ARC task files")
+    parser.add_argument("more_targets", nargs="*", metavar="TARGET", help="more targets: a batch (see the batch options)")
     model = parser.add_argument_group("models (API keys come from the provider's environment variables)")
     model.add_argument("--model", action="append", default=[], help="litellm model, e.g. openai/gpt-4o-mini, anthropic/..., gemini/..., ollama_chat/...; give it several times and a bandit picks per call; default: the built-in offline model")
     model.add_argument("--edit-mode", choices=("full", "diff", "auto"), default="auto", help="a mutation's reply: a full script, SEARCH/REPLACE edits, or either (default auto)")

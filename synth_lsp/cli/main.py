@@ -65,11 +65,13 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
 
 def _add_evolve(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("evolve", help="evolve a better script with OMEGA")
-    p.set_defaults(entry="synth_lsp.cli.evolve:main")
-    # evolve's options are owned by its module (kept light: it imports nothing heavy at load)
+    p.set_defaults(entry="synth_lsp.cli.batch:evolve_main")  # one script: cli/evolve.py; many: a batch
+    # evolve's options are owned by its modules (kept light: they import nothing heavy at load)
+    from synth_lsp.cli.batch import add_batch_arguments
     from synth_lsp.cli.evolve import add_arguments
 
     add_arguments(p)
+    add_batch_arguments(p)
 
 
 def build_parser(extra: Sequence[Callable[[argparse._SubParsersAction], None]] = ()) -> argparse.ArgumentParser:
