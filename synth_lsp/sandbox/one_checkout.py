@@ -53,16 +53,10 @@ def run_together(
     started = time.perf_counter()
     try:
         with pool.checkout(limits=_limits(limits)) as session:
-            token = (
-                watchdog.watch(session.worker_pid, should_stop)
-                if should_stop is not None
-                else None
-            )
+            token = watchdog.watch(session.worker_pid, should_stop) if should_stop is not None else None
             try:
                 _bind_pairs(session, sessions, inputs_list, keys)
-                done = session.feed_run(
-                    code, print_callback=lambda stream, text: printed.append(text)
-                )
+                done = session.feed_run(code, print_callback=lambda stream, text: printed.append(text))
             except pm.MontyCrashedError:
                 done = []
             except pm.MontyError as exc:
@@ -103,9 +97,7 @@ def _bind_pairs(
     if blob is not None:
         session.load_session(blob)
         return
-    session.feed_run(
-        "pass", inputs={PAIRS: [restrict(inputs, keys) for inputs in inputs_list]}
-    )
+    session.feed_run("pass", inputs={PAIRS: [restrict(inputs, keys) for inputs in inputs_list]})
     sessions.put_all(inputs_list, keys, session.dump())
 
 
