@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 import solutions
 import stepping_stones
+
 from synth_lsp.core.runs import RunLimits, RunResult
 from synth_lsp.core.task import load_task
 from synth_lsp.offline import synthesize
@@ -90,6 +90,13 @@ SCRIPTS = {
         "def a(g):\n    return b(g) + 1\n\ndef b(g):\n    return len(g) * K\n\nK = 2\nresult = {'v': a(inputs['input_grid'])}\n"
     ),
     "a builtin rebound first": "max = 3\nresult = {'m': max}\n",
+    "mutates its inputs in place": (
+        "def spoil(examples):\n    for e in examples:\n        e['input_grid'][0][0] = 8\n        e['input_grid'].append([1])\n"
+        "    examples.reverse()\n\ng = inputs['input_grid']\ng[0][0] = 9\nspoil(inputs['examples'])\n"
+        "result = {'e': [e['input_grid'][0][0] for e in inputs['examples']], 'g': g[0], "
+        "'n': [len(e['input_grid']) for e in inputs['examples']]}\n"
+    ),
+    "changes an imported module": "import math\nold = math.pi\nmath.pi = 3\nresult = {'old': old}\n",
     "crlf line breaks": "g = inputs['input_grid']\r\nresult = {'output_grid': [g[9]]}\r\n",
 }
 
@@ -137,6 +144,7 @@ def test_most_of_these_scripts_really_take_the_one_checkout_path():
         "docstrings",
         "helpers calling helpers defined later",
         "a builtin rebound first",
+        "mutates its inputs in place",
     ):
         assert name in wrapped, (name, why_not_wrapped(SCRIPTS[name]))
 
@@ -166,6 +174,9 @@ def test_most_of_these_scripts_really_take_the_one_checkout_path():
         ("x = (yield)\nresult = 1\n", "yield"),
         ("def f():\n    pass\nresult = f.__doc__\n", "__doc__"),
         ("result = len(locals())\n", "locals"),
+        ("import math\nmath.tau = 1\nresult = math.tau\n", "changes `math`"),
+        ("from collections import Counter\nCounter.most = 1\nresult = 1\n", "changes `Counter`"),
+        ("def f():\n    pass\nsetattr(f, 'x', 1)\nresult = 1\n", "setattr"),
     ],
 )
 def test_scripts_that_could_behave_differently_as_a_function_are_not_wrapped(script, reason):

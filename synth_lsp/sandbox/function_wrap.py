@@ -95,7 +95,7 @@ def _refusal(script: str) -> str | None:
         lead = line[: len(line) - len(line.lstrip())]
         if "\t" in lead or "\f" in lead:
             return "tabs or form feeds in its indentation"
-    reason = _node_refusal(tree) or _top_level_refusal(tree)
+    reason = _node_refusal(tree) or _top_level_refusal(tree) or _module_change(tree)
     if reason is not None:
         return reason
     return _read_before_bound(tree, script)
@@ -124,6 +124,27 @@ def _node_refusal(tree: ast.Module) -> str | None:
                 return f"it imports from `{node.module}`"
             if any(alias.name == "*" for alias in node.names):
                 return "a star import"
+    return None
+
+
+def _module_change(tree: ast.Module) -> str | None:
+    """Imported modules live as long as the checkout: a pair that changes one would change it for
+    the pairs after it."""
+    imported = {
+        (alias.asname or alias.name).split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in ("setattr", "delattr"):
+            return f"it uses `{node.id}`"
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            root = node.value
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in imported:
+                return f"it changes `{root.id}`, an imported module or one of its members (line {node.lineno})"
     return None
 
 

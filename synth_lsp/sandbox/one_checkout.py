@@ -13,10 +13,12 @@ only keeps what it can vouch for and hands the rest back (None) to be run the us
   line numbers are the ones a fresh checkout gives.
 - recursion gets one frame more, the wrapper's own call, so the script reaches the same depth.
 - output: wrapped scripts never call `print`; if anything is printed all the same, nothing is kept.
+- inputs: each pair gets its own copy, as it does in a checkout of its own.
 """
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from typing import Any
@@ -97,7 +99,11 @@ def _bind_pairs(
     if blob is not None:
         session.load_session(blob)
         return
-    session.feed_run("pass", inputs={PAIRS: [restrict(inputs, keys) for inputs in inputs_list]})
+    # a copy of each pair's own: the pairs of a task share grids (a train pair is in the others'
+    # examples), the sandbox keeps that sharing, and a pair that changes its inputs in place must
+    # not change the next pair's, as it cannot in a checkout of its own
+    own = [copy.deepcopy(restrict(inputs, keys)) for inputs in inputs_list]
+    session.feed_run("pass", inputs={PAIRS: own})
     sessions.put_all(inputs_list, keys, session.dump())
 
 
