@@ -274,8 +274,9 @@ def per_candidate(
             score_candidate(new_candidate(script, "mutation"), task, sandbox, limits, fingerprint="bench")
         for _ in range(repeats):
             for side, sandbox in sandboxes.items():
+                candidate = new_candidate(script, "mutation")  # made when proposed, not when scored
                 started = time.perf_counter()  # score_candidate is what score_all runs per candidate
-                scored = score_candidate(new_candidate(script, "mutation"), task, sandbox, limits, fingerprint="bench")
+                scored = score_candidate(candidate, task, sandbox, limits, fingerprint="bench")
                 times[side].append((time.perf_counter() - started) * 1000)
                 rewards[side] = scored.train_reward
             if synalinks is not None:
