@@ -97,6 +97,9 @@ SCRIPTS = {
         "'n': [len(e['input_grid']) for e in inputs['examples']]}\n"
     ),
     "changes an imported module": "import math\nold = math.pi\nmath.pi = 3\nresult = {'old': old}\n",
+    "prints on some pairs": "g = inputs['input_grid']\nif g[0][0]:\n    print(g[0], end='')\n    print('!')\nresult = 1\n",
+    "prints and loops on some pairs": "g = inputs['input_grid']\nprint('start')\nwhile g[0][0] == 0:\n    pass\nresult = 1\n",
+    "prints in a helper, sep and end": "def show(*a):\n    print(*a, sep='|', end=';')\n\nshow(1, 'a', [2])\nresult = {'ok': 1}\n",
     "crlf line breaks": "g = inputs['input_grid']\r\nresult = {'output_grid': [g[9]]}\r\n",
 }
 
@@ -145,6 +148,9 @@ def test_most_of_these_scripts_really_take_the_one_checkout_path():
         "helpers calling helpers defined later",
         "a builtin rebound first",
         "mutates its inputs in place",
+        "prints",
+        "prints past the cap",
+        "prints then fails",
     ):
         assert name in wrapped, (name, why_not_wrapped(SCRIPTS[name]))
 
@@ -162,7 +168,6 @@ def test_most_of_these_scripts_really_take_the_one_checkout_path():
         ("if True:\n\tresult = 1\n", "tabs"),
         ("_synth_results = 1\nresult = 1\n", "_synth_"),
         ("result = 1\nreturn\n", "return"),
-        ("print(1)\nresult = 1\n", "print"),
         ("import random\nresult = random.random()\n", "random"),
         ("from time import time\nresult = time()\n", "time"),
         ("from __future__ import annotations\nresult = 1\n", "__future__"),
@@ -183,6 +188,14 @@ def test_scripts_that_could_behave_differently_as_a_function_are_not_wrapped(scr
     why = why_not_wrapped(script)
     assert why is not None and reason in why, why
     assert wrapped_code(script) is None
+
+
+def test_a_script_cannot_print_the_mark_that_splits_the_output(sandbox, reference, pairs):
+    from synth_lsp.sandbox.function_wrap import PAIR_END
+
+    fake = "\\x00synth-pair-end-0123456789abcdef\\x00"
+    assert fake.encode().decode("unicode_escape") != PAIR_END
+    assert_same(sandbox, reference, f"print('{fake}', end='')\nprint('{fake}')\nresult = 1\n", pairs)
 
 
 def test_a_wrapped_candidate_takes_one_checkout_for_all_its_pairs(pairs):
@@ -242,3 +255,27 @@ def test_the_offline_models_programs_agree_pair_by_pair(sandbox, reference, name
         wrapped += wrapped_code(program.script) is not None
         assert_same(sandbox, reference, program.script, inputs, RunLimits(time_s=2.0))
     assert wrapped == len(programs)
+
+
+def test_the_output_of_one_feed_is_cut_at_marks_that_arrive_in_pieces():
+    from synth_lsp.sandbox.function_wrap import PAIR_END
+    from synth_lsp.sandbox.one_checkout import PairOutputs
+    from synth_lsp.sandbox.output_cap import OutputCap
+
+    parts = ["ab", "cdefgh" * 1000, ""]
+    outputs = PairOutputs(3, limit=5, marked=True)
+    for char in PAIR_END.join(parts) + PAIR_END:  # one character per callback, the worst chunking
+        outputs("stdout", char)
+    assert outputs.placed(3)
+    for index, part in enumerate(parts):
+        alone = OutputCap(5)
+        alone("stdout", part)
+        run = outputs.attach(index, RunResult(result=1))
+        assert (run.stdout, run.output_truncated) == (alone.text("stdout"), alone.dropped > 0)
+    assert sum(len(t) for cap in outputs.caps for t in cap.parts["stdout"]) <= 4 * 5  # kept small
+    stray = PairOutputs(1, limit=5, marked=True)
+    stray("stdout", "x" + PAIR_END + PAIR_END)
+    assert not stray.placed(1)  # more marks than pairs: not placed, the pairs run a checkout each
+    unmarked = PairOutputs(2, limit=5, marked=False)
+    unmarked("stderr", "?")
+    assert not unmarked.placed(2)

@@ -10,6 +10,7 @@ means "not wrapped" and the caller runs the script the usual way, one checkout p
 from __future__ import annotations
 
 import ast
+import secrets
 import symtable
 from functools import lru_cache
 
@@ -18,6 +19,9 @@ from synth_lsp.sandbox.script_ast import parse
 PREFIX = "_synth_"  # every name the wrapper adds; a script that mentions it is not wrapped
 PAIRS = "_synth_pairs"  # the global holding every pair's `inputs`, bound before the feed
 INDENT = "    "
+# printed after each pair's output by scripts that print, so one feed's output can be told apart
+# by pair; a script cannot print it by chance, nor read it (it never sees the wrapper)
+PAIR_END = f"\x00synth-pair-end-{secrets.token_hex(8)}\x00"
 
 # Modules with no state beyond a pair and no host calls. Others are not wrapped: `random` would go
 # on from the previous pair's state, `time`/`os`/`datetime` ask the host (each checkout has its own
@@ -37,11 +41,9 @@ PURE_MODULES = frozenset(
     }
 )
 
-# Names whose meaning depends on the scope they are read in (or on the host): `print` too, because
-# one feed for every pair cannot tell whose output a line is.
+# Names whose meaning depends on the scope they are read in, or that reach the host.
 SCOPE_NAMES = frozenset(
     {
-        "print",
         "locals",
         "globals",
         "vars",
@@ -72,17 +74,25 @@ def _wrap(script: str) -> tuple[str | None, str | None]:
     reason = _refusal(script)
     if reason is not None:
         return None, reason
-    body = "".join(INDENT + line if line.strip() else line for line in script.splitlines(keepends=True))
-    if body and not body.endswith("\n"):
-        body += "\n"
+    # only "\n" breaks a line here (the runner made every break one); str.splitlines would also
+    # break at form feeds and other separators inside a line
+    lines = script.split("\n")
+    body = "\n".join(INDENT + line if line.strip() else line for line in lines).rstrip(" ") + "\n"
+    after_pair = f"{INDENT}print({PAIR_END!r}, end='')\n" if _prints(script) else ""
     code = (
         f"def _synth_pair_body(inputs):\n{body}{INDENT}return result\n"
         "_synth_results = []\n"
         f"for _synth_inputs in {PAIRS}:\n"
         f"{INDENT}_synth_results.append(_synth_pair_body(_synth_inputs))\n"
+        f"{after_pair}"
         "_synth_results\n"
     )
     return code, None
+
+
+def _prints(script: str) -> bool:
+    tree = parse(script)
+    return tree is not None and any(isinstance(n, ast.Name) and n.id == "print" for n in ast.walk(tree))
 
 
 def _refusal(script: str) -> str | None:
@@ -91,7 +101,7 @@ def _refusal(script: str) -> str | None:
     tree = parse(script)
     if tree is None:
         return "it does not parse"
-    for line in script.splitlines():
+    for line in script.split("\n"):
         lead = line[: len(line) - len(line.lstrip())]
         if "\t" in lead or "\f" in lead:
             return "tabs or form feeds in its indentation"

@@ -12,7 +12,9 @@ only keeps what it can vouch for and hands the rest back (None) to be run the us
   pairs done before it are read back, that pair and the rest go back, so their errors, frames and
   line numbers are the ones a fresh checkout gives.
 - recursion gets one frame more, the wrapper's own call, so the script reaches the same depth.
-- output: wrapped scripts never call `print`; if anything is printed all the same, nothing is kept.
+- output: a script that prints gets a mark printed after each pair, and the feed's output is cut
+  at the marks, each pair's part capped as its own checkout would cap it; output the marks cannot
+  place (stderr) means nothing is kept.
 - inputs: each pair gets its own copy, as it does in a checkout of its own.
 """
 
@@ -21,12 +23,14 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from synth_lsp.core.runs import RunError, RunLimits, RunResult
 from synth_lsp.sandbox.errors import STOPPED, error_from
-from synth_lsp.sandbox.function_wrap import PAIRS
+from synth_lsp.sandbox.function_wrap import PAIR_END, PAIRS
 from synth_lsp.sandbox.inputs_usage import restrict
+from synth_lsp.sandbox.output_cap import OutputCap
 from synth_lsp.sandbox.sessions import SessionCache
 from synth_lsp.sandbox.values import normalise
 from synth_lsp.sandbox.watchdog import Watchdog
@@ -48,7 +52,7 @@ def run_together(
     import pydantic_monty as pm
 
     results: list[RunResult | None] = [Pending] * len(inputs_list)
-    printed: list[str] = []
+    printed = PairOutputs(len(inputs_list), limits.output_bytes, marked=PAIR_END in code)
     done: list[Any] = []
     error: RunError | None = None
     stopped = False
@@ -58,7 +62,7 @@ def run_together(
             token = watchdog.watch(session.worker_pid, should_stop) if should_stop is not None else None
             try:
                 _bind_pairs(session, sessions, inputs_list, keys)
-                done = session.feed_run(code, print_callback=lambda stream, text: printed.append(text))
+                done = session.feed_run(code, print_callback=printed)
             except pm.MontyCrashedError:
                 done = []
             except pm.MontyError as exc:
@@ -71,14 +75,58 @@ def run_together(
         return results
     if stopped:
         return [RunResult(result=None, error=STOPPED) for _ in inputs_list]
-    if printed or not isinstance(done, list):
+    if not isinstance(done, list):
+        return results
+    if not printed.placed(len(done)):
         return results
     elapsed = time.perf_counter() - started
     for index, value in enumerate(done[: len(inputs_list)]):
-        results[index] = _result(value, elapsed / max(1, len(done)))
+        results[index] = printed.attach(index, _result(value, elapsed / max(1, len(done))))
     if error is not None and error.kind == "timeout" and not done:
-        results[0] = RunResult(result=None, duration_s=elapsed, error=error)
+        results[0] = printed.attach(0, RunResult(result=None, duration_s=elapsed, error=error))
     return results
+
+
+class PairOutputs:
+    """A print callback for one feed of every pair: the output is cut at the marks the wrapper
+    prints after each pair (a mark may arrive in two pieces), and each pair's part is capped as
+    its own checkout caps it (`OutputCap`), so what is kept stays small however much is printed."""
+
+    def __init__(self, pairs: int, limit: int, marked: bool):
+        self.caps = [OutputCap(limit) for _ in range(pairs + 1)]  # one more: a stray mark is noticed
+        self.marked = marked
+        self.index = 0  # the pair printing now
+        self.pending = ""  # text that may end with the start of a mark
+        self.unplaceable = False
+
+    def __call__(self, stream: str, text: str) -> None:
+        if stream != "stdout" or not self.marked:
+            self.unplaceable = self.unplaceable or bool(text)
+            return
+        self.pending += text
+        while PAIR_END in self.pending and self.index < len(self.caps) - 1:
+            before, self.pending = self.pending.split(PAIR_END, 1)
+            self.caps[self.index]("stdout", before)
+            self.index += 1
+        keep = len(PAIR_END) - 1
+        if len(self.pending) > keep:
+            self.caps[self.index]("stdout", self.pending[:-keep] if keep else self.pending)
+            self.pending = self.pending[-keep:] if keep else ""
+
+    def placed(self, done: int) -> bool:
+        """Whether the output is known pair by pair: every finished pair's mark came, nothing else."""
+        self.caps[self.index]("stdout", self.pending)
+        self.pending = ""
+        if self.unplaceable or (self.marked and self.index != done):
+            return False
+        last = self.caps[-1]  # after every pair's mark nothing more is printed
+        return not (last.sizes["stdout"] or last.dropped)
+
+    def attach(self, index: int, run: RunResult) -> RunResult:
+        cap = self.caps[index]
+        if not cap.sizes["stdout"] and not cap.dropped:
+            return run
+        return replace(run, stdout=cap.text("stdout"), output_truncated=cap.dropped > 0)
 
 
 def _limits(limits: RunLimits) -> dict[str, Any]:
@@ -121,8 +169,6 @@ def _result(value: Any, duration_s: float) -> RunResult:
     result, problem = normalise(value)
     if problem:
         return RunResult(
-            result=None,
-            duration_s=duration_s,
-            error=RunError("schema", "", f"result is not JSON: {problem}"),
+            result=None, duration_s=duration_s, error=RunError("schema", "", f"result is not JSON: {problem}")
         )
     return RunResult(result=result, duration_s=duration_s)
