@@ -10,10 +10,18 @@ Embeddings: a real evolution through litellm against the in-process OpenAI-compa
 the tests (tests/fake_openai.py), with an embedding model; calls counted at the server per
 generation, next to what an uncached pairwise scheme (two calls per compared pair) would make.
 
+Per candidate, against the seed system itself: each of the 8 candidates scored alone on both
+tasks' pairs (train and test) by synth-lsp's `score_candidate` (its pairs in one checkout, and with a
+checkout per pair, the path before), by Synalinks' PythonSynthesis 0.8.38 on the in-process Monty
+0.0.18 (`bench/synalinks_seed.py`, in its own virtualenv, made with uv when missing), and by a fresh
+subprocess; interleaved in one run, medians.
+
     python bench/omega_eval.py              # 5 repeats
     python bench/omega_eval.py --repeats 9 --parallel 4
+    python bench/omega_eval.py --per-candidate-only --synalinks-venv /tmp/wt/synalinks-venv
 
-Target: throughput ratio >= 20x; embedding calls per generation = new candidates.
+Targets: throughput ratio >= 20x; per 007bbfb7 candidate >= 40x Synalinks; embedding calls per
+generation = new candidates.
 """
 
 from __future__ import annotations

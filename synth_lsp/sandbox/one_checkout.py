@@ -36,6 +36,7 @@ from synth_lsp.sandbox.values import normalise
 from synth_lsp.sandbox.watchdog import Watchdog
 
 Pending = None  # a pair handed back to the per-pair path
+SMALL_INPUTS = 1000  # values in every pair's inputs together, below which they go with the feed
 
 
 def run_together(
@@ -61,8 +62,8 @@ def run_together(
         with pool.checkout(limits=_limits(limits)) as session:
             token = watchdog.watch(session.worker_pid, should_stop) if should_stop is not None else None
             try:
-                _bind_pairs(session, sessions, inputs_list, keys)
-                done = session.feed_run(code, print_callback=printed)
+                bound = _bind_pairs(session, sessions, inputs_list, keys)
+                done = session.feed_run(code, inputs=bound, print_callback=printed)
             except pm.MontyCrashedError:
                 done = []
             except pm.MontyError as exc:
@@ -140,19 +141,40 @@ def _bind_pairs(
     sessions: SessionCache,
     inputs_list: list[dict[str, Any]],
     keys: frozenset[str] | None,
-) -> None:
-    """Bind every pair's `inputs` at once, restored from a dump when these pairs were bound before
-    (every candidate of a task runs on the same pairs)."""
-    blob = sessions.get_all(inputs_list, keys)
-    if blob is not None:
-        session.load_session(blob)
-        return
+) -> dict[str, Any] | None:
+    """Every pair's `inputs` at once: small ones are handed to the feed itself (converting a few
+    grids costs less than a round trip), large ones are restored from a dump of a session that
+    bound them before (every candidate of a task runs on the same pairs). Returns the feed's
+    `inputs=`, or None when the session already holds them."""
+    kept = sessions.get_all(inputs_list, keys)
+    if isinstance(kept, bytes):
+        session.load_session(kept)
+        return None
+    if kept is not None:
+        return {PAIRS: kept}  # the sandbox copies it in: the host's copy is never changed
     # a copy of each pair's own: the pairs of a task share grids (a train pair is in the others'
     # examples), the sandbox keeps that sharing, and a pair that changes its inputs in place must
     # not change the next pair's, as it cannot in a checkout of its own
     own = [copy.deepcopy(restrict(inputs, keys)) for inputs in inputs_list]
+    if _values_in(own) <= SMALL_INPUTS:
+        sessions.put_all(inputs_list, keys, own)
+        return {PAIRS: own}
     session.feed_run("pass", inputs={PAIRS: own})
     sessions.put_all(inputs_list, keys, session.dump())
+    return None
+
+
+def _values_in(value: Any, budget: int = SMALL_INPUTS + 1) -> int:
+    """How many values `value` holds, counted up to just past `budget`."""
+    count, stack = 0, [value]
+    while stack and count <= budget:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return count
 
 
 def _read_back(session: Any) -> list[Any]:

@@ -17,7 +17,7 @@ class SessionCache:
         self.size = size
         self._items: OrderedDict[tuple[int, frozenset[str] | None], tuple[dict, bytes]] = OrderedDict()
         # the same, for the inputs of several pairs at once (`one_checkout`), keyed by their ids in order
-        self._many: OrderedDict[tuple[tuple[int, ...], frozenset[str] | None], tuple[tuple[dict, ...], bytes]] = OrderedDict()
+        self._many: OrderedDict[tuple[tuple[int, ...], frozenset[str] | None], tuple[tuple[dict, ...], object]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, inputs: dict, keys: frozenset[str] | None) -> bytes | None:
@@ -28,8 +28,9 @@ class SessionCache:
             self._items.move_to_end((id(inputs), keys))
             return item[1]
 
-    def get_all(self, inputs_list: list[dict], keys: frozenset[str] | None) -> bytes | None:
-        """The dumped session that holds every pair's inputs in `inputs_list` (one candidate's pairs)."""
+    def get_all(self, inputs_list: list[dict], keys: frozenset[str] | None) -> object | None:
+        """What was kept for binding every pair's inputs in `inputs_list` at once (one candidate's
+        pairs): a dumped session, or for small inputs the host's own copy of them."""
         key = (tuple(map(id, inputs_list)), keys)
         with self._lock:
             item = self._many.get(key)
@@ -38,7 +39,7 @@ class SessionCache:
             self._many.move_to_end(key)
             return item[1]
 
-    def put_all(self, inputs_list: list[dict], keys: frozenset[str] | None, blob: bytes) -> None:
+    def put_all(self, inputs_list: list[dict], keys: frozenset[str] | None, blob: object) -> None:
         key = (tuple(map(id, inputs_list)), keys)
         with self._lock:
             self._many[key] = (tuple(inputs_list), blob)
