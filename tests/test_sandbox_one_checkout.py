@@ -100,6 +100,10 @@ SCRIPTS = {
     "prints on some pairs": "g = inputs['input_grid']\nif g[0][0]:\n    print(g[0], end='')\n    print('!')\nresult = 1\n",
     "prints and loops on some pairs": "g = inputs['input_grid']\nprint('start')\nwhile g[0][0] == 0:\n    pass\nresult = 1\n",
     "prints in a helper, sep and end": "def show(*a):\n    print(*a, sep='|', end=';')\n\nshow(1, 'a', [2])\nresult = {'ok': 1}\n",
+    "re.compile and names of builtins as variables": (
+        "import re\npattern = re.compile('a+')\ninput = inputs['input_grid']\n"
+        "def f():\n    return 1\nresult = {'m': bool(pattern.match('aa')), 'n': len(input), 'f': f.__name__}\n"
+    ),
     "crlf line breaks": "g = inputs['input_grid']\r\nresult = {'output_grid': [g[9]]}\r\n",
 }
 
@@ -151,6 +155,8 @@ def test_most_of_these_scripts_really_take_the_one_checkout_path():
         "prints",
         "prints past the cap",
         "prints then fails",
+        "re.compile and names of builtins as variables",
+        "module name",
     ):
         assert name in wrapped, (name, why_not_wrapped(SCRIPTS[name]))
 
@@ -179,6 +185,8 @@ def test_most_of_these_scripts_really_take_the_one_checkout_path():
         ("x = (yield)\nresult = 1\n", "yield"),
         ("def f():\n    pass\nresult = f.__doc__\n", "__doc__"),
         ("result = len(locals())\n", "locals"),
+        ("result = __doc__\n", "__doc__"),
+        ("def f():\n    return 1\nresult = f.__code__.co_firstlineno\n", "__code__"),
         ("import math\nmath.tau = 1\nresult = math.tau\n", "changes `math`"),
         ("from collections import Counter\nCounter.most = 1\nresult = 1\n", "changes `Counter`"),
         ("def f():\n    pass\nsetattr(f, 'x', 1)\nresult = 1\n", "setattr"),

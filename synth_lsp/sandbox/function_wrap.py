@@ -41,20 +41,10 @@ PURE_MODULES = frozenset(
     }
 )
 
-# Names whose meaning depends on the scope they are read in, or that reach the host.
-SCOPE_NAMES = frozenset(
-    {
-        "locals",
-        "globals",
-        "vars",
-        "dir",
-        "eval",
-        "exec",
-        "compile",
-        "__import__",
-        "__qualname__",
-    }
-    | {"__doc__", "__builtins__", "__class__", "input", "breakpoint", "help", "super"}
+# Names whose meaning depends on the scope they are read in (as names, or dunder attributes).
+SCOPE_NAMES = frozenset({"locals", "globals", "vars", "dir", "eval", "exec", "compile", "__import__"})
+SCOPE_ATTRIBUTES = frozenset(
+    {"__qualname__", "__doc__", "__builtins__", "__class__", "__code__", "__closure__", "__globals__"}
 )
 
 
@@ -77,7 +67,7 @@ def _wrap(script: str) -> tuple[str | None, str | None]:
     # only "\n" breaks a line here (the runner made every break one); str.splitlines would also
     # break at form feeds and other separators inside a line
     lines = script.split("\n")
-    body = "\n".join(INDENT + line if line.strip() else line for line in lines).rstrip(" ") + "\n"
+    body = "\n".join(INDENT + line if line.strip() else line for line in lines) + "\n"
     after_pair = f"{INDENT}print({PAIR_END!r}, end='')\n" if _prints(script) else ""
     code = (
         f"def _synth_pair_body(inputs):\n{body}{INDENT}return result\n"
@@ -121,9 +111,9 @@ def _node_refusal(tree: ast.Module) -> str | None:
             return "a class (its names and reprs would carry the wrapper's)"
         if _is_string(node) and node.end_lineno != node.lineno and id(node) not in unseen:
             return f"a string literal over several lines (line {node.lineno}), which re-indenting would change"
-        if isinstance(node, ast.Name) and node.id in SCOPE_NAMES:
+        if isinstance(node, ast.Name) and (node.id in SCOPE_NAMES or node.id in SCOPE_ATTRIBUTES - {"__class__"}):
             return f"it uses `{node.id}`"
-        if isinstance(node, ast.Attribute) and node.attr in SCOPE_NAMES:
+        if isinstance(node, ast.Attribute) and node.attr in SCOPE_ATTRIBUTES:
             return f"it uses `.{node.attr}`"
         if isinstance(node, ast.Import):
             for alias in node.names:
