@@ -287,3 +287,12 @@ def test_the_output_of_one_feed_is_cut_at_marks_that_arrive_in_pieces():
     unmarked = PairOutputs(2, limit=5, marked=False)
     unmarked("stderr", "?")
     assert not unmarked.placed(2)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*/*.synth.py")), ids=lambda p: p.name)
+def test_the_example_scripts_agree_on_their_tasks(sandbox, reference, path):
+    from synth_lsp.core.task import load_task_for_script
+
+    task = load_task_for_script(path)
+    inputs = [p.inputs for p in list(task.train) + list(task.test)]
+    assert_same(sandbox, reference, path.read_text(), inputs)
