@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -244,6 +245,42 @@ def synalinks_python(venv: Path) -> Path | None:
     return python
 
 
+def _task_cpu_ns(pid: int) -> int:
+    """CPU time of every thread of a process, in ns (the scheduler's own count: no 10 ms ticks)."""
+    total = 0
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except OSError:
+        pass  # gone meanwhile
+    return total
+
+
+def _monty_workers() -> list[int]:
+    """Our `monty` worker processes (children of this process)."""
+    me, found = str(os.getpid()), []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read()
+        except OSError:
+            continue
+        if stat.rsplit(")", 1)[1].split()[1] == me and b"monty" in command:
+            found.append(int(pid))
+    return found
+
+
+def cpu_ms_now(workers: list[int]) -> float:
+    """CPU used so far by this process and the given sandbox workers, in ms: unlike wall time it
+    does not count the time spent waiting for a core on a shared machine."""
+    return (time.process_time_ns() + sum(_task_cpu_ns(pid) for pid in workers)) / 1e6
+
+
 class Synalinks:
     """`bench/synalinks_seed.py` under the Synalinks venv, one long-lived child: it times each
     candidate's pairs inside its own process, so the request's round trip is not counted."""
@@ -255,11 +292,12 @@ class Synalinks:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
         )
 
-    def score(self, task_path: Path, script: str, repeats: int = 1) -> tuple[list[float], list[int]]:
+    def score(self, task_path: Path, script: str, repeats: int = 1) -> tuple[list[float], list[float], list[int]]:
+        """(wall ms, CPU ms) per repeat, and the reward of each pair."""
         self.process.stdin.write(json.dumps({"task": str(task_path), "script": script, "repeats": repeats}) + "\n")
         self.process.stdin.flush()
         answer = json.loads(self.process.stdout.readline())
-        return answer["ms"], answer["rewards"]
+        return answer["ms"], answer["cpu_ms"], answer["rewards"]
 
     def close(self) -> None:
         self.process.stdin.close()
@@ -274,8 +312,15 @@ def per_candidate(
     on the same pairs, and a fresh subprocess; interleaved, so load changes hit every side."""
     rows = []
     limits = RunLimits(time_s=5.0)
+    workers: dict[str, list[int]] = {}
+    for side, sandbox in sandboxes.items():  # start each pool, then tell its workers apart
+        before = set(_monty_workers())
+        sandbox.run_many(CANDIDATES["identity"], [p.inputs for p in task.train], limits)
+        workers[side] = sorted(set(_monty_workers()) - before)
     for name, script in CANDIDATES.items():
-        times: dict[str, list[float]] = {side: [] for side in [*sandboxes, "synalinks", "subprocess"]}
+        sides = [*sandboxes, "synalinks", "subprocess"]
+        times: dict[str, list[float]] = {side: [] for side in sides}
+        cpu: dict[str, list[float]] = {side: [] for side in sides}
         rewards: dict[str, float] = {}
         synalinks_rewards: list[int] = []
         for side, sandbox in sandboxes.items():  # warm: the session cache holds these pairs
@@ -283,15 +328,22 @@ def per_candidate(
         for _ in range(repeats):
             for side, sandbox in sandboxes.items():
                 candidate = new_candidate(script, "mutation")  # made when proposed, not when scored
+                cpu_before = cpu_ms_now(workers[side])
                 started = time.perf_counter()  # score_candidate is what score_all runs per candidate
                 scored = score_candidate(candidate, task, sandbox, limits, fingerprint="bench")
                 times[side].append((time.perf_counter() - started) * 1000)
+                cpu[side].append(cpu_ms_now(workers[side]) - cpu_before)
                 rewards[side] = scored.train_reward
             if synalinks is not None:
-                ms, synalinks_rewards = synalinks.score(task_path, script)
+                ms, cpu_ms, synalinks_rewards = synalinks.score(task_path, script)
                 times["synalinks"] += ms
+                cpu["synalinks"] += cpu_ms
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
             times["subprocess"].append(time_baseline(task, [script], parallel)[0] * 1000)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu["subprocess"].append((after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000)
         row = {"candidate": name, **{side: statistics.median(t) if t else None for side, t in times.items()}}
+        row["cpu"] = {side: statistics.median(t) if t else None for side, t in cpu.items()}
         train = len(task.train)
         same = rewards["one checkout"] == rewards["per pair"]
         if synalinks is not None:
@@ -302,12 +354,7 @@ def per_candidate(
 
 
 def print_per_candidate(title: str, rows: list[dict], repeats: int) -> None:
-    print(f"\n## One candidate at a time on {title} (ms per candidate, median of {repeats})\n")
-    print(
-        "| candidate | synth-lsp, one checkout | synth-lsp, a checkout per pair | Synalinks 0.8.38 PythonSynthesis "
-        "| fresh subprocess | vs Synalinks | vs fresh subprocess | one checkout vs per pair | train rewards agree |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|")
+    sides = ("one checkout", "per pair", "synalinks", "subprocess")
 
     def ratio(a: float | None, b: float | None) -> str:
         return f"{a / b:.1f}x" if a and b else "-"
@@ -315,20 +362,28 @@ def print_per_candidate(title: str, rows: list[dict], repeats: int) -> None:
     def ms(v: float | None) -> str:
         return f"{v:.2f}" if v is not None else "-"
 
-    for r in rows:
-        ours = r["one checkout"]
+    for measure, get in (("wall", lambda r, side: r[side]), ("CPU", lambda r, side: r["cpu"][side])):
+        print(f"\n## One candidate at a time on {title}: {measure} ms per candidate, median of {repeats}\n")
         print(
-            f"| {r['candidate']} | {ms(ours)} | {ms(r['per pair'])} | {ms(r['synalinks'])} | {ms(r['subprocess'])} "
-            f"| {ratio(r['synalinks'], ours)} | {ratio(r['subprocess'], ours)} | {ratio(r['per pair'], ours)} "
-            f"| {'yes' if r['agree'] else 'NO'} |",
-            flush=True,
+            "| candidate | synth-lsp, one checkout | synth-lsp, a checkout per pair | Synalinks 0.8.38 PythonSynthesis "
+            "| fresh subprocess | vs Synalinks | vs fresh subprocess | one checkout vs per pair | train rewards agree |"
         )
-    total = {side: sum(r[side] for r in rows) if all(r[side] for r in rows) else None for side in ("one checkout", "per pair", "synalinks", "subprocess")}
-    print(
-        f"| **all {len(rows)}** | {ms(total['one checkout'])} | {ms(total['per pair'])} | {ms(total['synalinks'])} "
-        f"| {ms(total['subprocess'])} | {ratio(total['synalinks'], total['one checkout'])} "
-        f"| {ratio(total['subprocess'], total['one checkout'])} | {ratio(total['per pair'], total['one checkout'])} | |"
-    )
+        print("|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            v = {side: get(r, side) for side in sides}
+            print(
+                f"| {r['candidate']} | {ms(v['one checkout'])} | {ms(v['per pair'])} | {ms(v['synalinks'])} "
+                f"| {ms(v['subprocess'])} | {ratio(v['synalinks'], v['one checkout'])} "
+                f"| {ratio(v['subprocess'], v['one checkout'])} | {ratio(v['per pair'], v['one checkout'])} "
+                f"| {'yes' if r['agree'] else 'NO'} |",
+                flush=True,
+            )
+        total = {side: sum(get(r, side) for r in rows) if all(get(r, side) for r in rows) else None for side in sides}
+        print(
+            f"| **all {len(rows)}** | {ms(total['one checkout'])} | {ms(total['per pair'])} | {ms(total['synalinks'])} "
+            f"| {ms(total['subprocess'])} | {ratio(total['synalinks'], total['one checkout'])} "
+            f"| {ratio(total['subprocess'], total['one checkout'])} | {ratio(total['per pair'], total['one checkout'])} | |"
+        )
 
 
 def embedding_calls(generations: int = 3) -> list[tuple[int, int, int, int]]:
@@ -405,6 +460,8 @@ def per_candidate_tables(paths: dict[str, Path], tasks: dict[str, Task], args: a
             "\nSame 8 candidates, same pairs (train and test), same run, interleaved. Synalinks runs each pair"
             " with `await program(x)`, one after another, as its optimizer does; its time is taken inside its own"
             " process. 'a checkout per pair' is synth-lsp's path before a candidate's pairs shared one checkout."
+            " CPU: this process and the sandbox's workers (the scheduler's count per thread), Synalinks' process,"
+            " the subprocess; unlike wall time it leaves out waiting for a core on a shared machine."
         )
 
 

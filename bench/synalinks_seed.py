@@ -5,7 +5,7 @@ runs them, one `await program(x)` after another.
 Runs under the Synalinks virtualenv's interpreter (never under synth-lsp's: the two pydantic-monty
 versions cannot share one), as a long-lived child of `omega_eval.py`: one JSON request a line on
 stdin, `{"task": path, "script": text, "repeats": n}`, one JSON answer a line on stdout,
-`{"ms": [per repeat], "rewards": [1/0 per pair]}`. The pairs are built like synth-lsp's: each
+`{"ms": [wall, per repeat], "cpu_ms": [CPU, per repeat], "rewards": [1/0 per pair]}`. The pairs are built like synth-lsp's: each
 train pair with the other train pairs as its examples, each test pair with every train pair.
 """
 
@@ -63,13 +63,14 @@ async def serve() -> None:
             tasks[request["task"]] = pairs_of(json.loads(Path(request["task"]).read_text()))
         pairs = tasks[request["task"]]
         module.state.update({"python_script": request["script"]})  # how its optimizer swaps candidates
-        times, rewards = [], []
+        times, cpu, rewards = [], [], []
         for _ in range(request["repeats"]):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             outputs = [await program(x) for x, _ in pairs]
             times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)  # Monty 0.0.18 runs in this process
             rewards = [int(o is not None and o.get("output_grid") == want) for o, (_, want) in zip(outputs, pairs)]
-        print(json.dumps({"ms": times, "rewards": rewards}), flush=True)
+        print(json.dumps({"ms": times, "cpu_ms": cpu, "rewards": rewards}), flush=True)
 
 
 if __name__ == "__main__":
