@@ -300,8 +300,12 @@ class Synalinks:
         return answer["ms"], answer["cpu_ms"], answer["rewards"]
 
     def close(self) -> None:
-        self.process.stdin.close()
-        self.process.wait(10)
+        self.process.stdin.close()  # its loop ends at end of input
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
 
 
 def per_candidate(
