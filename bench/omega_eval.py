@@ -275,10 +275,20 @@ def _monty_workers() -> list[int]:
     return found
 
 
-def cpu_ms_now(workers: list[int]) -> float:
-    """CPU used so far by this process and the given sandbox workers, in ms: unlike wall time it
-    does not count the time spent waiting for a core on a shared machine."""
-    return (time.process_time_ns() + sum(_task_cpu_ns(pid) for pid in workers)) / 1e6
+def cpu_snapshot(own_last: bool = True) -> dict[int, int]:
+    """CPU used so far, in ns, by this process (key 0) and each of its `monty` workers (every
+    sandbox's: the idle ones use none), found afresh each time since pools start workers as needed.
+    Our own clock is read after the scan of /proc when starting and before it when stopping, so
+    the scan is never counted."""
+    own = None if own_last else time.process_time_ns()
+    workers = {pid: _task_cpu_ns(pid) for pid in _monty_workers()}
+    return {0: own if own is not None else time.process_time_ns(), **workers}
+
+
+def cpu_ms_since(before: dict[int, int]) -> float:
+    """CPU ms since `before`: unlike wall time it leaves out waiting for a core on a shared machine."""
+    after = cpu_snapshot(own_last=False)
+    return sum(ns - before.get(pid, 0) for pid, ns in after.items()) / 1e6
 
 
 class Synalinks:
@@ -316,11 +326,6 @@ def per_candidate(
     on the same pairs, and a fresh subprocess; interleaved, so load changes hit every side."""
     rows = []
     limits = RunLimits(time_s=5.0)
-    workers: dict[str, list[int]] = {}
-    for side, sandbox in sandboxes.items():  # start each pool, then tell its workers apart
-        before = set(_monty_workers())
-        sandbox.run_many(CANDIDATES["identity"], [p.inputs for p in task.train], limits)
-        workers[side] = sorted(set(_monty_workers()) - before)
     for name, script in CANDIDATES.items():
         sides = [*sandboxes, "synalinks", "subprocess"]
         times: dict[str, list[float]] = {side: [] for side in sides}
@@ -332,11 +337,11 @@ def per_candidate(
         for _ in range(repeats):
             for side, sandbox in sandboxes.items():
                 candidate = new_candidate(script, "mutation")  # made when proposed, not when scored
-                cpu_before = cpu_ms_now(workers[side])
+                cpu_before = cpu_snapshot()
                 started = time.perf_counter()  # score_candidate is what score_all runs per candidate
                 scored = score_candidate(candidate, task, sandbox, limits, fingerprint="bench")
                 times[side].append((time.perf_counter() - started) * 1000)
-                cpu[side].append(cpu_ms_now(workers[side]) - cpu_before)
+                cpu[side].append(cpu_ms_since(cpu_before))
                 rewards[side] = scored.train_reward
             if synalinks is not None:
                 ms, cpu_ms, synalinks_rewards = synalinks.score(task_path, script)
