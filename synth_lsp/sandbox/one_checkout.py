@@ -181,7 +181,7 @@ def _read_back(session: Any) -> list[Any]:
     """The results of the pairs done before the feed failed (the session survives an error
     raised inside the sandbox, limits included, long enough to read them)."""
     try:
-        done = session.feed_run("_synth_results")
+        done = session.feed_run("_synth_results", print_callback=lambda stream, text: None)  # never the host's stdout
     except Exception:
         return []
     return done if isinstance(done, list) else []
