@@ -10,10 +10,18 @@ Embeddings: a real evolution through litellm against the in-process OpenAI-compa
 the tests (tests/fake_openai.py), with an embedding model; calls counted at the server per
 generation, next to what an uncached pairwise scheme (two calls per compared pair) would make.
 
+Per candidate, against the seed system itself: each of the 8 candidates scored alone on both
+tasks' pairs (train and test) by synth-lsp's `score_candidate` (its pairs in one checkout, and with a
+checkout per pair, the path before), by Synalinks' PythonSynthesis 0.8.38 on the in-process Monty
+0.0.18 (`bench/synalinks_seed.py`, in its own virtualenv, made with uv when missing), and by a fresh
+subprocess; interleaved in one run, medians.
+
     python bench/omega_eval.py              # 5 repeats
     python bench/omega_eval.py --repeats 9 --parallel 4
+    python bench/omega_eval.py --per-candidate-only --synalinks-venv /tmp/wt/synalinks-venv
 
-Target: throughput ratio >= 20x; embedding calls per generation = new candidates.
+Targets: throughput ratio >= 20x; per 007bbfb7 candidate >= 40x Synalinks; embedding calls per
+generation = new candidates.
 """
 
 from __future__ import annotations
@@ -21,6 +29,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -210,18 +220,179 @@ def throughput(name: str, task: Task, repeats: int, sandbox: Sandbox, parallel: 
     }
 
 
-def per_candidate(task: Task, repeats: int, sandbox: Sandbox, parallel: int) -> list[tuple[str, float, float]]:
-    """(candidate, ms in the sandbox, ms in a fresh subprocess): one candidate at a time, medians."""
+SYNALINKS_VENV = Path(os.environ.get("SYNALINKS_VENV", ROOT / ".cache" / "synalinks-venv"))  # --synalinks-venv
+SYNALINKS_PINS = ["--exclude-newer", "2026-06-13", "synalinks==0.8.38", "pydantic-monty==0.0.18"]
+
+
+def synalinks_python(venv: Path) -> Path | None:
+    """The seed system's interpreter: Synalinks 0.8.38 on the in-process Monty 0.0.18, in its own
+    virtualenv (the two Monty versions cannot share one), made with uv when missing."""
+    python = venv / "bin" / "python"
+    if python.exists():
+        return python
+    uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+    command = f"uv venv {venv} -p 3.11 && uv pip install --python {venv} {' '.join(SYNALINKS_PINS)}"
+    if uv is None:
+        print(f"(no Synalinks baseline: `uv` is missing. Make its venv with `pip install uv && {command}`)")
+        return None
+    print(f"(setting up the Synalinks baseline: {command})", flush=True)
+    made = subprocess.run([uv, "venv", str(venv), "-p", "3.11"], capture_output=True, text=True)
+    if made.returncode == 0:
+        made = subprocess.run([uv, "pip", "install", "--python", str(venv), *SYNALINKS_PINS], capture_output=True, text=True)
+    if made.returncode != 0:
+        print(f"(no Synalinks baseline: the install failed: {made.stderr.strip()[-300:]})")
+        return None
+    return python
+
+
+def _task_cpu_ns(pid: int) -> int:
+    """CPU time of every thread of a process, in ns (the scheduler's own count: no 10 ms ticks)."""
+    total = 0
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except OSError:
+        pass  # gone meanwhile
+    return total
+
+
+def _monty_workers() -> list[int]:
+    """Our `monty` worker processes (children of this process)."""
+    me, found = str(os.getpid()), []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read()
+        except OSError:
+            continue
+        if stat.rsplit(")", 1)[1].split()[1] == me and b"monty" in command:
+            found.append(int(pid))
+    return found
+
+
+def cpu_snapshot(own_last: bool = True) -> dict[int, int]:
+    """CPU used so far, in ns, by this process (key 0) and each of its `monty` workers (every
+    sandbox's: the idle ones use none), found afresh each time since pools start workers as needed.
+    Our own clock is read after the scan of /proc when starting and before it when stopping, so
+    the scan is never counted."""
+    own = None if own_last else time.process_time_ns()
+    workers = {pid: _task_cpu_ns(pid) for pid in _monty_workers()}
+    return {0: own if own is not None else time.process_time_ns(), **workers}
+
+
+def cpu_ms_since(before: dict[int, int]) -> float:
+    """CPU ms since `before`: unlike wall time it leaves out waiting for a core on a shared machine."""
+    after = cpu_snapshot(own_last=False)
+    return sum(ns - before.get(pid, 0) for pid, ns in after.items()) / 1e6
+
+
+class Synalinks:
+    """`bench/synalinks_seed.py` under the Synalinks venv, one long-lived child: it times each
+    candidate's pairs inside its own process, so the request's round trip is not counted."""
+
+    def __init__(self, python: Path):
+        env = dict(os.environ, LITELLM_LOCAL_MODEL_COST_MAP="True", PYTHONPATH="")  # no network, none of our imports
+        self.process = subprocess.Popen(
+            [str(python), str(ROOT / "bench" / "synalinks_seed.py")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+        )
+
+    def score(self, task_path: Path, script: str, repeats: int = 1) -> tuple[list[float], list[float], list[int]]:
+        """(wall ms, CPU ms) per repeat, and the reward of each pair."""
+        self.process.stdin.write(json.dumps({"task": str(task_path), "script": script, "repeats": repeats}) + "\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        return answer["ms"], answer["cpu_ms"], answer["rewards"]
+
+    def close(self) -> None:
+        self.process.stdin.close()  # its loop ends at end of input
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(10)
+
+
+def per_candidate(
+    task_path: Path, task: Task, repeats: int, sandboxes: dict[str, Sandbox], parallel: int, synalinks: Synalinks | None
+) -> list[dict]:
+    """Per candidate, one at a time, medians in ms: synth-lsp's scoring path (`score_candidate`) with
+    its pairs in one checkout and with a checkout per pair (the path before), Synalinks' PythonSynthesis
+    on the same pairs, and a fresh subprocess; interleaved, so load changes hit every side."""
     rows = []
+    limits = RunLimits(time_s=5.0)
     for name, script in CANDIDATES.items():
-        ours, theirs = [], []
+        sides = [*sandboxes, "synalinks", "subprocess"]
+        times: dict[str, list[float]] = {side: [] for side in sides}
+        cpu: dict[str, list[float]] = {side: [] for side in sides}
+        rewards: dict[str, float] = {}
+        synalinks_rewards: list[int] = []
+        for side, sandbox in sandboxes.items():  # warm: the session cache holds these pairs
+            score_candidate(new_candidate(script, "mutation"), task, sandbox, limits, fingerprint="bench")
         for _ in range(repeats):
-            started = time.perf_counter()  # score_candidate is what score_all runs per candidate
-            score_candidate(new_candidate(script, "mutation"), task, sandbox, RunLimits(time_s=5.0), fingerprint="bench")
-            ours.append(time.perf_counter() - started)
-            theirs.append(time_baseline(task, [script], parallel)[0])
-        rows.append((name, statistics.median(ours) * 1000, statistics.median(theirs) * 1000))
+            for side, sandbox in sandboxes.items():
+                candidate = new_candidate(script, "mutation")  # made when proposed, not when scored
+                cpu_before = cpu_snapshot()
+                started = time.perf_counter()  # score_candidate is what score_all runs per candidate
+                scored = score_candidate(candidate, task, sandbox, limits, fingerprint="bench")
+                times[side].append((time.perf_counter() - started) * 1000)
+                cpu[side].append(cpu_ms_since(cpu_before))
+                rewards[side] = scored.train_reward
+            if synalinks is not None:
+                ms, cpu_ms, synalinks_rewards = synalinks.score(task_path, script)
+                times["synalinks"] += ms
+                cpu["synalinks"] += cpu_ms
+            children = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times["subprocess"].append(time_baseline(task, [script], parallel)[0] * 1000)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu["subprocess"].append((after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000)
+        row = {"candidate": name, **{side: statistics.median(t) if t else None for side, t in times.items()}}
+        row["cpu"] = {side: statistics.median(t) if t else None for side, t in cpu.items()}
+        train = len(task.train)
+        same = rewards["one checkout"] == rewards["per pair"]
+        if synalinks is not None:
+            same = same and abs(sum(synalinks_rewards[:train]) / train - rewards["one checkout"]) < 1e-9
+        row["agree"] = same
+        rows.append(row)
     return rows
+
+
+def print_per_candidate(title: str, rows: list[dict], repeats: int) -> None:
+    sides = ("one checkout", "per pair", "synalinks", "subprocess")
+
+    def ratio(a: float | None, b: float | None) -> str:
+        return f"{a / b:.1f}x" if a and b else "-"
+
+    def ms(v: float | None) -> str:
+        return f"{v:.2f}" if v is not None else "-"
+
+    for measure, get in (("wall", lambda r, side: r[side]), ("CPU", lambda r, side: r["cpu"][side])):
+        print(f"\n## One candidate at a time on {title}: {measure} ms per candidate, median of {repeats}\n")
+        print(
+            "| candidate | synth-lsp, one checkout | synth-lsp, a checkout per pair | Synalinks 0.8.38 PythonSynthesis "
+            "| fresh subprocess | vs Synalinks | vs fresh subprocess | one checkout vs per pair | train rewards agree |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            v = {side: get(r, side) for side in sides}
+            print(
+                f"| {r['candidate']} | {ms(v['one checkout'])} | {ms(v['per pair'])} | {ms(v['synalinks'])} "
+                f"| {ms(v['subprocess'])} | {ratio(v['synalinks'], v['one checkout'])} "
+                f"| {ratio(v['subprocess'], v['one checkout'])} | {ratio(v['per pair'], v['one checkout'])} "
+                f"| {'yes' if r['agree'] else 'NO'} |",
+                flush=True,
+            )
+        total = {side: sum(get(r, side) for r in rows) if all(get(r, side) for r in rows) else None for side in sides}
+        print(
+            f"| **all {len(rows)}** | {ms(total['one checkout'])} | {ms(total['per pair'])} | {ms(total['synalinks'])} "
+            f"| {ms(total['subprocess'])} | {ratio(total['synalinks'], total['one checkout'])} "
+            f"| {ratio(total['subprocess'], total['one checkout'])} | {ratio(total['per pair'], total['one checkout'])} | |"
+        )
 
 
 def embedding_calls(generations: int = 3) -> list[tuple[int, int, int, int]]:
@@ -260,20 +431,7 @@ def embedding_calls(generations: int = 3) -> list[tuple[int, int, int, int]]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--parallel", type=int, default=PARALLEL, help="candidates in flight, on both sides")
-    parser.add_argument(
-        "--python", default=sys.executable,
-        help="the baseline's interpreter (default: this one; a plain venv starts fastest, so is the fairest)",
-    )
-    args = parser.parse_args()
-    BASELINE_PYTHON[0] = args.python
-    tasks = {
-        "007bbfb7 (3x3 -> 9x9)": load_task(ROOT / "examples" / "arc" / "007bbfb7.json"),
-        "3631a71a (30x30)": load_task(ARC / "3631a71a.json"),
-    }
+def print_throughput(tasks: dict[str, Task], args: argparse.Namespace) -> None:
     print(f"## Evaluation throughput ({len(CANDIDATES)} candidates, {args.parallel} in parallel, median of {args.repeats})\n")
     print(
         "| task | pairs | sandbox cand/s | fresh-subprocess cand/s | ratio | rewards agree | `python -c pass` (ms) "
@@ -293,12 +451,51 @@ def main() -> None:
             " of scoring one candidate. Heavier candidates only add work that Monty interprets 2-6x slower than"
             " CPython, so their ratio is the ceiling of any candidate mix."
         )
-        name = "3631a71a (30x30)"
-        print(f"\n## One candidate at a time on {name} (ms per candidate, median of {args.repeats})\n")
-        print("| candidate | sandbox (ms) | fresh subprocess (ms) | ratio |")
-        print("|---|---|---|---|")
-        for candidate, ours, theirs in per_candidate(tasks[name], args.repeats, sandbox, args.parallel):
-            print(f"| {candidate} | {ours:.1f} | {theirs:.1f} | {theirs / ours:.1f}x |", flush=True)
+
+
+def per_candidate_tables(paths: dict[str, Path], tasks: dict[str, Task], args: argparse.Namespace) -> None:
+    python = synalinks_python(args.synalinks_venv)
+    synalinks = Synalinks(python) if python is not None else None
+    with Sandbox(processes=args.parallel) as ours, Sandbox(processes=args.parallel, one_checkout=False) as before:
+        sandboxes = {"one checkout": ours, "per pair": before}
+        try:
+            for title, task in tasks.items():
+                rows = per_candidate(paths[title], task, args.repeats, sandboxes, args.parallel, synalinks)
+                print_per_candidate(title, rows, args.repeats)
+        finally:
+            if synalinks is not None:
+                synalinks.close()
+        print(
+            "\nSame 8 candidates, same pairs (train and test), same run, interleaved. Synalinks runs each pair"
+            " with `await program(x)`, one after another, as its optimizer does; its time is taken inside its own"
+            " process. 'a checkout per pair' is synth-lsp's path before a candidate's pairs shared one checkout."
+            " CPU: this process and the sandbox's workers (the scheduler's count per thread), Synalinks' process,"
+            " the subprocess; unlike wall time it leaves out waiting for a core on a shared machine."
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--parallel", type=int, default=PARALLEL, help="candidates in flight, on both sides")
+    parser.add_argument(
+        "--python", default=sys.executable,
+        help="the baseline's interpreter (default: this one; a plain venv starts fastest, so is the fairest)",
+    )
+    parser.add_argument(
+        "--synalinks-venv", type=Path, default=SYNALINKS_VENV,
+        help="the seed system's virtualenv (made with uv when missing; env SYNALINKS_VENV)",
+    )
+    parser.add_argument("--per-candidate-only", action="store_true", help="only the per-candidate tables")
+    args = parser.parse_args()
+    BASELINE_PYTHON[0] = args.python
+    paths = {"007bbfb7 (3x3 -> 9x9)": ROOT / "examples" / "arc" / "007bbfb7.json", "3631a71a (30x30)": ARC / "3631a71a.json"}
+    tasks = {title: load_task(path) for title, path in paths.items()}
+    if not args.per_candidate_only:
+        print_throughput(tasks, args)
+    per_candidate_tables(paths, tasks, args)
+    if args.per_candidate_only:
+        return
     print("\n## Embedding calls per generation (population 6, 6 children per generation)\n")
     print("| generation | new candidates | embedding calls (ours, cached) | uncached pairwise scheme |")
     print("|---|---|---|---|")

@@ -65,7 +65,7 @@ def test_sandbox_workers_running_a_loop_die_when_their_process_is_killed():
         """
         from synth_lsp.core.runs import RunLimits
         from synth_lsp.sandbox.runner import Sandbox
-        box = Sandbox(processes=3)
+        box = Sandbox(processes=3, one_checkout=False)  # a checkout per pair: several workers loop
         box.run_many("while True:\\n    pass\\n", [{}, {}, {}], RunLimits(time_s=60))
         """
     )

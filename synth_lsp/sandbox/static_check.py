@@ -7,6 +7,7 @@ the pool; a module the walls did not probe is asked of `runner` once, when one i
 from __future__ import annotations
 
 import ast
+from functools import lru_cache
 
 from synth_lsp.core.runs import Frame, RunError, SourceRange
 from synth_lsp.sandbox.script_ast import parse
@@ -15,19 +16,26 @@ from synth_lsp.sandbox.walls import ProbeRunner, Walls
 
 def import_error(script: str, walls: Walls, runner: ProbeRunner | None = None) -> RunError | None:
     """The first import of a module the sandbox does not have, at its place in the script."""
+    for node, name in _imports(script):
+        if not walls.can_import(name, runner):
+            return _missing_module(script, node, name, walls)
+    return None
+
+
+@lru_cache(maxsize=512)
+def _imports(script: str) -> tuple[tuple[ast.stmt, str], ...]:
+    """Each module the script imports, with its statement, in the order of a walk of the tree
+    (found once per script text: a candidate is checked before each run)."""
     tree = parse(script)
     if tree is None:
-        return None  # Monty reports syntax errors with its own positions
+        return ()  # Monty reports syntax errors with its own positions
+    found: list[tuple[ast.stmt, str]] = []
     for node in ast.walk(tree):
-        names: list[str] = []
         if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
+            found += [(node, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module]
-        for name in names:
-            if not walls.can_import(name, runner):
-                return _missing_module(script, node, name, walls)
-    return None
+            found.append((node, node.module))
+    return tuple(found)
 
 
 def _missing_module(script: str, node: ast.stmt, name: str, walls: Walls) -> RunError:

@@ -1,0 +1,196 @@
+"""Every pair of a candidate in one checkout and one feed: the script wrapped as a function
+(`function_wrap`), called once per pair in a loop inside the sandbox.
+
+A checkout per pair costs a checkout, a session restore and a feed for each pair; this costs them
+once per candidate. What it returns must be what the per-pair path would have returned, so it
+only keeps what it can vouch for and hands the rest back (None) to be run the usual way:
+
+- the feed's time limit is one pair's limit: when every pair is done within it, none would have hit
+  its own. When it fires with no pair done, the first pair ran the whole limit alone: its own
+  timeout. Otherwise that pair and the rest go back.
+- an error of any kind (runtime, memory, recursion, Monty refusing the syntax) ends the feed: the
+  pairs done before it are read back, that pair and the rest go back, so their errors, frames and
+  line numbers are the ones a fresh checkout gives.
+- recursion gets one frame more, the wrapper's own call, so the script reaches the same depth.
+- output: a script that prints gets a mark printed after each pair, and the feed's output is cut
+  at the marks, each pair's part capped as its own checkout would cap it; output the marks cannot
+  place (stderr) means nothing is kept.
+- inputs: each pair gets its own copy, as it does in a checkout of its own.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from synth_lsp.core.runs import RunError, RunLimits, RunResult
+from synth_lsp.sandbox.errors import STOPPED, error_from
+from synth_lsp.sandbox.function_wrap import PAIR_END, PAIRS
+from synth_lsp.sandbox.inputs_usage import restrict
+from synth_lsp.sandbox.output_cap import OutputCap
+from synth_lsp.sandbox.sessions import SessionCache
+from synth_lsp.sandbox.values import normalise
+from synth_lsp.sandbox.watchdog import Watchdog
+
+Pending = None  # a pair handed back to the per-pair path
+SMALL_INPUTS = 1000  # values in every pair's inputs together, below which they go with the feed
+
+
+def run_together(
+    pool: Any,
+    sessions: SessionCache,
+    watchdog: Watchdog,
+    code: str,
+    keys: frozenset[str] | None,
+    inputs_list: list[dict[str, Any]],
+    limits: RunLimits,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[RunResult | None]:
+    """Results in order; None for each pair the per-pair path must run."""
+    import pydantic_monty as pm
+
+    results: list[RunResult | None] = [Pending] * len(inputs_list)
+    printed = PairOutputs(len(inputs_list), limits.output_bytes, marked=PAIR_END in code)
+    done: list[Any] = []
+    error: RunError | None = None
+    stopped = False
+    started = time.perf_counter()
+    try:
+        with pool.checkout(limits=_limits(limits)) as session:
+            token = watchdog.watch(session.worker_pid, should_stop) if should_stop is not None else None
+            try:
+                bound = _bind_pairs(session, sessions, inputs_list, keys)
+                done = session.feed_run(code, inputs=bound, print_callback=printed)
+            except pm.MontyCrashedError:
+                done = []
+            except pm.MontyError as exc:
+                error = error_from(exc, limits)
+                done = _read_back(session)
+            finally:
+                if token is not None and watchdog.release(token):
+                    stopped = True
+    except Exception:  # pool trouble: the per-pair path meets it again and reports it
+        return results
+    if stopped:
+        return [RunResult(result=None, error=STOPPED) for _ in inputs_list]
+    if not isinstance(done, list):
+        return results
+    if not printed.placed(len(done)):
+        return results
+    elapsed = time.perf_counter() - started
+    for index, value in enumerate(done[: len(inputs_list)]):
+        results[index] = printed.attach(index, _result(value, elapsed / max(1, len(done))))
+    if error is not None and error.kind == "timeout" and not done:
+        results[0] = printed.attach(0, RunResult(result=None, duration_s=elapsed, error=error))
+    return results
+
+
+class PairOutputs:
+    """A print callback for one feed of every pair: the output is cut at the marks the wrapper
+    prints after each pair (a mark may arrive in two pieces), and each pair's part is capped as
+    its own checkout caps it (`OutputCap`), so what is kept stays small however much is printed."""
+
+    def __init__(self, pairs: int, limit: int, marked: bool):
+        self.caps = [OutputCap(limit) for _ in range(pairs + 1)]  # one more: a stray mark is noticed
+        self.marked = marked
+        self.index = 0  # the pair printing now
+        self.pending = ""  # text that may end with the start of a mark
+        self.unplaceable = False
+
+    def __call__(self, stream: str, text: str) -> None:
+        if stream != "stdout" or not self.marked:
+            self.unplaceable = self.unplaceable or bool(text)
+            return
+        self.pending += text
+        while PAIR_END in self.pending and self.index < len(self.caps) - 1:
+            before, self.pending = self.pending.split(PAIR_END, 1)
+            self.caps[self.index]("stdout", before)
+            self.index += 1
+        keep = len(PAIR_END) - 1
+        if len(self.pending) > keep:
+            self.caps[self.index]("stdout", self.pending[:-keep] if keep else self.pending)
+            self.pending = self.pending[-keep:] if keep else ""
+
+    def placed(self, done: int) -> bool:
+        """Whether the output is known pair by pair: every finished pair's mark came, nothing else."""
+        self.caps[self.index]("stdout", self.pending)
+        self.pending = ""
+        if self.unplaceable or (self.marked and self.index != done):
+            return False
+        last = self.caps[-1]  # after every pair's mark nothing more is printed
+        return not (last.sizes["stdout"] or last.dropped)
+
+    def attach(self, index: int, run: RunResult) -> RunResult:
+        cap = self.caps[index]
+        if not cap.sizes["stdout"] and not cap.dropped:
+            return run
+        return replace(run, stdout=cap.text("stdout"), output_truncated=cap.dropped > 0)
+
+
+def _limits(limits: RunLimits) -> dict[str, Any]:
+    monty = limits.monty_limits()
+    monty["max_recursion_depth"] += 1  # the wrapper's own frame
+    return monty
+
+
+def _bind_pairs(
+    session: Any,
+    sessions: SessionCache,
+    inputs_list: list[dict[str, Any]],
+    keys: frozenset[str] | None,
+) -> dict[str, Any] | None:
+    """Every pair's `inputs` at once: small ones are handed to the feed itself (converting a few
+    grids costs less than a round trip), large ones are restored from a dump of a session that
+    bound them before (every candidate of a task runs on the same pairs). Returns the feed's
+    `inputs=`, or None when the session already holds them."""
+    kept = sessions.get_all(inputs_list, keys)
+    if isinstance(kept, bytes):
+        session.load_session(kept)
+        return None
+    if kept is not None:
+        return {PAIRS: kept}  # the sandbox copies it in: the host's copy is never changed
+    # a copy of each pair's own: the pairs of a task share grids (a train pair is in the others'
+    # examples), the sandbox keeps that sharing, and a pair that changes its inputs in place must
+    # not change the next pair's, as it cannot in a checkout of its own
+    own = [copy.deepcopy(restrict(inputs, keys)) for inputs in inputs_list]
+    if _values_in(own) <= SMALL_INPUTS:
+        sessions.put_all(inputs_list, keys, own)
+        return {PAIRS: own}
+    session.feed_run("pass", inputs={PAIRS: own})
+    sessions.put_all(inputs_list, keys, session.dump())
+    return None
+
+
+def _values_in(value: Any, budget: int = SMALL_INPUTS + 1) -> int:
+    """How many values `value` holds, counted up to just past `budget`."""
+    count, stack = 0, [value]
+    while stack and count <= budget:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return count
+
+
+def _read_back(session: Any) -> list[Any]:
+    """The results of the pairs done before the feed failed (the session survives an error
+    raised inside the sandbox, limits included, long enough to read them)."""
+    try:
+        done = session.feed_run("_synth_results", print_callback=lambda stream, text: None)  # never the host's stdout
+    except Exception:
+        return []
+    return done if isinstance(done, list) else []
+
+
+def _result(value: Any, duration_s: float) -> RunResult:
+    result, problem = normalise(value)
+    if problem:
+        return RunResult(
+            result=None, duration_s=duration_s, error=RunError("schema", "", f"result is not JSON: {problem}")
+        )
+    return RunResult(result=result, duration_s=duration_s)
