@@ -151,13 +151,13 @@ def _register_views(parts: ServerParts) -> None:
     ls = parts.ls
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_LENS)
-    def on_code_lens(params: types.CodeLensParams) -> list[types.CodeLens] | None:
+    async def on_code_lens(params: types.CodeLensParams) -> list[types.CodeLens] | None:
         uri = params.text_document.uri
         state = ls.states.scripts.get(uri)
         if state is None:
             return None
         lenses = [code_lens.reward_lens(uri, state.outcome, state.running)]
-        evolved = parts.offers.lens(uri)
+        evolved = await parts.offers.lens(uri)  # the population is read off the loop
         if evolved is not None:
             lenses.append(evolved)
         return lenses
@@ -190,8 +190,8 @@ def _register_evolution(parts: ServerParts) -> None:
     ls, offers, workers = parts.ls, parts.offers, parts.workers
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, CODE_ACTION_OPTIONS)
-    def on_code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
-        actions = offers.code_actions(params.text_document.uri, params.context.diagnostics)
+    async def on_code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        actions = await offers.code_actions(params.text_document.uri, params.context.diagnostics)
         document = ls.workspace.text_documents.get(params.text_document.uri)
         if document is not None:
             actions += layout_actions(document.uri, document.version, document.source, ls.edit_support())
@@ -206,8 +206,8 @@ def _register_evolution(parts: ServerParts) -> None:
         return await workers.stop(uri)
 
     @ls.command(POPULATION_COMMAND)
-    def on_population(uri: str):
-        return offers.population_listing(uri)
+    async def on_population(uri: str):
+        return await offers.population_listing(uri)
 
     @ls.command(code_actions.APPLY_COMMAND)
     async def on_apply(uri: str, candidate_id: str, version: int | None = None):

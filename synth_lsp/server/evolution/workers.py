@@ -111,7 +111,7 @@ class Workers:
         """Remember the saved version: when its run is published, it joins the population."""
         document = self.host.document(uri)
         path = document.path if document is not None else None
-        if path is None or self.cache.population(path) is None:
+        if path is None or not self.cache.exists(path):  # a stat: this runs on the event loop
             return  # only scripts that have a population (evolution ran at least once)
         entry = self.scripts.setdefault(uri, ScriptEvolution(uri, path))
         entry.saved_version = document.version
