@@ -21,6 +21,7 @@ from typing import Any, Iterable
 
 from synth_lsp.core.atomic_file import write_atomically
 from synth_lsp.optimizer import population_archive
+from synth_lsp.optimizer.piecewise_json import loads_in_pieces
 from synth_lsp.optimizer.llm.budget import Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
 from synth_lsp.core.runs import RunLimits
@@ -295,8 +296,8 @@ def _read(path: Path) -> dict[str, Any]:
         if path.exists() and not path.is_file():
             raise PopulationNotAFile(f"{exc}; move it away to evolve this script") from None
         raise PopulationError(str(exc)) from None
-    try:
-        data = json.loads(text)
+    try:  # candidate by candidate: a server thread reading it lets the event loop run meanwhile
+        data = loads_in_pieces(text, "candidates")
     except json.JSONDecodeError as exc:
         raise PopulationError(f"{path}:{exc.lineno}:{exc.colno}: the population file is not valid JSON ({exc.msg}); move it aside to start afresh") from exc
     except RecursionError:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 POPULATION_COMMAND = "synthLsp.population"
 APPLY_BEST_COMMAND = "synthLsp.applyBest"
 FIRST_RUN_TIMEOUT_S = 30.0
+STALE_AFTER_S = 0.03  # a code action or lens waits this long for a changed population, else the previous one answers
 LISTING_DIFFS = 20  # the best this many get a diff in the listing, beside the living and the offered
 
 
@@ -35,6 +36,7 @@ class Offers:
     def __init__(self, host: EvolutionHost, cache: PopulationCache) -> None:
         self.host = host
         self.cache = cache
+        cache.listeners.append(host.refresh_code_lenses)  # a newer population may offer more
 
     def current(self, uri: str) -> tuple[CurrentScore | None, str | None]:
         """The latest run of the document's text: its score and the task fingerprint."""
@@ -44,11 +46,11 @@ class Offers:
             return None, None
         return score, self.cache.fingerprint(outcome.task)
 
-    async def offered(self, uri: str) -> list["Candidate"]:
+    async def offered(self, uri: str, wait_s: float | None = STALE_AFTER_S) -> list["Candidate"]:
         document = self.host.document(uri)
         if document is None or document.path is None:
             return []
-        stored = await self.cache.stored(document.path)
+        stored = await self.cache.stored(document.path, wait_s)
         if stored is None:
             return []
         current, fingerprint = self.current(uri)
@@ -89,7 +91,7 @@ class Offers:
         if stored is None or document is None or path is None:
             return []
         current, fingerprint = self.current(uri)
-        offered = {c.id for c in await self.offered(uri)}
+        offered = {c.id for c in await self.offered(uri, None)}
         out = []
         for rank, candidate in enumerate(stored.ranked):
             with_diff = candidate.alive or candidate.id in offered or rank < LISTING_DIFFS
@@ -121,8 +123,11 @@ class Offers:
             return {"applied": False, "message": f"{uri} is not open as a file"}
         if version is not None and version != document.version:
             return {"applied": False, "message": f"the document changed (version {document.version}, the rewrite was offered for {version}): ask again"}
-        stored = await self.cache.stored(document.path)
+        stored = await self.cache.stored(document.path, STALE_AFTER_S)
         candidate = stored.population.get(candidate_id) if stored else None
+        if candidate is None:  # offered by a newer version than the one at hand
+            stored = await self.cache.stored(document.path)
+            candidate = stored.population.get(candidate_id) if stored else None
         if candidate is None:
             return {"applied": False, "message": f"no candidate {candidate_id} in the population"}
         new_text = code_actions.rewritten(document.text, candidate.script)  # under the user's own header
@@ -135,7 +140,7 @@ class Offers:
 
     async def apply_best(self, uri: str) -> dict[str, Any]:
         await self._first_run(uri)
-        candidates = await self.offered(uri)
+        candidates = await self.offered(uri, None)  # the latest population, however long its read
         document = self.host.document(uri)
         if not candidates or document is None:
             return {"applied": False, "message": "the population holds nothing better than the current script"}

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:  # the optimizer is imported on first use, not at server start-up
     from synth_lsp.core.task import Task
@@ -43,6 +43,8 @@ class PopulationCache:
         self._fingerprints: dict[int, tuple[Task, str]] = {}
         self._warned: dict[Path, str] = {}  # the last problem logged per file (editors ask often)
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth-population-read")
+        self.listeners: list[Callable[[], None]] = []  # told when a newer version of a file is in
+        self._stale: set[Path] = set()  # files answered from their previous version meanwhile
 
     def _warn_once(self, file: Path, message: str) -> None:
         if self._warned.get(file) != message:
@@ -82,27 +84,51 @@ class PopulationCache:
             return cached
         return self._keep(path, self._read(file, stamp))
 
-    async def stored(self, path: Path) -> Stored | None:
-        """The stored population and its ranking, read off the event loop when the file changed."""
+    async def stored(self, path: Path, wait_s: float | None = None) -> Stored | None:
+        """The stored population and its ranking, read off the event loop when the file changed.
+        `wait_s` (code actions and lenses, asked for all the time): when a changed file's read
+        takes longer than that, the previous version answers, and the listeners hear when the new
+        one is in (so the editor asks again). None: wait for the read."""
         file, stamp = self._stamp(path)
         if stamp is None:
             return None
         cached = self._stored.get(path)
         if cached is not None and cached.stamp == stamp:
             return cached
+        future = self._reading(path, file, stamp)
+        if cached is not None and wait_s is not None:
+            try:
+                return self._keep(path, await asyncio.wait_for(asyncio.shield(future), wait_s))
+            except asyncio.TimeoutError:
+                self._stale.add(path)  # the listeners hear when the newer version is in
+                return cached
+        return self._keep(path, await asyncio.shield(future))
+
+    def _reading(self, path: Path, file: Path, stamp: FileStamp) -> asyncio.Future:
+        """The read of this version of the file: one, however many requests wait for it."""
         key = (path, stamp)
         future = self._loading.get(key)
-        if future is None:  # one read per version, however many requests wait for it
+        if future is None:
             future = asyncio.get_running_loop().run_in_executor(self.executor, self._read, file, stamp)
             self._loading[key] = future
-            future.add_done_callback(lambda _: self._loading.pop(key, None))
-        return self._keep(path, await asyncio.shield(future))
+            future.add_done_callback(lambda done: self._read_done(path, key, done))
+        return future
+
+    def _read_done(self, path: Path, key: tuple[Path, FileStamp], done: asyncio.Future) -> None:
+        self._loading.pop(key, None)
+        if done.cancelled() or done.exception() is not None:
+            return
+        self._keep(path, done.result())
+        if path in self._stale:
+            self._stale.discard(path)
+            for listener in self.listeners:
+                listener()
 
     def _keep(self, path: Path, stored: Stored | None) -> Stored | None:
         if stored is not None:
             current = self._stored.get(path)
-            if current is None or current.stamp != stored.stamp:
-                self._stored[path] = stored
+            if current is None or (current.stamp != stored.stamp and stored.stamp[0] >= current.stamp[0]):
+                self._stored[path] = stored  # never an older version over a newer one
         return stored
 
     def _read(self, file: Path, stamp: FileStamp) -> Stored | None:
