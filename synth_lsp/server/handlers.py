@@ -105,7 +105,7 @@ def _register_documents(parts: ServerParts) -> None:
         if is_script(document.uri, document.language_id):
             runs.request_run(document.uri)
             if ls.settings.auto_evolve and document.uri.startswith("file:"):
-                parts.tasks.spawn(parts.workers.start(document.uri))
+                parts.tasks.spawn(parts.workers.auto_start(document.uri))  # not when it already fits
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def on_change(params: types.DidChangeTextDocumentParams) -> None:
@@ -131,7 +131,7 @@ def _register_documents(parts: ServerParts) -> None:
         uri = params.text_document.uri
         if uri in ls.states.scripts:
             parts.publisher.forget(uri)
-        if parts.workers.running(uri):  # nothing can show what it finds once the script is closed
+        if parts.workers.active(uri) and not ls.settings.keep_evolving_when_closed:  # unless asked to go on
             parts.tasks.spawn(parts.workers.stop(uri))
         if uri.endswith(".json"):
             runs.rerun_users_of(parts.path_of(uri))  # the file on disk is the truth again

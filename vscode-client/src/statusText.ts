@@ -33,6 +33,8 @@ function evolutionPart(evo: EvolutionStatus | undefined): string {
       return evo.generations > 0
         ? ` · $(sync~spin) evolving ${evo.generation}/${evo.generations}${best}`
         : " · $(sync~spin) evolving";
+    case "queued":
+      return " · $(clock) evolution queued";
     case "finished":
       return ` · evolved${best}`;
     case "stopped":
