@@ -170,6 +170,11 @@ async def main_async(requests: int, save_every: int, server_pythonpath: str | No
     from synth_lsp.optimizer.population import Population
 
     counts = {name: len(Population.load(folder / "007bbfb7.synth.population.json")) for name, folder in folders.items()}
+    reads = {}  # how long the server's read of each file takes (the most a stale answer can last), in-process
+    for name, folder in folders.items():
+        start = time.perf_counter()
+        Population.load(folder / "007bbfb7.synth.population.json", pause=lambda: time.sleep(0), pairs=False)
+        reads[name] = (time.perf_counter() - start) * 1000
     uris = {name: (folder / "007bbfb7.synth.py").resolve().as_uri() for name, folder in folders.items()}
 
     client = make_client()
@@ -204,10 +209,10 @@ async def main_async(requests: int, save_every: int, server_pythonpath: str | No
 
     print(f"requests per script, kind and phase: {requests}; load average {load_before:.2f}; server: {server_pythonpath or 'this checkout'}")
     print()
-    print("| population | candidates in the file | file size (kB) |")
-    print("|---|---|---|")
+    print("| population | candidates in the file | file size (kB) | one read as the server does it (ms) |")
+    print("|---|---|---|---|")
     for name in uris:
-        print(f"| {name} | {counts[name]} | {sizes[name] / 1024:.0f} |")
+        print(f"| {name} | {counts[name]} | {sizes[name] / 1024:.0f} | {reads[name]:.0f} |")
     met = True
     for phase, samples in phases.items():
         print()

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 import pytest_lsp
+from fake_openai import Reply
 from lsprotocol import types
 from pytest_lsp import LanguageClient
+from server_client import new_workspace, uri_of
+from solutions import FRACTAL_007BBFB7, IDENTITY
 from test_evolution_server import (
     CONFIG,
     code_actions,
@@ -26,10 +29,6 @@ from test_evolution_server import (
     wait_status,
     wait_until,
 )
-
-from fake_openai import Reply
-from server_client import new_workspace, uri_of
-from solutions import FRACTAL_007BBFB7, IDENTITY
 
 STATUS_TIMEOUT_S = 90.0
 

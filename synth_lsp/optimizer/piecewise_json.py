@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Callable
 
 _SPACE = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
@@ -21,8 +21,9 @@ def _skip(text: str, at: int) -> int:
     return _SPACE.match(text, at).end()
 
 
-def loads_in_pieces(text: str, listed_key: str) -> Any:
-    """`json.loads(text)`, with the list under the top-level `listed_key` parsed item by item."""
+def loads_in_pieces(text: str, listed_key: str, pause: Callable[[], None] | None = None) -> Any:
+    """`json.loads(text)`, with the list under the top-level `listed_key` parsed item by item;
+    `pause` is called between two items (e.g. `time.sleep(0)`: the other threads run now)."""
     at = _skip(text, 0)
     if not text.startswith("{", at):
         return json.loads(
@@ -44,7 +45,7 @@ def loads_in_pieces(text: str, listed_key: str) -> Any:
                 raise json.JSONDecodeError("Expecting ':' delimiter", text, at)
             at = _skip(text, at + 1)
             if key == listed_key and text.startswith("[", at):
-                out[key], at = _list_in_pieces(text, at)
+                out[key], at = _list_in_pieces(text, at, pause)
             else:
                 out[key], at = _DECODER.raw_decode(text, at)
             at = _skip(text, at)
@@ -60,7 +61,7 @@ def loads_in_pieces(text: str, listed_key: str) -> Any:
     return out
 
 
-def _list_in_pieces(text: str, at: int) -> tuple[list[Any], int]:
+def _list_in_pieces(text: str, at: int, pause: Callable[[], None] | None) -> tuple[list[Any], int]:
     items: list[Any] = []
     at = _skip(text, at + 1)
     if text.startswith("]", at):
@@ -68,6 +69,8 @@ def _list_in_pieces(text: str, at: int) -> tuple[list[Any], int]:
     while True:
         item, at = _DECODER.raw_decode(text, at)
         items.append(item)
+        if pause is not None:
+            pause()
         at = _skip(text, at)
         if text.startswith(",", at):
             at = _skip(text, at + 1)

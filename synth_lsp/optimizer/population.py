@@ -17,7 +17,7 @@ import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from synth_lsp.core.atomic_file import write_atomically
 from synth_lsp.optimizer import population_archive
@@ -59,19 +59,22 @@ class Population:
 
     # -- loading and saving -------------------------------------------------------------------
     @classmethod
-    def load(cls, path: Path) -> "Population":
-        """The stored population, or an empty one when the file does not exist yet."""
+    def load(cls, path: Path, pause: Callable[[], None] | None = None, pairs: bool = True) -> "Population":
+        """The stored population, or an empty one when the file does not exist yet. `pause` is
+        called between candidates (a server thread reading it lets the event loop in);
+        `pairs=False` leaves out each candidate's per-pair results (a read-only view that only
+        lists and offers candidates: never saved)."""
         path = Path(path)
         if not path.exists():
             return cls(path)
-        return cls._from_data(path, _read(path))
+        return cls._from_data(path, _read(path, pause), pause, pairs)
 
     @classmethod
     def for_script(cls, script_path: Path) -> "Population":
         return cls.load(population_path_for(Path(script_path)))
 
     @classmethod
-    def _from_data(cls, path: Path, data: dict[str, Any]) -> "Population":
+    def _from_data(cls, path: Path, data: dict[str, Any], pause: Callable[[], None] | None = None, pairs: bool = True) -> "Population":
         entries = data.get("candidates", [])
         if not isinstance(entries, list):
             raise PopulationError(f"{path}: \"candidates\" must be a list of objects, got {type(entries).__name__}")
@@ -79,6 +82,10 @@ class Population:
         for number, entry in enumerate(entries, start=1):
             if not isinstance(entry, dict):
                 raise PopulationError(f"{path}: candidate {number} is not an object (got {type(entry).__name__})")
+            if pause is not None:
+                pause()
+            if not pairs:
+                entry = {k: v for k, v in entry.items() if k != "pairs"}
             try:
                 candidates.append(Candidate.from_dict(entry))
             except (TypeError, ValueError, KeyError, AttributeError) as exc:
@@ -289,7 +296,7 @@ def _directory_lock(directory: Path):
         os.close(fd)  # closing releases the lock
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path, pause: Callable[[], None] | None = None) -> dict[str, Any]:
     try:  # only a regular file: a FIFO at the path would block the reader
         text = read_regular_text(path, MAX_POPULATION_MB, "population file")
     except TaskError as exc:
@@ -297,7 +304,7 @@ def _read(path: Path) -> dict[str, Any]:
             raise PopulationNotAFile(f"{exc}; move it away to evolve this script") from None
         raise PopulationError(str(exc)) from None
     try:  # candidate by candidate: a server thread reading it lets the event loop run meanwhile
-        data = loads_in_pieces(text, "candidates")
+        data = loads_in_pieces(text, "candidates", pause)
     except json.JSONDecodeError as exc:
         raise PopulationError(f"{path}:{exc.lineno}:{exc.colno}: the population file is not valid JSON ({exc.msg}); move it aside to start afresh") from exc
     except RecursionError:

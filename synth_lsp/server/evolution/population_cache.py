@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +72,8 @@ class PopulationCache:
         return self._stamp(path)[1] is not None
 
     def population(self, path: Path) -> Population | None:
-        """The stored population, read on the calling thread (not the event loop's)."""
+        """The stored population (without per-pair results: a view to list and offer from, never
+        to save), read on the calling thread (not the event loop's)."""
         stored = self._get(path)
         return stored.population if stored else None
 
@@ -95,7 +97,11 @@ class PopulationCache:
         cached = self._stored.get(path)
         if cached is not None and cached.stamp == stamp:
             return cached
+        in_flight = (path, stamp) in self._loading
         future = self._reading(path, file, stamp)
+        if cached is not None and wait_s is not None and in_flight:
+            self._stale.add(path)  # an earlier request already waited for this read: no one waits twice
+            return cached
         if cached is not None and wait_s is not None:
             try:
                 return self._keep(path, await asyncio.wait_for(asyncio.shield(future), wait_s))
@@ -135,8 +141,8 @@ class PopulationCache:
         """On the cache's thread: parse and rank one version of the file."""
         from synth_lsp.optimizer.population import Population, PopulationError
 
-        try:
-            population = Population.load(file)
+        try:  # a pause between candidates: the event loop takes the GIL at once when it needs it
+            population = Population.load(file, pause=_let_others_run, pairs=False)  # offers need no pair results
         except PopulationError as exc:
             self._warn_once(file, str(exc))
             return None
@@ -154,3 +160,7 @@ class PopulationCache:
             cached = (task, task_fingerprint(task))
             self._fingerprints = {key: cached}  # only the latest tasks matter
         return cached[1]
+
+
+def _let_others_run() -> None:
+    time.sleep(0)  # releases the GIL: a thread waiting for it (the event loop) runs now
