@@ -179,7 +179,8 @@ async def main_async(requests: int, save_every: int, server_pythonpath: str | No
 
     client = make_client()
     env = {**os.environ, "PYTHONPATH": server_pythonpath or str(ROOT)}
-    await client.start_io(sys.executable, "-m", "synth_lsp", "serve", "--stdio", env=env)
+    # the server's own folder as its cwd: `python -m` puts the cwd first on sys.path
+    await client.start_io(sys.executable, "-m", "synth_lsp", "serve", "--stdio", env=env, cwd=server_pythonpath or str(ROOT))
     await client.initialize_session(types.InitializeParams(capabilities=client_capabilities("visual-studio-code"), initialization_options={"settings": {}}))
     phases: dict[str, dict[tuple[str, str], list[float]]] = {}
     try:
