@@ -197,3 +197,14 @@ def test_a_fifo_script_is_refused_by_the_run(tmp_path: Path, sandbox):
                 30,
             )
         )
+
+
+def test_the_cli_refuses_a_fifo_script_at_once(tmp_path: Path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "x.synth.py"
+    os.mkfifo(script)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run([sys.executable, "-m", "synth_lsp", "evolve", str(script)], capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 2 and "not a regular file" in done.stderr, done.stderr

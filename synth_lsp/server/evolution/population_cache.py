@@ -33,7 +33,7 @@ class Stored:
     """One version of a population file, read, with its candidates ranked best first."""
 
     stamp: FileStamp
-    population: Population
+    population: Population  # a view without per-pair results: listed and offered from, never saved
     ranked: list[Candidate] = field(default_factory=list)
 
 
@@ -70,21 +70,6 @@ class PopulationCache:
     def exists(self, path: Path) -> bool:
         """Whether the script at `path` has a population file that can be read (a stat, no read)."""
         return self._stamp(path)[1] is not None
-
-    def population(self, path: Path) -> Population | None:
-        """The stored population (without per-pair results: a view to list and offer from, never
-        to save), read on the calling thread (not the event loop's)."""
-        stored = self._get(path)
-        return stored.population if stored else None
-
-    def _get(self, path: Path) -> Stored | None:
-        file, stamp = self._stamp(path)
-        if stamp is None:
-            return None
-        cached = self._stored.get(path)
-        if cached is not None and cached.stamp == stamp:
-            return cached
-        return self._keep(path, self._read(file, stamp))
 
     async def stored(self, path: Path, wait_s: float | None = None) -> Stored | None:
         """The stored population and its ranking, read off the event loop when the file changed.
