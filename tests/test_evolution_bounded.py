@@ -4,6 +4,7 @@ the population's or the script's path is refused, not read (issue 12, section 5 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -206,5 +207,59 @@ def test_the_cli_refuses_a_fifo_script_at_once(tmp_path: Path):
     script = tmp_path / "x.synth.py"
     os.mkfifo(script)
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    done = subprocess.run([sys.executable, "-m", "synth_lsp", "evolve", str(script)], capture_output=True, text=True, env=env, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "synth_lsp", "evolve", str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert done.returncode == 2 and "not a regular file" in done.stderr, done.stderr
+
+
+def test_a_run_knows_the_archived_scripts(tmp_path: Path):
+    from synth_lsp.optimizer.omega import open_population
+
+    script = tmp_path / "x.synth.py"
+    history(Population.for_script(script).path, 2000).save()
+    population, notice = open_population(script)
+    archived, _ = population.archived()
+    assert (
+        notice == "" and archived and all(c.id in population for c in archived)
+    )  # a regenerated old script is not new
+
+
+async def test_the_server_cache_answers_from_the_previous_version_while_a_changed_file_is_read(
+    tmp_path: Path,
+):
+    from synth_lsp.server.evolution.population_cache import PopulationCache
+
+    script = tmp_path / "x.synth.py"
+    path = Population.for_script(script).path
+    history(path, 20).save()
+    cache = PopulationCache()
+    told = []
+    cache.listeners.append(lambda: told.append(True))
+    first = await cache.stored(script)
+    assert first is not None and len(first.ranked) == 25
+    assert (
+        await cache.stored(script, wait_s=0) is first
+    )  # unchanged: the same version, no read
+
+    grown = history(path, 40)
+    os.utime(path, ns=(1, 1))  # a different stamp for certain
+    grown.save()
+    stale = await cache.stored(
+        script, wait_s=0
+    )  # the read has not finished: the previous version answers
+    assert stale is first and told == []
+    for _ in range(200):
+        if told:
+            break
+        await asyncio.sleep(0.01)
+    assert told == [True]  # the listeners heard the new version is in
+    fresh = await cache.stored(script, wait_s=0)
+    assert fresh is not first and len(fresh.ranked) == 45
+    assert all(
+        c.pairs == [] for c in fresh.ranked
+    )  # the server's view leaves out per-pair results

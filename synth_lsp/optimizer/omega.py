@@ -23,7 +23,7 @@ from typing import Any, Callable, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from synth_lsp.optimizer import novelty, selection
+from synth_lsp.optimizer import novelty, population_archive, selection
 from synth_lsp.optimizer.llm.budget import Budget, BudgetCaps, Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
 from synth_lsp.optimizer.fitness import selection_score
@@ -552,7 +552,9 @@ def open_population(script_path: Path) -> tuple[Population, str]:
     aside under a new name (never overwritten) and the notice says what was wrong and where it is."""
     path = population_path_for(script_path)
     try:
-        return Population.load(path), ""
+        population = Population.load(path)
+        population.archived_ids = population_archive.archived_ids(population.archive_path)  # not new if regenerated
+        return population, ""
     except PopulationNotAFile:
         raise  # not a file of ours to move: the user says what it is
     except PopulationError as exc:

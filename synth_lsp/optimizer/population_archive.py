@@ -87,6 +87,14 @@ def append(path: Path, script_name: str, candidates: Iterable[Candidate]) -> int
     return len(new)
 
 
+def archived_ids(path: Path) -> set[str]:
+    """The ids in the archive (an unreadable archive has none that count)."""
+    try:
+        return {i for i in map(_line_id, _read_lines(path)) if i is not None}
+    except ArchiveError:
+        return set()
+
+
 def read_archive(path: Path) -> tuple[list[Candidate], list[str]]:
     """The archived candidates (oldest first), and a problem per line that cannot be read."""
     candidates: dict[str, Candidate] = {}
