@@ -176,7 +176,8 @@ async def test_evolve_offer_apply_save_and_clear(client: LanguageClient, solving
     actions = await code_actions(client, uri)
     assert actions, "no code action from the population"
     best = actions[0]
-    assert "5/5 on train" in best.title and "test passes" in best.title and "+5 pairs" in best.title
+    assert "fits the train pairs (5/5)" in best.title and "test 1/1" in best.title and "+5 pairs" in best.title
+    assert "solved" not in best.title
     change = best.edit.document_changes[0]
     assert change.text_document.version == 1  # a versioned edit
     new_text = change.edits[0].new_text
@@ -189,7 +190,7 @@ async def test_evolve_offer_apply_save_and_clear(client: LanguageClient, solving
 
     # the reward lens says so too
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(types.TextDocumentIdentifier(uri)))
-    assert any(lens.command and lens.command.title.startswith("evolved: 5/5") for lens in lenses)
+    assert any(lens.command and lens.command.title.startswith("evolved: fits the train pairs (5/5) · test 1/1") for lens in lenses)
 
     # apply as an editor would, and save: the acceptance goes into the candidate's lineage
     path.write_text(new_text)

@@ -169,10 +169,10 @@ def test_a_code_action_title_says_how_far_the_offline_model_trusts_its_program()
     offline = new_candidate("result = 1\n", "offline", confidence=0.54)
     offline.train_passed = offline.train_total = 4
     title = title_for(offline, CurrentScore(0, 4, 0, 0))
-    assert title.startswith("Apply evolved script (offline, confidence 0.54): 4/4 on train")
+    assert title.startswith("Apply evolved script (offline, confidence 0.54): fits the train pairs (4/4)")
     mutation = new_candidate("result = 2\n", "mutation")
     mutation.train_passed, mutation.train_total = 3, 4
-    assert title_for(mutation, None) == "Apply evolved script (mutation): 3/4 on train"
+    assert title_for(mutation, None) == "Apply evolved script (mutation): 3/4 train pairs"
 
 
 def test_the_evolution_settings_reach_the_worker_as_the_optimizer_reads_them():

@@ -319,7 +319,7 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
     assert population["items"] and "1.00 · train 5/5" in population["items"][0], population
     assert f"{TASK}.synth.py ↔ candidate" in population["preview"], population
     applied = _ok(report, "apply-evolved-rewrite")
-    assert "Apply evolved script" in applied["action"] and "5/5 on train" in applied["action"], applied
+    assert "Apply evolved script" in applied["action"] and "fits the train pairs (5/5)" in applied["action"], applied
     # the editor now holds the evolved script (the top of it: Monaco renders what is in view)
     assert "offline model" in applied["text"] and "grid[r % n][c % n]" not in applied["text"], applied["text"]
     assert "train 5/5 (1.00)" in _ok(report, "evolved-script-passes")["status"]

@@ -170,7 +170,7 @@ def main(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from synth_lsp.optimizer import EvolveError, PopulationError, run_evolve
-    from synth_lsp.core.task import TaskError, load_task_for_script
+    from synth_lsp.core.task import TaskError, load_task_for_script, read_regular_text
 
     script_path = Path(args.file)
     try:
@@ -180,7 +180,7 @@ def main(args: argparse.Namespace) -> int:
         say(f"synth-lsp evolve: {problems}")
         return 2
     try:
-        original = script_path.read_text(encoding="utf-8")
+        original = read_regular_text(script_path, 4.0, "script")  # a FIFO there would block
         task = load_task_for_script(script_path, original)
     except (OSError, UnicodeDecodeError) as exc:
         say(f"synth-lsp evolve: cannot read {script_path}: {exc}")

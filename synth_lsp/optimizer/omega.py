@@ -23,12 +23,12 @@ from typing import Any, Callable, Literal, Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
-from synth_lsp.optimizer import novelty, selection
+from synth_lsp.optimizer import novelty, population_archive, selection
 from synth_lsp.optimizer.llm.budget import Budget, BudgetCaps, Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
 from synth_lsp.optimizer.fitness import selection_score
 from synth_lsp.optimizer.llm.embeddings import BuiltinSimilarity, CodeDistance, EmbeddingDistance
-from synth_lsp.optimizer.population import Population, PopulationError, population_path_for
+from synth_lsp.optimizer.population import Population, PopulationError, PopulationNotAFile, population_path_for
 from synth_lsp.optimizer.sources import (
     EditCounts,
     LanguageModelSource,
@@ -40,7 +40,7 @@ from synth_lsp.optimizer.sources import (
 )
 from synth_lsp.core.runs import RunLimits
 from synth_lsp.sandbox.runner import Sandbox, get_sandbox
-from synth_lsp.core.task import Task
+from synth_lsp.core.task import Task, TaskError, read_regular_text
 
 OFFLINE_MODEL = "offline"
 
@@ -175,6 +175,9 @@ class EvolveResult:
     @property
     def improved(self) -> bool:
         return self.best.id != self.start.id and self.best.train_reward > self.start.train_reward
+
+
+MAX_SCRIPT_MB = 4.0  # a script file larger than this is not a script
 
 
 class EvolveError(RuntimeError):
@@ -393,7 +396,10 @@ class _Run:
         """The script to start from joins the population ("seed" in a new population, else "user"):
         `script` when given (an editor's unsaved text), else the file's."""
         if script is None:
-            script = self.script_path.read_text(encoding="utf-8")
+            try:  # only a regular file: a FIFO at the script's path would block the run
+                script = read_regular_text(self.script_path, MAX_SCRIPT_MB, "script")
+            except TaskError as exc:
+                raise EvolveError(str(exc)) from None
         origin = "seed" if len(self.population) == 0 else "user"
         candidate, is_new = self.population.add(new_candidate(script, origin, generation=self.population.generation))
         stale = self.population.stale(self.task)  # includes the new one, and all when the examples changed
@@ -546,7 +552,11 @@ def open_population(script_path: Path) -> tuple[Population, str]:
     aside under a new name (never overwritten) and the notice says what was wrong and where it is."""
     path = population_path_for(script_path)
     try:
-        return Population.load(path), ""
+        population = Population.load(path)
+        population.archived_ids = population_archive.archived_ids(population.archive_path)  # not new if regenerated
+        return population, ""
+    except PopulationNotAFile:
+        raise  # not a file of ours to move: the user says what it is
     except PopulationError as exc:
         kept = keep_aside(path)
         return Population(path), f"{exc}. It was moved to {kept.name} and a new population was started."

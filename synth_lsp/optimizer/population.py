@@ -7,7 +7,8 @@ resumes from it. Saving first merges what another process (the language server a
 wrote meanwhile, so neither loses the other's candidates.
 
 Dead candidates (pushed out by survival) stay as history: lineage, the user's old scripts and what
-was tried remain visible.
+was tried remain visible. The history is bounded: past `HISTORY_CAP` dead candidates, the worst of
+those nothing needs move to the archive beside it (`population_archive`), still readable.
 """
 
 from __future__ import annotations
@@ -16,20 +17,33 @@ import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from synth_lsp.core.atomic_file import write_atomically
+from synth_lsp.optimizer import population_archive
+from synth_lsp.optimizer.piecewise_json import loads_in_pieces
 from synth_lsp.optimizer.llm.budget import Spend
 from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
 from synth_lsp.core.runs import RunLimits
 from synth_lsp.sandbox.runner import Sandbox
+from synth_lsp.core.task import TaskError, read_regular_text
 from synth_lsp.core.task import Task, load_task_for_script, population_path_for, script_path_for  # noqa: F401 (path helpers re-exported)
 
 FORMAT = "synth-lsp-population/1"
+MAX_POPULATION_MB = 64.0
+HISTORY_CAP = 300  # dead candidates kept in the population file
+ARCHIVE_BATCH = 100  # moved together once the cap is passed by this many: one archive rewrite per batch
+RECENT_GENERATIONS = 20  # the dead of the latest generations stay (a run's report counts them)
+LINEAGE_DEPTH = 3  # ancestors of a living candidate stay (its lineage is in its prompts)
 
 
 class PopulationError(ValueError):
     """The stored population cannot be read; it is left untouched on disk."""
+
+
+class PopulationNotAFile(PopulationError):
+    """Something other than a regular file is at the population's path (a FIFO, a folder): it is
+    neither read (a FIFO would block) nor moved aside."""
 
 
 class Population:
@@ -41,22 +55,26 @@ class Population:
         self.runs: list[dict] = list(runs or [])
         self._task: Task | None = None
         self._texts: dict[str, tuple[tuple, str]] = {}  # candidate id -> (what its text depends on, its text)
+        self.archived_ids: set[str] = set()  # moved to the archive by this object's saves
 
     # -- loading and saving -------------------------------------------------------------------
     @classmethod
-    def load(cls, path: Path) -> "Population":
-        """The stored population, or an empty one when the file does not exist yet."""
+    def load(cls, path: Path, pause: Callable[[], None] | None = None, pairs: bool = True) -> "Population":
+        """The stored population, or an empty one when the file does not exist yet. `pause` is
+        called between candidates (a server thread reading it lets the event loop in);
+        `pairs=False` leaves out each candidate's per-pair results (a read-only view that only
+        lists and offers candidates: never saved)."""
         path = Path(path)
         if not path.exists():
             return cls(path)
-        return cls._from_data(path, _read(path))
+        return cls._from_data(path, _read(path, pause), pause, pairs)
 
     @classmethod
     def for_script(cls, script_path: Path) -> "Population":
         return cls.load(population_path_for(Path(script_path)))
 
     @classmethod
-    def _from_data(cls, path: Path, data: dict[str, Any]) -> "Population":
+    def _from_data(cls, path: Path, data: dict[str, Any], pause: Callable[[], None] | None = None, pairs: bool = True) -> "Population":
         entries = data.get("candidates", [])
         if not isinstance(entries, list):
             raise PopulationError(f"{path}: \"candidates\" must be a list of objects, got {type(entries).__name__}")
@@ -64,6 +82,10 @@ class Population:
         for number, entry in enumerate(entries, start=1):
             if not isinstance(entry, dict):
                 raise PopulationError(f"{path}: candidate {number} is not an object (got {type(entry).__name__})")
+            if pause is not None:
+                pause()
+            if not pairs:
+                entry = {k: v for k, v in entry.items() if k != "pairs"}
             try:
                 candidates.append(Candidate.from_dict(entry))
             except (TypeError, ValueError, KeyError, AttributeError) as exc:
@@ -83,7 +105,58 @@ class Population:
         # disk and replacing it happen under one lock, so neither loses the other's candidates
         with _directory_lock(self.path.parent):
             self._merge_from_disk()
+            self._archive_overflow()
             self._write(self.to_text())
+
+    @property
+    def archive_path(self) -> Path:
+        return population_archive.archive_path_for(self.path)
+
+    def archived(self) -> tuple[list[Candidate], list[str]]:
+        """The candidates moved to the archive, and any of its lines that cannot be read."""
+        try:
+            return population_archive.read_archive(self.archive_path)
+        except population_archive.ArchiveError as exc:
+            return [], [str(exc)]
+
+    def _archive_overflow(self, cap: int = HISTORY_CAP, batch: int = ARCHIVE_BATCH) -> int:
+        """Move the worst dead candidates nothing needs to the archive, down to `cap` dead; the
+        archive is written first, so a crash before the population file is leaves them in both."""
+        dead = [c for c in self.ranked() if not c.alive]
+        if len(dead) <= cap + batch:
+            return 0
+        kept = self._needed_ids()
+        movable = [c for c in reversed(dead) if c.id not in kept]  # worst first
+        moving = movable[: len(dead) - cap]
+        if not moving:
+            return 0
+        try:
+            population_archive.append(self.archive_path, script_path_for(self.path).name, moving)
+        except (population_archive.ArchiveError, OSError):
+            return 0  # the archive cannot take them: they stay here (never dropped)
+        for candidate in moving:
+            del self.candidates[candidate.id]
+            self._texts.pop(candidate.id, None)
+        self.archived_ids.update(c.id for c in moving)
+        return len(moving)
+
+    def _needed_ids(self) -> set[str]:
+        """Dead candidates that stay in the file: the user's, the seed, accepted ones, the latest
+        generations' and the ancestors of the living."""
+        needed = set()
+        recent = self.generation - RECENT_GENERATIONS
+        for c in self.candidates.values():
+            if c.alive or c.origin in ("user", "seed") or c.accepted_by_user or c.generation > recent:
+                needed.add(c.id)
+        for c in [c for c in self.candidates.values() if c.alive]:
+            current = c
+            for _ in range(LINEAGE_DEPTH):
+                parent = self.candidates.get(current.parents[0]) if current.parents else None
+                if parent is None:
+                    break
+                needed.update(current.parents)
+                current = parent
+        return needed
 
     def to_text(self) -> str:
         """`dump_json(self.to_dict())`, with the text of each dead candidate kept between saves:
@@ -149,7 +222,8 @@ class Population:
         return self.candidates.get(candidate_id)
 
     def __contains__(self, candidate_id: str) -> bool:
-        return candidate_id in self.candidates
+        """Known here, or archived by this object (a regenerated old script is not a new candidate)."""
+        return candidate_id in self.candidates or candidate_id in self.archived_ids
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -222,17 +296,19 @@ def _directory_lock(directory: Path):
         os.close(fd)  # closing releases the lock
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+def _read(path: Path, pause: Callable[[], None] | None = None) -> dict[str, Any]:
+    try:  # only a regular file: a FIFO at the path would block the reader
+        text = read_regular_text(path, MAX_POPULATION_MB, "population file")
+    except TaskError as exc:
+        if path.exists() and not path.is_file():
+            raise PopulationNotAFile(f"{exc}; move it away to evolve this script") from None
+        raise PopulationError(str(exc)) from None
+    try:  # candidate by candidate: a server thread reading it lets the event loop run meanwhile
+        data = loads_in_pieces(text, "candidates", pause)
     except json.JSONDecodeError as exc:
         raise PopulationError(f"{path}:{exc.lineno}:{exc.colno}: the population file is not valid JSON ({exc.msg}); move it aside to start afresh") from exc
-    except UnicodeDecodeError as exc:
-        raise PopulationError(f"{path}: the population file is not UTF-8 text (byte {exc.start}: {exc.reason})") from exc
     except RecursionError:
         raise PopulationError(f"{path}: the population file is nested too deeply to be a population") from None
-    except OSError as exc:
-        raise PopulationError(f"{path}: cannot read the population file ({exc})") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise PopulationError(f"{path}: not a synth-lsp population file (expected \"format\": \"{FORMAT}\")")
     return data

@@ -39,6 +39,14 @@ class EditSupport:
     change_annotations: bool = False  # it can ask the user to confirm (a diff preview)
 
 
+def rewritten(text: str, script: str) -> str:
+    """The document's text after applying `script`: the user's own `# synth:` header stays on top
+    (as `evolve --write` does), so a rewrite cannot change the examples, limits or instructions."""
+    from synth_lsp.optimizer.kept_header import keep_header
+
+    return keep_header(text, script)
+
+
 def offered(candidates: Iterable["Candidate"], current: CurrentScore | None, text: str, fingerprint: str, limit: int = MAX_ACTIONS) -> list["Candidate"]:
     """Candidates worth offering, best first: more train pairs than the current text, or as many
     (at least one) with a different script. Candidates scored on other examples are left out."""
@@ -54,7 +62,7 @@ def offered(candidates: Iterable["Candidate"], current: CurrentScore | None, tex
             continue
         if current_norm is None:
             current_norm = normalise_script(text)
-        if normalise_script(candidate.script) == current_norm:
+        if normalise_script(rewritten(text, candidate.script)) == current_norm:
             continue
         out.append(candidate)
         if len(out) >= limit:
@@ -62,11 +70,29 @@ def offered(candidates: Iterable["Candidate"], current: CurrentScore | None, tex
     return out
 
 
+def train_verdict(candidate: "Candidate") -> str:
+    """What was measured on the train pairs: "fits the train pairs (5/5)" or "3/5 train pairs",
+    never "solved" (the test pairs, when their answers are known, are reported beside it)."""
+    if candidate.train_total and candidate.train_passed == candidate.train_total:
+        return f"fits the train pairs ({candidate.train_passed}/{candidate.train_total})"
+    return f"{candidate.train_passed}/{candidate.train_total} train pairs"
+
+
+def test_verdict(candidate: "Candidate") -> str:
+    """The test pairs with known answers ("" when there are none); shown, never used to choose."""
+    return f"test {candidate.test_passed}/{candidate.test_total}" if candidate.test_total else ""
+
+
+def evolved_lens_title(candidate: "Candidate") -> str:
+    parts = [train_verdict(candidate), test_verdict(candidate)]
+    return "evolved: " + " · ".join(p for p in parts if p) + " — apply"
+
+
 def describe(candidate: "Candidate", current: CurrentScore | None) -> str:
     """What applying the candidate achieves, in a few words."""
-    parts = [f"{candidate.train_passed}/{candidate.train_total} on train"]
+    parts = [train_verdict(candidate)]
     if candidate.test_total:
-        parts.append("test passes" if candidate.test_passed == candidate.test_total else f"test {candidate.test_passed}/{candidate.test_total}")
+        parts.append(test_verdict(candidate))
     gain = candidate.train_passed - (current.train_passed if current else 0)
     if current is not None:
         parts.append(f"+{gain} pair{'s' if gain != 1 else ''} over the current script" if gain > 0 else "same score, another approach")
@@ -122,7 +148,7 @@ def code_actions(
                 kind=types.CodeActionKind.QuickFix if better else types.CodeActionKind.RefactorRewrite,
                 diagnostics=diagnostics if better else None,
                 is_preferred=rank == 0 and better,
-                edit=rewrite_edit(uri, version, text, candidate.script, support),
+                edit=rewrite_edit(uri, version, text, rewritten(text, candidate.script), support),
                 data={"candidateId": candidate.id},
             )
         )
@@ -132,7 +158,7 @@ def code_actions(
             types.CodeAction(
                 title=f"Preview evolved script ({best.origin}) as a diff: {describe(best, current)}",
                 kind=types.CodeActionKind.RefactorRewrite,
-                edit=rewrite_edit(uri, version, text, best.script, support, preview=True),
+                edit=rewrite_edit(uri, version, text, rewritten(text, best.script), support, preview=True),
                 data={"candidateId": best.id},
             )
         )

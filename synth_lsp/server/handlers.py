@@ -122,7 +122,7 @@ def _register_documents(parts: ServerParts) -> None:
                 parts.workspace.opened(document.uri)
             runs.request_run(document.uri)
             if ls.settings.auto_evolve and document.uri.startswith("file:"):
-                parts.tasks.spawn(parts.workers.start(document.uri))
+                parts.tasks.spawn(parts.workers.auto_start(document.uri))  # not when it already fits
 
     @ls.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def on_change(params: types.DidChangeTextDocumentParams) -> None:
@@ -154,7 +154,7 @@ def _register_documents(parts: ServerParts) -> None:
                 parts.values.forget(uri)
             if parts.workspace is not None:
                 parts.workspace.closed_document(uri)  # the file on disk is the truth again
-        if parts.workers.running(uri):  # nothing can show what it finds once the script is closed
+        if parts.workers.active(uri) and not ls.settings.keep_evolving_when_closed:  # unless asked to go on
             parts.tasks.spawn(parts.workers.stop(uri))
         if uri.endswith(".json"):
             runs.rerun_users_of(parts.path_of(uri))  # the file on disk is the truth again
@@ -176,13 +176,13 @@ def _register_views(parts: ServerParts) -> None:
     ls = parts.ls
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_LENS)
-    def on_code_lens(params: types.CodeLensParams) -> list[types.CodeLens] | None:
+    async def on_code_lens(params: types.CodeLensParams) -> list[types.CodeLens] | None:
         uri = params.text_document.uri
         state = ls.states.scripts.get(uri)
         if state is None:
             return None
         lenses = [code_lens.reward_lens(uri, state.outcome, state.running)]
-        evolved = parts.offers.lens(uri)
+        evolved = await parts.offers.lens(uri)  # the population is read off the loop
         if evolved is not None:
             lenses.append(evolved)
         if parts.values is not None:
@@ -219,8 +219,8 @@ def _register_evolution(parts: ServerParts) -> None:
     ls, offers, workers = parts.ls, parts.offers, parts.workers
 
     @ls.feature(types.TEXT_DOCUMENT_CODE_ACTION, CODE_ACTION_OPTIONS)
-    def on_code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
-        actions = offers.code_actions(params.text_document.uri, params.context.diagnostics)
+    async def on_code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        actions = await offers.code_actions(params.text_document.uri, params.context.diagnostics)
         if parts.quick_fixes is not None:
             offered = {a.data.get("candidateId") for a in actions if isinstance(a.data, dict)}
             actions += parts.quick_fixes.code_actions(params.text_document.uri, params.context.diagnostics, offered)
@@ -238,8 +238,8 @@ def _register_evolution(parts: ServerParts) -> None:
         return await workers.stop(uri)
 
     @ls.command(POPULATION_COMMAND)
-    def on_population(uri: str):
-        return offers.population_listing(uri)
+    async def on_population(uri: str):
+        return await offers.population_listing(uri)
 
     @ls.command(code_actions.APPLY_COMMAND)
     async def on_apply(uri: str, candidate_id: str, version: int | None = None):

@@ -41,6 +41,8 @@ class Settings:
     patience: int = 2
     budget: Budget = field(default_factory=Budget)
     auto_evolve: bool = False
+    max_evolution_workers: int = 2  # evolution workers running at once; more starts wait, shown as queued
+    keep_evolving_when_closed: bool = False  # closing a script stops its worker unless this is set
     use_offline: bool | None = None  # None: the offline model only when no model is set; True: also beside it
     examples_max_mb: float = MAX_EXAMPLES_MB  # an examples file larger than this is refused, not read
     inline_values: bool = True  # values of the script on one pair, as inlay hints and hovers
@@ -165,6 +167,8 @@ _KEYS = {
     "patience": ("patience", _whole(0, MAX_GENERATIONS)),
     "budget": ("budget", _budget),
     "autoEvolve": ("auto_evolve", _flag),
+    "maxEvolutionWorkers": ("max_evolution_workers", _whole(1, 64)),
+    "keepEvolvingWhenClosed": ("keep_evolving_when_closed", _flag),
     "useOffline": ("use_offline", _flag),
     "examplesMaxMb": ("examples_max_mb", _number(*MAX_EXAMPLES_MB_RANGE, low_inclusive=True)),
     "inlineValues": ("inline_values", _inline_values),

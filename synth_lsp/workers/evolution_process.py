@@ -24,7 +24,8 @@ log = logging.getLogger(__name__)
 
 # crashed: the worker died (a restart resumes from the stored population);
 # failed: the worker reported why it cannot go on (settings, examples, the model's key): fix that first.
-State = Literal["idle", "running", "stopped", "finished", "crashed", "failed"]
+# queued: waiting for a free worker slot (the server runs at most maxEvolutionWorkers at once).
+State = Literal["idle", "queued", "running", "stopped", "finished", "crashed", "failed"]
 STOP_GRACE_S = 3.0  # a generation in flight may finish and save within this, then it is killed
 
 

@@ -16,6 +16,7 @@ closed the pipe, or is gone) ends it at once.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 from dataclasses import asdict
@@ -32,6 +33,9 @@ from synth_lsp.workers.protocol import (
     event_from,
     is_stop,
 )
+
+
+EOF_SIGNAL_WAIT_S = 0.2
 
 
 class _Channel:
@@ -57,8 +61,21 @@ def _watch_stdin(stop: threading.Event) -> None:
     for line in sys.stdin:
         if is_stop(line):
             stop.set()  # finish the generation in flight, save, and exit
-    if not stop.is_set():
+    # a signal that came with the end of input may not have reached its (main-thread) handler yet
+    if not stop.wait(EOF_SIGNAL_WAIT_S):
         os._exit(0)  # input ended without a stop: the driver is gone; the last generation is saved
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM (and Ctrl-C) ask for the same stop as the stop command: the calls in flight finish
+    within their timeout and their spend and candidates are saved; a driver's kill still ends it."""
+
+    def ask(number, frame) -> None:
+        stop.set()
+        os.write(2, f"synth-lsp worker: {signal.Signals(number).name}: stopping after the calls in flight\n".encode())  # print may re-enter
+
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, ask)
 
 
 def main() -> int:
@@ -73,6 +90,7 @@ def main() -> int:
         return 2
     script_path, settings, text = job.script, job.settings, job.text
     stop = threading.Event()
+    _stop_on_signals(stop)
     threading.Thread(target=_watch_stdin, args=(stop,), daemon=True, name="stdin").start()
 
     from synth_lsp.optimizer import EvolveConfig, EvolveError, PopulationError, run_evolve

@@ -33,7 +33,7 @@ export interface RunResult {
 }
 
 // crashed: the worker died (restartable); failed: it said why it cannot run (settings, examples, key)
-export type EvolutionState = "idle" | "running" | "stopped" | "finished" | "crashed" | "failed";
+export type EvolutionState = "idle" | "queued" | "running" | "stopped" | "finished" | "crashed" | "failed";
 
 export interface EvolutionStatus {
   uri: string;
@@ -163,7 +163,7 @@ export function parseRunResult(v: unknown): RunResult | null {
   };
 }
 
-const STATES: readonly EvolutionState[] = ["idle", "running", "stopped", "finished", "crashed", "failed"];
+const STATES: readonly EvolutionState[] = ["idle", "queued", "running", "stopped", "finished", "crashed", "failed"];
 
 export function parseEvolutionStatus(v: unknown): EvolutionStatus | null {
   if (!isObject(v) || typeof v.uri !== "string") return null;

@@ -21,6 +21,8 @@ export const SERVER_SETTING_KEYS = [
   "patience",
   "budget",
   "autoEvolve",
+  "maxEvolutionWorkers",
+  "keepEvolvingWhenClosed",
   "examplesMaxMb",
   "inlineValues",
   "workspaceDiagnostics",

@@ -33,6 +33,8 @@ function evolutionPart(evo: EvolutionStatus | undefined): string {
       return evo.generations > 0
         ? ` · $(sync~spin) evolving ${evo.generation}/${evo.generations}${best}`
         : " · $(sync~spin) evolving";
+    case "queued":
+      return " · $(clock) evolution queued";
     case "finished":
       return ` · evolved${best}`;
     case "stopped":
@@ -76,11 +78,14 @@ export function statusView(server: ServerState, run: RunResult | undefined, evo:
       clickStops: running,
     };
   }
-  const solved = run.trainTotal > 0 && run.trainPassed === run.trainTotal;
-  const icon = solved ? "$(pass)" : "$(warning)";
+  // what was measured: it fits the train pairs (the test pairs say more), never "solved"
+  const fitsTrain = run.trainTotal > 0 && run.trainPassed === run.trainTotal;
+  const icon = fitsTrain ? "$(pass)" : "$(warning)";
   const text = `${icon} train ${run.trainPassed}/${run.trainTotal} (${formatReward(run.trainReward)}) · ${testPart(run)}`;
   const tooltip = [
-    `Train reward ${formatReward(run.trainReward)}: ${run.trainPassed} of ${run.trainTotal} pairs match exactly.`,
+    fitsTrain
+      ? `Fits the train pairs: all ${run.trainTotal} match exactly (reward ${formatReward(run.trainReward)}).`
+      : `Train reward ${formatReward(run.trainReward)}: ${run.trainPassed} of ${run.trainTotal} train pairs match exactly.`,
     run.testTotal > 0 ? `Test: ${run.testPassed} of ${run.testTotal} held-out pairs match.` : "No test pairs with known answers.",
     `Ran in ${Math.round(run.durationMs)} ms.`,
     evo?.message ? `Evolution: ${evo.message}` : "",
@@ -88,5 +93,5 @@ export function statusView(server: ServerState, run: RunResult | undefined, evo:
   ]
     .filter((l) => l.length > 0)
     .join("\n");
-  return { text: text + evolutionPart(evo), tooltip, kind: solved ? "ok" : "partial", clickStops: running };
+  return { text: text + evolutionPart(evo), tooltip, kind: fitsTrain ? "ok" : "partial", clickStops: running };
 }

@@ -46,6 +46,9 @@ class EvolutionProgress:
         if token is None:
             return
         progress = self.host.work_done_progress
+        if status.state == "queued":  # waiting for a worker slot: said, not ended
+            progress.report(token, types.WorkDoneProgressReport(message=status.message, percentage=0))
+            return
         if status.state == "running":
             if not status.generations:
                 return  # the worker has not reported its plan yet

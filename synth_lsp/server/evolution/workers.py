@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 MAX_SCRIPT_MB = 4.0
 START_COMMAND = "synthLsp.evolve.start"
 STOP_COMMAND = "synthLsp.evolve.stop"
+ENDED = ("stopped", "finished", "crashed", "failed")
+DEFAULT_MAX_WORKERS = 2
 
 
 class Workers:
@@ -37,6 +40,7 @@ class Workers:
         self.progress = EvolutionProgress(host)
         self.scripts: dict[str, ScriptEvolution] = {}
         self.closing = False  # after shutdown nothing more is sent to the client
+        self.queue: list[str] = []  # scripts waiting for a worker slot, first come first served
         # population file work (read, merge, write) off the loop, apart from the script runs
         self.file_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth-population")
 
@@ -45,6 +49,17 @@ class Workers:
         entry = self.scripts.get(uri)
         return bool(entry and entry.worker and entry.worker.running)
 
+    def active(self, uri: str) -> bool:
+        """Running, or queued for a worker slot."""
+        return self.running(uri) or uri in self.queue
+
+    def _max_workers(self) -> int:
+        value = self.host.settings_payload().get("maxEvolutionWorkers")
+        return value if isinstance(value, int) and value >= 1 else DEFAULT_MAX_WORKERS
+
+    def _holding_slots(self) -> int:
+        return sum(1 for e in self.scripts.values() if e.worker is not None and e.worker.running and (e.status is None or e.status.state not in ENDED))
+
     async def start(self, uri: str) -> dict[str, Any]:
         document = self.host.document(uri)
         path = document.path if document is not None else None
@@ -52,8 +67,63 @@ class Workers:
             return {"started": False, "message": f"{uri} is not a saved .synth.py file: save it to evolve it"}
         if self.running(uri):
             return {"started": False, "message": "evolution is already running for this script"}
+        if uri in self.queue:
+            return {"started": False, "queued": True, "message": self._queued_message(uri)}
         entry = self.scripts.setdefault(uri, ScriptEvolution(uri, path))
         entry.path = path
+        if self._holding_slots() >= self._max_workers():
+            self.queue.append(uri)
+            self._show(entry, EvolutionStatus(path, state="queued", message=self._queued_message(uri)))
+            if self.host.supports_work_done_progress() and entry.progress_token is None:
+                self.host.spawn(self.progress.begin(entry, on_cancel=lambda: self.stop(uri)))
+            return {"started": False, "queued": True, "message": self._queued_message(uri)}
+        return await self._launch(uri, entry, path)
+
+    async def auto_start(self, uri: str) -> dict[str, Any]:
+        """`autoEvolve` on open: no generation for a population whose best already fits every
+        train pair (with a paid model or the offline one alike: there is nothing left to find on
+        the train pairs, and the offline search costs the user's CPU); the start command still
+        starts one, since that is asking for it."""
+        document = self.host.document(uri)
+        path = document.path if document is not None else None
+        if path is not None and self.cache.exists(path):
+            loop = asyncio.get_running_loop()
+            try:
+                fits = await loop.run_in_executor(self.file_executor, _best_fits_train, path, document.text)
+            except Exception as exc:  # cannot tell: evolution itself will say what is wrong
+                log.warning("could not check the stored population of %s: %s", path.name, exc)
+                fits = False
+            if fits:
+                entry = self.scripts.setdefault(uri, ScriptEvolution(uri, path))
+                message = "not started on open: the population's best already fits the train pairs (start evolution to search on)"
+                self._show(entry, EvolutionStatus(path, state="idle", message=message))
+                return {"started": False, "message": message}
+        return await self.start(uri)
+
+    def _queued_message(self, uri: str) -> str:
+        ahead = self.queue.index(uri) if uri in self.queue else 0
+        waiting = f", {ahead} ahead in the queue" if ahead else ""
+        return f"queued: {self._holding_slots()} script(s) evolving (maxEvolutionWorkers {self._max_workers()}){waiting}; starts when one ends"
+
+    def _show(self, entry: ScriptEvolution, status: EvolutionStatus) -> None:
+        """A status the server itself decides (queued, taken off the queue), as a worker's are shown."""
+        entry.status = status
+        self.progress.report(entry, status)
+        self.progress.notify_status(entry, status)
+
+    async def _start_next(self) -> None:
+        """A slot came free: the first queued script that is still open starts."""
+        while self.queue and not self.closing and self._holding_slots() < self._max_workers():
+            uri = self.queue.pop(0)
+            entry = self.scripts.get(uri)
+            if entry is None:
+                continue
+            await self._launch(uri, entry, entry.path)
+            for waiting in self.queue:  # the others move up
+                if waiting in self.scripts:
+                    self._show(self.scripts[waiting], replace(self.scripts[waiting].status, message=self._queued_message(waiting)))
+
+    async def _launch(self, uri: str, entry: ScriptEvolution, path: Path) -> dict[str, Any]:
         worker = EvolutionWorker(
             path, self.host.settings_payload(), lambda status: self._on_status(uri, status), text=self._unsaved_text(uri, path)
         )
@@ -62,7 +132,7 @@ class Workers:
             await worker.start()
         except OSError as exc:
             return {"started": False, "message": f"could not start the evolution worker: {exc}"}
-        if self.host.supports_work_done_progress():
+        if self.host.supports_work_done_progress() and entry.progress_token is None:  # a queued one has its token
             self.host.spawn(self.progress.begin(entry, on_cancel=lambda: self.stop(uri)))
         return {"started": True, "message": f"evolving {path.name}"}
 
@@ -80,6 +150,11 @@ class Workers:
 
     async def stop(self, uri: str) -> dict[str, Any]:
         entry = self.scripts.get(uri)
+        if uri in self.queue:  # not started yet: off the queue
+            self.queue.remove(uri)
+            if entry is not None and entry.status is not None:
+                self._show(entry, replace(entry.status, state="stopped", message="taken off the queue before it started"))
+            return {"stopped": True}
         if entry is None or entry.worker is None or not entry.worker.running:
             return {"stopped": False}
         await entry.worker.stop()
@@ -87,6 +162,7 @@ class Workers:
 
     def kill_all(self) -> None:
         self.closing = True
+        self.queue.clear()
         for entry in self.scripts.values():
             if entry.worker is not None:
                 entry.worker.kill()
@@ -99,6 +175,8 @@ class Workers:
         self.progress.report(entry, status)
         self.progress.notify_status(entry, status)
         self.progress.announce_improvement(entry, status)
+        if status.state in ENDED and self.queue:
+            self.host.spawn(self._start_next())
         if status.state == "crashed":
             self.host.spawn(offer_restart(self.host, status.message, lambda: self.start(uri)))
         elif status.state == "failed":  # a restart would fail the same way: say what to fix
@@ -111,7 +189,7 @@ class Workers:
         """Remember the saved version: when its run is published, it joins the population."""
         document = self.host.document(uri)
         path = document.path if document is not None else None
-        if path is None or self.cache.population(path) is None:
+        if path is None or not self.cache.exists(path):  # a stat: this runs on the event loop
             return  # only scripts that have a population (evolution ran at least once)
         entry = self.scripts.setdefault(uri, ScriptEvolution(uri, path))
         entry.saved_version = document.version
@@ -158,3 +236,14 @@ def _record_saved(entry: ScriptEvolution, path: Path, text: str, evaluation: "Ev
         candidate = new_candidate(text, "user", generation=population.generation)
         population.add(candidate.apply_evaluation(evaluation, fingerprint))
         population.save()
+
+
+def _best_fits_train(path: Path, text: str) -> bool:
+    """On the file thread: whether a stored candidate scored on the script's current examples
+    fits every train pair."""
+    from synth_lsp.core.task import load_task_for_script
+    from synth_lsp.optimizer.candidate import task_fingerprint
+    from synth_lsp.optimizer.population import Population
+
+    fingerprint = task_fingerprint(load_task_for_script(path, text))
+    return any(c.fits_train and c.task_fingerprint == fingerprint for c in Population.for_script(path).candidates.values())

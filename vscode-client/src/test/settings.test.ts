@@ -23,6 +23,8 @@ test("every documented server setting is forwarded, the interpreter is not", () 
     patience: 1,
     budget: { maxCalls: 5 },
     autoEvolve: true,
+    maxEvolutionWorkers: 1,
+    keepEvolvingWhenClosed: true,
     examplesMaxMb: 4,
     inlineValues: { enabled: false },
     workspaceDiagnostics: true,

@@ -38,16 +38,18 @@ test("a partial result shows passed/total, the reward and the test result", () =
   const v = statusView(running, run(), undefined);
   assert.equal(v.text, "$(warning) train 2/5 (0.40) · test 0/1");
   assert.equal(v.kind, "partial");
-  assert.match(v.tooltip, /2 of 5 pairs/);
+  assert.match(v.tooltip, /2 of 5 train pairs/);
   assert.match(v.tooltip, /12 ms/);
   assert.match(v.tooltip, /start evolution/);
   assert.equal(v.clickStops, false);
 });
 
-test("a solved script shows the full reward", () => {
+test("a script that fits the train pairs shows the full reward, and says what was measured", () => {
   const v = statusView(running, run({ trainPassed: 5, trainReward: 1, testPassed: 1 }), undefined);
   assert.equal(v.text, "$(pass) train 5/5 (1.00) · test 1/1");
   assert.equal(v.kind, "ok");
+  assert.match(v.tooltip, /^Fits the train pairs: all 5 match exactly/);
+  assert.doesNotMatch(v.text + v.tooltip, /solved/i);
 });
 
 test("no test pairs with answers is said, not shown as 0/0", () => {
@@ -63,6 +65,7 @@ test("evolution state is appended, and a click stops a running evolution", () =>
   assert.match(statusView(running, run(), evo({ state: "finished", bestReward: 1 })).text, / · evolved best 1\.00$/);
   assert.match(statusView(running, run(), evo({ state: "crashed" })).text, /evolution crashed/);
   assert.match(statusView(running, run(), evo({ state: "failed" })).text, /evolution cannot run/);
+  assert.match(statusView(running, run(), evo({ state: "queued" })).text, / · \$\(clock\) evolution queued$/);
   assert.equal(statusView(running, run(), evo({ state: "idle" })).text, "$(warning) train 2/5 (0.40) · test 0/1");
 });
 
