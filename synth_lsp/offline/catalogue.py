@@ -122,6 +122,9 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("scale_down", (f,), f"scale down x{f}"))
     for down, across in ((1, 2), (2, 1), (2, 2), (3, 3), (1, 3), (3, 1)):
         steps.append(Step("tile", (down, across), f"tile {down}x{across}"))
+    for f in facts.up_factors:
+        for down, across in ((1, f), (f, 1), (f, f)):
+            steps.append(Step("extend_periodic", (down, across), f"continue the repeating pattern to {down}x{across} the size"))
     steps.append(Step("dedupe_lines", (), "collapse repeated rows and columns"))
     steps.append(Step("remove_empty_lines", (bg,), "drop empty rows and columns"))
 
@@ -147,6 +150,9 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     for anchor in foreground:
         for direction in ("down", "up", "left", "right"):
             steps.append(Step("drop_objects", (direction, bg, anchor), f"move objects {direction} until they touch the colour-{anchor} piece"))
+    for anchor in foreground:
+        steps.append(Step("attract_objects", (anchor, False, bg), f"move objects straight towards the colour-{anchor} piece until they touch it"))
+        steps.append(Step("attract_objects", (anchor, True, bg), f"move objects towards the colour-{anchor} piece (diagonally too) until they touch it"))
     for c in out_colours:
         steps.append(Step("fill_enclosed", (c, bg), f"fill enclosed areas with {c}"))
     for c in out_colours:
@@ -184,6 +190,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps.append(Step("overlay_parts", (bg, False), "overlay the parts"))
     steps.append(Step("broadcast_parts", (bg,), "copy the union of the parts into every part"))
     steps.append(Step("overlay_parts", (bg, True), "overlay the parts in reverse order"))
-    for criterion in ("odd_one_out", "most_cells", "fewest_cells", "most_colours"):
+    steps.append(Step("fold_parts", (bg,), "fold the grid in two along its middle (the second part mirrored over the first)"))
+    for criterion in ("odd_one_out", "odd_colours", "odd_shape", "most_cells", "fewest_cells", "most_colours"):
         steps.append(Step("pick_part", (criterion, bg), f"pick the part with {criterion.replace('_', ' ')}"))
     return steps
