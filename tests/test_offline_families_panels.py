@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from offline_family_checks import same_in_sandbox, search_finds
 
-from synth_lsp.offline.primitives.parts import fold_parts, pick_part
+from synth_lsp.offline.primitives.parts import fold_parts, parts_counts, pick_part
 from synth_lsp.offline.steps import Step
 
 # two 3x3 panels either side of a grey divider
@@ -54,7 +54,7 @@ def test_the_odd_panel_out_by_colours_or_by_shape():
 
 
 def test_the_sandbox_folds_and_picks_the_same_way(sandbox):
-    steps = [Step("fold_parts", (0,), "fold")] + [
+    steps = [Step("fold_parts", (0,), "fold"), Step("parts_counts", (0,), "counts")] + [
         Step("pick_part", (c, 0), c) for c in ("odd_colours", "odd_shape")
     ]
     same_in_sandbox(
@@ -72,3 +72,46 @@ def test_the_search_folds_panels_from_three_pairs(sandbox):
     test_out = [[0, 4], [7, 0], [0, 0]]
     best = search_finds(sandbox, train, test_in, test_out)
     assert "fold" in best.description
+
+
+GRID_OF_PANELS = [
+    [3, 0, 8, 0, 0],
+    [3, 0, 8, 3, 0],
+    [8, 8, 8, 8, 8],
+    [0, 0, 8, 3, 3],
+    [0, 0, 8, 3, 3],
+]
+
+
+def test_each_panel_becomes_the_count_of_its_filled_cells():
+    assert parts_counts(GRID_OF_PANELS, 0) == [[2, 1], [0, 4]]
+    assert parts_counts([[1, 2], [3, 4]], 0) is None  # no separator lines
+    crowded = [
+        [3] * 5 + [8] + [0] for _ in range(2)
+    ]  # 10 cells in one panel: more than a colour can say
+    assert parts_counts(crowded, 0) is None
+
+
+def test_the_search_marks_the_panels_holding_two_cells(sandbox):
+    def grid(a, b, c, d):
+        """2x2 panels of 3x3 cells between lines of 8."""
+        panels = [a, b, c, d]
+        rows = []
+        for top in (0, 2):
+            for r in range(3):
+                rows.append(panels[top][r] + [8] + panels[top + 1][r])
+            if top == 0:
+                rows.append([8] * 7)
+        return rows
+
+    one = [[6, 0, 0], [0, 0, 0], [0, 0, 0]]
+    two = [[0, 0, 0], [6, 0, 0], [0, 0, 6]]
+    three = [[0, 6, 0], [6, 0, 0], [0, 6, 0]]
+    train = [
+        (grid(one, two, three, one), [[0, 1], [0, 0]]),
+        (grid(two, two, one, three), [[1, 1], [0, 0]]),
+        (grid(three, one, two, one), [[0, 0], [1, 0]]),
+    ]
+    test_in = grid(one, three, one, two)
+    best = search_finds(sandbox, train, test_in, [[0, 0], [0, 1]])
+    assert "count" in best.description

@@ -140,6 +140,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps.append(Step("minority_colour_cell", (bg,), "the least common colour as 1x1"))
     steps.append(Step("count_to_row", (bg,), "a row as long as the count of filled cells"))
     steps.append(Step("parts_summary", (bg,), "one cell per part between the separator lines"))
+    steps.append(Step("parts_counts", (bg,), "the count of filled cells of each part between the separator lines"))
 
     for direction in ("down", "up", "left", "right"):
         steps.append(Step("gravity", (direction, bg), f"let cells fall {direction}"))

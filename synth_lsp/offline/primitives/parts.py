@@ -252,3 +252,27 @@ def part_key(part, criterion, background):
     if criterion == "odd_shape":
         return str([[v != background for v in row] for row in part])
     return str(part)
+
+
+def parts_counts(grid, background):
+    """One cell per part between separator lines, laid out as the parts are, holding the number
+    of the part's non-background cells (0-9; a colour map can then name the counts that matter).
+    None when a part holds more than 9 or there are no separator lines."""
+    lines = separator_lines(grid)
+    if lines is None:
+        return None
+    _, sep_rows, sep_cols = lines
+    out = []
+    for top, bottom in spans_between(sep_rows, len(grid)):
+        row = []
+        for left, right in spans_between(sep_cols, len(grid[0])):
+            filled = 0
+            for r in range(top, bottom + 1):
+                for c in range(left, right + 1):
+                    if grid[r][c] != background:
+                        filled += 1
+            if filled > 9:
+                return None
+            row.append(filled)
+        out.append(row)
+    return out
