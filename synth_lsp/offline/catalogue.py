@@ -31,10 +31,11 @@ CRITERION_WORDS = {
     "unique_shape": "odd-shaped",
     "commonest_shape": "commonest-shaped",
     "has_hole": "holed",
+    "symmetric": "mirror-symmetric",
     "first": "first (reading order)",
     "last": "last (reading order)",
 }
-CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "densest", "unique_colour", "unique_shape", "commonest_shape", "has_hole", "first", "last")
+CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "densest", "unique_colour", "unique_shape", "commonest_shape", "has_hole", "symmetric", "first", "last")
 OBJECT_KINDS = ((True, True, "objects"), (False, False, "single-colour objects"), (True, False, "single-colour diagonal objects"))
 
 

@@ -78,6 +78,10 @@ def select_object(objects, criterion):
     if criterion == "has_hole":
         holed = [cells for cells in objects if has_hole(cells)]
         return holed[0] if len(holed) == 1 else None
+    if criterion == "symmetric":
+        # the one object that is its own mirror image (left-right or up-down): the odd one out
+        chosen = [cells for cells in objects if is_mirror_symmetric(cells)]
+        return chosen[0] if len(chosen) == 1 and len(objects) >= 2 else None
     if criterion == "first":
         return objects[0]
     if criterion == "last":
@@ -102,6 +106,16 @@ def select_object(objects, criterion):
             return None
         return objects[singles[0]]
     return None
+
+
+def is_mirror_symmetric(cells):
+    """Whether the object (colours included) equals its mirror image left-right or up-down."""
+    shape = object_shape(cells)
+    height = max([r for r, _, _ in shape])
+    width = max([c for _, c, _ in shape])
+    across = tuple(sorted([(r, width - c, colour) for r, c, colour in shape]))
+    down = tuple(sorted([(height - r, c, colour) for r, c, colour in shape]))
+    return across == shape or down == shape
 
 
 def pick_unique_best(objects, score):
