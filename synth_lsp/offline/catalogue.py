@@ -35,7 +35,7 @@ CRITERION_WORDS = {
     "first": "first (reading order)",
     "last": "last (reading order)",
 }
-CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "densest", "unique_colour", "unique_shape", "commonest_shape", "has_hole", "symmetric", "first", "last")
+CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "symmetric", "densest", "unique_colour", "unique_shape", "commonest_shape", "has_hole", "first", "last")
 OBJECT_KINDS = ((True, True, "objects"), (False, False, "single-colour objects"), (True, False, "single-colour diagonal objects"))
 
 
