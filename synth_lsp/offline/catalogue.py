@@ -167,6 +167,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("extend_lines", (direction, bg), f"extend cells {direction} to the border"))
     for direction in ("both", "horizontal", "vertical", "diagonal"):
         steps.append(Step("connect_pairs", (direction, -1, bg), f"connect same-colour cells facing each other ({direction})"))
+    steps.append(Step("draw_to_largest", (), "draw a line from each cell that faces the largest piece up to it"))
     new_colours = [c for c in out_colours if c not in facts.input_colours]
     for c in new_colours:
         for direction in ("both", "horizontal", "vertical"):
