@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from offline_family_checks import same_in_sandbox, search_finds
 
-from synth_lsp.offline.primitives.motion import attract_objects
+from synth_lsp.offline.primitives.motion import attract_objects, fly_to_walls
 from synth_lsp.offline.steps import Step
 
 
@@ -24,6 +24,34 @@ SCENE = _grid(
         "000000500",
     ]
 )
+
+
+WALLED = _grid(
+    [
+        "0111110",
+        "2030003",
+        "2005002",
+        "2000403",
+        "2000003",
+        "0444440",
+    ]
+)
+
+
+def test_pieces_fly_to_the_wall_of_their_colour_or_vanish():
+    moved = _grid(
+        [
+            "0111110",
+            "2000033",  # the 3 goes right to the 3 on the right wall
+            "2000002",  # the 5 faces no wall of its colour: it vanishes
+            "2000003",
+            "2000403",  # the 4 drops to the 4-wall below
+            "0444440",
+        ]
+    )
+    assert fly_to_walls(WALLED, 0) == moved
+    assert fly_to_walls(_grid(["000", "010", "000"]), 0) is None  # no walls
+    assert fly_to_walls(_grid(["100", "000", "002"]), 0) is None  # only walls
 
 
 def test_pieces_slide_straight_until_they_touch_the_anchor():

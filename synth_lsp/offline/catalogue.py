@@ -155,6 +155,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     for anchor in foreground:
         steps.append(Step("attract_objects", (anchor, False, bg), f"move objects straight towards the colour-{anchor} piece until they touch it"))
         steps.append(Step("attract_objects", (anchor, True, bg), f"move objects towards the colour-{anchor} piece (diagonally too) until they touch it"))
+    steps.append(Step("fly_to_walls", (bg,), "move each piece to the border wall of its colour (none: it vanishes)"))
     for c in out_colours:
         steps.append(Step("fill_enclosed", (c, bg), f"fill enclosed areas with {c}"))
     for c in out_colours:

@@ -103,3 +103,37 @@ def touches(out, cells, dy, dx, background):
                 ):
                     return True
     return False
+
+
+def fly_to_walls(grid, background):
+    """The single-colour pieces on the border are walls; every other single-colour piece slides
+    straight to a wall of its own colour that it faces until it touches it, and vanishes when it
+    faces none. None when there are no walls or no other pieces."""
+    height, width = len(grid), len(grid[0])
+    pieces = find_objects(grid, background, False, False)
+    walls, movers = [], []
+    for cells in pieces:
+        top, left, bottom, right = cells_box(cells)
+        if top == 0 or left == 0 or bottom == height - 1 or right == width - 1:
+            walls.append(cells)
+        else:
+            movers.append(cells)
+    if not walls or not movers:
+        return None
+    out = blank_grid(height, width, background)
+    for cells in walls:
+        for r, c, value in cells:
+            out[r][c] = value
+    plans = []
+    for cells in movers:
+        same = [wall for wall in walls if wall[0][2] == cells[0][2]]
+        plan = approach(cells, same, False) if same else None
+        if plan is not None:
+            plans.append((plan[0], cells, plan[1], plan[2]))
+    for _, cells, dy, dx in sorted(plans, key=lambda plan: plan[0]):
+        moved = 0
+        while free_at(out, cells, (moved + 1) * dy, (moved + 1) * dx, background):
+            moved += 1
+        for r, c, value in cells:
+            out[r + moved * dy][c + moved * dx] = value
+    return out
