@@ -30,6 +30,7 @@ from synth_lsp.offline.confidence import claimed, confidence
 from synth_lsp.offline.cross_validation import cell_share, leave_one_out
 from synth_lsp.offline.learned import LEARNERS, LOW_CAPACITY, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rule, sparse_local_rules
 from synth_lsp.offline.primitives.memo import memoised_objects
+from synth_lsp.offline.shapes import cannot_end_right, shape_of
 from synth_lsp.offline.steps import Grid, Step, describe
 
 Fingerprint = tuple
@@ -81,6 +82,7 @@ class _Keeper:
         self.rival_pairs: set[int] = set()  # pairs some program so far gets wrong while fitting all others
         self.sure = False  # a claimed fit is among the full ones: the search may stop (asked at every step)
         self.tried = 0  # programs tried: steps applied and learners tried (the unit of a program budget)
+        self.pruned = 0  # steps not run: their result's shape could not end as the outputs
 
     def offer(self, found: Found) -> None:
         if found.correct == self.n_train:
@@ -229,7 +231,8 @@ def _search(
     frontier = [start]
     for depth in range(1, max_depth + 1):
         mine = (lambda i: i % parts == part) if depth == 1 and parts > 1 else None
-        frontier = _expand(frontier, catalogue, seen, outputs, keeper, clock, reserve, max_states, reporter, mine)
+        last = depth == max_depth  # its states are only judged: prune steps whose result cannot end right
+        frontier = _expand(frontier, catalogue, seen, outputs, keeper, clock, reserve, max_states, reporter, mine, last, defer=depth > 1)
         if depth == 1:
             short += frontier
             _judge_all(short, outputs, keeper, (learn_rays, learn_object_recolouring, learn_local_rule), clock, reserve)
@@ -252,33 +255,55 @@ def _expand(
     max_states: int,
     reporter: _Reporter,
     mine: Callable[[int], bool] | None = None,
+    last: bool = False,
+    defer: bool = False,
 ) -> list[_State]:
     """Every new state one step beyond the frontier, judged as it comes; stops early on a full
     fit, at the deadline or past `max_states` distinct states. With `mine`, the i-th distinct new
-    state is only kept when `mine(i)`; the others are still seen, so no other shard repeats them."""
+    state is only kept when `mine(i)`; the others are still seen, so no other shard repeats them.
+    A step whose result's shape cannot end as the outputs (see `shapes`) is not run on the `last`
+    level, and with `defer` it runs only after every other step of the level (it may still lead
+    somewhere one step later)."""
     children: list[_State] = []
     distinct = 0
-    # most promising states first: when the budget runs out mid-level, the likelier half is done
-    for state in sorted(frontier, key=lambda s: s.promise, reverse=True):
-        for step in catalogue:
-            if keeper.sure or clock() > deadline or len(seen) > max_states:
-                return children
-            keeper.tried += 1
-            grids = _apply(step, state.grids)
-            if grids is None:
-                continue
-            key = _fingerprint(grids)
-            if key in seen:
-                continue
-            seen.add(key)
-            distinct += 1
-            if mine is not None and not mine(distinct - 1):
-                continue
-            child = _State(state.steps + (step,), grids)
-            _judge(child, outputs, keeper, LEARNERS)
-            children.append(child)
-            reporter.tick(len(seen), keeper)
+    for state, step in _moves(frontier, catalogue, outputs, keeper, last, defer):
+        if keeper.sure or clock() > deadline or len(seen) > max_states:
+            return children
+        keeper.tried += 1
+        grids = _apply(step, state.grids)
+        if grids is None:
+            continue
+        key = _fingerprint(grids)
+        if key in seen:
+            continue
+        seen.add(key)
+        distinct += 1
+        if mine is not None and not mine(distinct - 1):
+            continue
+        child = _State(state.steps + (step,), grids)
+        _judge(child, outputs, keeper, LEARNERS)
+        children.append(child)
+        reporter.tick(len(seen), keeper)
     return children
+
+
+def _moves(frontier: list[_State], catalogue: list[Step], outputs: list[Grid], keeper: _Keeper, last: bool, defer: bool):
+    """(state, step) in the order to try them: most promising states first (when the budget runs
+    out mid-level, the likelier half is done), steps that can still end right before the others."""
+    n = len(outputs)
+    targets = [shape_of(out) for out in outputs]
+    later = []
+    for state in sorted(frontier, key=lambda s: s.promise, reverse=True):
+        shapes = [shape_of(grid) for grid in state.grids[:n]]
+        for step in catalogue:
+            if (last or defer) and cannot_end_right(step, shapes, targets):
+                if last:
+                    keeper.pruned += 1
+                else:
+                    later.append((state, step))
+                continue
+            yield state, step
+    yield from later
 
 
 def _offer_best_sparse_rule(states: list[_State], outputs: list[Grid], keeper: _Keeper, clock: Callable[[], float], deadline: float) -> None:
