@@ -118,6 +118,22 @@ def test_every_worker_killed_is_a_clear_error_not_a_hang():
     assert time.monotonic() - started < 30
 
 
+def test_a_stuck_worker_is_given_up_on_not_waited_for():
+    stuck: list[int] = []
+
+    def on_progress(progress):
+        workers = _workers_of(os.getpid())
+        if not stuck and len(workers) == 2:
+            os.kill(workers[1], signal.SIGSTOP)  # alive, but never answers again
+            stuck.append(workers[1])
+
+    started = time.monotonic()
+    programs = synthesize(_no_rule_task(), time_budget_s=1.0, jobs=2, on_progress=on_progress)
+    assert stuck and time.monotonic() - started < 40  # the budget, the grace, the stop's wait; then killed
+    assert isinstance(programs, list)
+    assert not _alive(stuck[0]) and not _workers_of(os.getpid())
+
+
 def test_a_stopped_pool_returns_what_it_found_and_leaves_no_worker():
     heard = []
     started = time.monotonic()

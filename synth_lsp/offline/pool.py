@@ -38,7 +38,9 @@ from synth_lsp.offline.search import Found, SearchProgress, search_programs
 from synth_lsp.offline.steps import Grid
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
-GRACE_S = 10.0  # a worker still busy this long past a time budget is stopped, then killed
+GRACE_S = 10.0  # a worker still busy this long past its budget's wall time is stopped, then killed
+SLOWEST_PROGRAMS_PER_S = 200  # far below any machine's pace (about 10 000 a second): only a stuck worker is that slow
+CPU_SHARE = 0.1  # a CPU budget may take ten times as long on the wall clock of a busy machine
 STOP_WAIT_S = 3.0  # how long a stopped worker may take to send what it found
 
 
@@ -74,7 +76,14 @@ def search_in_pool(
                 "parent": os.getpid(),
             }
             workers.append(_Worker.start(part, request))
-        return _collect(workers, time_budget_s if program_budget is None else None, max_programs, on_progress, should_stop)
+        return _collect(
+            workers,
+            time_budget_s if program_budget is None else None,
+            _give_up_s(time_budget_s, program_budget, clock),
+            max_programs,
+            on_progress,
+            should_stop,
+        )
     finally:
         for worker in workers:
             worker.stop()
@@ -153,15 +162,23 @@ class _Worker:
         return self.error or (f"killed by signal {-code}" if code < 0 else f"exit code {code}")
 
 
+def _give_up_s(time_budget_s: float, program_budget: int | None, clock: str) -> float:
+    """Wall seconds after which a worker is surely stuck (never hang): well past any budget."""
+    if program_budget is not None:
+        return program_budget / SLOWEST_PROGRAMS_PER_S + GRACE_S
+    return (time_budget_s if clock == "wall" else time_budget_s / CPU_SHARE) + GRACE_S
+
+
 def _collect(
     workers: list[_Worker],
     time_budget_s: float | None,
+    give_up_s: float,
     max_programs: int,
     on_progress: Callable[[SearchProgress], None] | None,
     should_stop: Callable[[], bool] | None,
 ) -> list[Found]:
     started = time.monotonic()
-    give_up_at = None if time_budget_s is None else started + time_budget_s + GRACE_S
+    give_up_at = started + give_up_s
     stopped_at: float | None = None
     next_report = started
     while any(w.open for w in workers):
@@ -170,9 +187,7 @@ def _collect(
         now = time.monotonic()
         # a budget in seconds is not deterministic anyway: a claimed fit in one shard ends the others
         found_claim = time_budget_s is not None and any(w.found and _claims(w.found) for w in workers)
-        if stopped_at is None and (
-            found_claim or (should_stop is not None and should_stop()) or (give_up_at is not None and now > give_up_at)
-        ):
+        if stopped_at is None and (found_claim or (should_stop is not None and should_stop()) or now > give_up_at):
             for worker in workers:
                 worker.stop()  # every worker ends its search and sends what it has
             stopped_at = now
