@@ -1,4 +1,5 @@
-"""Selecting the odd object out by symmetry: the one object that is its own mirror image."""
+"""Objects: selecting the odd object out by symmetry (the one object that is its own mirror
+image), and a many-coloured template stamped over every object of its outline."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from synth_lsp.offline.primitives.objects import (
     crop_object,
     find_objects,
     is_mirror_symmetric,
+    stamp_template,
 )
 from synth_lsp.offline.steps import Step
 
@@ -75,3 +77,29 @@ def test_the_search_crops_the_symmetric_object(sandbox):
     ]
     best = search_finds(sandbox, train, test_in, [[0, 3, 0], [3, 3, 3], [0, 3, 0]])
     assert "symmetric" in best.description
+
+
+STAMPS = [
+    [1, 2, 0, 0, 0],
+    [0, 3, 0, 8, 8],
+    [0, 0, 0, 0, 8],
+    [8, 8, 0, 0, 0],
+    [8, 0, 0, 0, 0],
+]
+
+
+def test_a_template_is_stamped_over_every_object_of_its_outline():
+    assert stamp_template(STAMPS, 0, True) == [
+        [1, 2, 0, 0, 0],
+        [0, 3, 0, 1, 2],
+        [0, 0, 0, 0, 3],
+        [8, 8, 0, 0, 0],  # another outline: left alone
+        [8, 0, 0, 0, 0],
+    ]
+    erased = stamp_template(STAMPS, 0, False)
+    assert erased[0][:2] == [0, 0] and erased[1][1] == 0 and erased[1][3:] == [1, 2]
+    assert stamp_template([[1, 2, 0, 8]], 0, True) is None  # nothing has its outline
+    assert (
+        stamp_template([[1, 2, 0, 3, 4]], 0, True) is None
+    )  # two templates: which one?
+    assert stamp_template([[8, 0, 8]], 0, True) is None  # no template

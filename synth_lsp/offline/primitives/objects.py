@@ -283,3 +283,34 @@ def transform_objects(grid, background, k):
             for c in range(len(box[0])):
                 out[top + r][left + c] = turned[r][c]
     return out
+
+
+def stamp_template(grid, background, keep_template):
+    """The one object of several colours (cells of any colours touching at a side) is a template:
+    every other object with its outline (the same cells relative to its box) takes its colours.
+    The template stays with `keep_template`, else it is erased. None when there is no single
+    template or nothing it matches."""
+    objects = find_objects(grid, background, False, True)
+    templates = [cells for cells in objects if len(object_colours(cells)) > 1]
+    if len(templates) != 1:
+        return None
+    template = object_shape(templates[0])
+    outline = [(r, c) for r, c, _ in template]
+    out = copy_grid(grid)
+    stamped = False
+    for cells in objects:
+        if cells is templates[0]:
+            continue
+        shape = object_shape(cells)
+        if [(r, c) for r, c, _ in shape] != outline:
+            continue
+        top, left, _, _ = cells_box(cells)
+        for r, c, colour in template:
+            out[top + r][left + c] = colour
+        stamped = True
+    if not stamped:
+        return None
+    if not keep_template:
+        for r, c, _ in templates[0]:
+            out[r][c] = background
+    return out
