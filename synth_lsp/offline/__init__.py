@@ -17,13 +17,13 @@ from typing import Any, Callable
 
 from synth_lsp.offline.confidence import claimed, confidence, evidence_text
 from synth_lsp.offline.emit import emit_script
-from synth_lsp.offline.pool import SearchWorkerDied
+from synth_lsp.offline.pool import SearchWorkerDied, usable_cores
 from synth_lsp.offline.search import SearchProgress, search_programs
 from synth_lsp.offline.steps import describe
 
 Grid = list[list[int]]
 
-__all__ = ["NotAGridTask", "OfflineProgram", "SearchProgress", "SearchWorkerDied", "synthesize"]
+__all__ = ["NotAGridTask", "OfflineProgram", "SearchProgress", "SearchWorkerDied", "synthesize", "usable_cores"]
 
 
 class NotAGridTask(ValueError):

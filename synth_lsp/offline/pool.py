@@ -44,6 +44,14 @@ CPU_SHARE = 0.1  # a CPU budget may take ten times as long on the wall clock of 
 STOP_WAIT_S = 3.0  # how long a stopped worker may take to send what it found
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 class SearchWorkerDied(RuntimeError):
     """Every search worker died before sending its results."""
 

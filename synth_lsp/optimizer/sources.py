@@ -9,7 +9,6 @@ fits), and then has nothing more to say.
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Protocol, Sequence
 
@@ -249,7 +248,7 @@ class OfflineSource:
         try:
             programs = await asyncio.to_thread(
                 offline.synthesize, pairs, self.time_budget_s, self.max_programs,
-                jobs=self.jobs or os.cpu_count() or 1, program_budget=self.program_budget,
+                jobs=self.jobs or offline.usable_cores(), program_budget=self.program_budget,
                 on_progress=self.on_search_progress, should_stop=self.should_stop,
             )
         except offline.NotAGridTask as exc:
