@@ -1,11 +1,12 @@
-"""Lines from marked cells to a target: each cell facing the largest piece draws a line of its
-colour up to it; the background and the target are read from each grid."""
+"""Lines from marked cells: each cell facing the largest piece draws a line of its colour up to
+it (the background and the target are read from each grid); an object's odd-coloured cell shoots
+a ray through the object and out the other side."""
 
 from __future__ import annotations
 
 from offline_family_checks import same_in_sandbox, search_finds
 
-from synth_lsp.offline.primitives.lines import draw_to_largest
+from synth_lsp.offline.primitives.lines import draw_to_largest, shoot_from_odd_cell
 from synth_lsp.offline.steps import Step
 
 
@@ -55,7 +56,11 @@ def test_the_sandbox_draws_the_same_lines(sandbox):
         _grid(["1100", "0000", "0022"]),
         [[0]],
     ]
-    same_in_sandbox(sandbox, [Step("draw_to_largest", (), "lines")], grids)
+    steps = [
+        Step("draw_to_largest", (), "lines"),
+        Step("shoot_from_odd_cell", (0,), "shoot"),
+    ]
+    same_in_sandbox(sandbox, steps, grids + [ARROW])
 
 
 def test_the_search_draws_lines_to_the_block_from_three_pairs(sandbox):
@@ -78,3 +83,56 @@ def test_the_search_draws_lines_to_the_block_from_three_pairs(sandbox):
         sandbox, train, test_in, _grid(["5555", "5445", "5445", "5595", "5595"])
     )
     assert "line" in best.description
+
+
+ARROW = _grid(
+    [
+        "0000000",
+        "0200000",
+        "0220000",
+        "0122000",
+        "0220000",
+        "0200000",
+        "0000030",
+    ]
+)
+
+
+ARROW_SHOT = _grid(
+    [
+        "0000000",
+        "0200000",
+        "0220000",
+        "0122111",  # from the 1 through the 2s, then on to the border
+        "0220000",
+        "0200000",
+        "0000030",  # a lone cell points nowhere
+    ]
+)
+
+
+def test_an_odd_cell_shoots_through_its_object_towards_its_bulk():
+    assert shoot_from_odd_cell(ARROW, 0) == ARROW_SHOT
+    assert (
+        shoot_from_odd_cell(_grid(["000", "030", "000"]), 0) is None
+    )  # a lone cell points nowhere
+    assert shoot_from_odd_cell(_grid(["212"]), 0) is None  # balanced: no direction
+    assert (
+        shoot_from_odd_cell(_grid(["0000", "0120", "0220"]), 0) is None
+    )  # diagonal bulk: no axis
+
+
+def test_the_search_shoots_rays_from_odd_cells(sandbox):
+    train = [
+        (ARROW, ARROW_SHOT),
+        (
+            _grid(["00000", "00000", "00400", "04440", "00500"]),
+            _grid(["00500", "00500", "00400", "04440", "00500"]),
+        ),
+        (_grid(["000000", "866000", "000000"]), _grid(["000000", "866888", "000000"])),
+    ]
+    test_in = _grid(["0000", "0000", "0000", "0777", "0090"])
+    best = search_finds(
+        sandbox, train, test_in, _grid(["0090", "0090", "0090", "0777", "0090"])
+    )
+    assert "ray" in best.description

@@ -171,6 +171,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     for direction in ("both", "horizontal", "vertical", "diagonal"):
         steps.append(Step("connect_pairs", (direction, -1, bg), f"connect same-colour cells facing each other ({direction})"))
     steps.append(Step("draw_to_largest", (), "draw a line from each cell that faces the largest piece up to it"))
+    steps.append(Step("shoot_from_odd_cell", (bg,), "shoot a ray from each object's odd-coloured cell through the object to the border"))
     new_colours = [c for c in out_colours if c not in facts.input_colours]
     for c in new_colours:
         for direction in ("both", "horizontal", "vertical"):

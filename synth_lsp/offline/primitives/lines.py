@@ -42,3 +42,35 @@ def draw_to_largest(grid):
                     out[r + k * dy][c + k * dx] = colour
                 drawn = True
     return out if drawn else None
+
+
+def shoot_from_odd_cell(grid, background):
+    """Every object (cells of any colours touching at a side) with exactly one cell of a colour
+    of its own shoots a ray of that colour straight through itself, from that cell towards the
+    object's bulk (the axis along which the other cells lie on average), over the background
+    beyond it up to the border. None when no object points anywhere."""
+    height, width = len(grid), len(grid[0])
+    out = copy_grid(grid)
+    shot = False
+    for cells in find_objects(grid, background, False, True):
+        colours = [colour for _, _, colour in cells]
+        odd = [cell for cell in cells if colours.count(cell[2]) == 1]
+        if len(odd) != 1 or len(set(colours)) != 2:
+            continue
+        r0, c0, colour = odd[0]
+        dy = sum([r - r0 for r, _, _ in cells])
+        dx = sum([c - c0 for _, c, _ in cells])
+        if abs(dy) == abs(dx):
+            continue
+        step = (
+            (1 if dy > 0 else -1, 0) if abs(dy) > abs(dx) else (0, 1 if dx > 0 else -1)
+        )
+        own = {(r, c) for r, c, _ in cells}
+        y, x = r0 + step[0], c0 + step[1]
+        while 0 <= y < height and 0 <= x < width and (y, x) in own:
+            y, x = y + step[0], x + step[1]
+        while 0 <= y < height and 0 <= x < width and grid[y][x] == background:
+            out[y][x] = colour
+            shot = True
+            y, x = y + step[0], x + step[1]
+    return out if shot else None
