@@ -24,6 +24,7 @@ import ctypes
 import os
 import pickle
 import signal
+import struct
 import subprocess
 import sys
 import threading
@@ -37,6 +38,7 @@ from synth_lsp.offline.confidence import claimed, confidence
 from synth_lsp.offline.search import Found, SearchProgress, search_programs
 from synth_lsp.offline.steps import Grid
 
+HEADER = "<Q"  # each message: its length, then its pickle
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 GRACE_S = 10.0  # a worker still busy this long past its budget's wall time is stopped, then killed
 SLOWEST_PROGRAMS_PER_S = 200  # far below any machine's pace (about 10 000 a second): only a stuck worker is that slow
@@ -138,7 +140,7 @@ class _Worker:
 
     def read(self) -> None:
         try:
-            kind, payload = pickle.load(self.process.stdout)
+            kind, payload = pickle.loads(_read_message(self.process.stdout.fileno()))
         except (EOFError, OSError, pickle.UnpicklingError):
             self.lost = True  # died (or closed) without sending its results
             return
@@ -175,6 +177,23 @@ def _give_up_s(time_budget_s: float, program_budget: int | None, clock: str) -> 
     if program_budget is not None:
         return program_budget / SLOWEST_PROGRAMS_PER_S + GRACE_S
     return (time_budget_s if clock == "wall" else time_budget_s / CPU_SHARE) + GRACE_S
+
+
+def _read_message(fd: int) -> bytes:
+    """One length-prefixed message, read straight from the pipe (no buffer that `wait` cannot see)."""
+    (size,) = struct.unpack(HEADER, _read_exactly(fd, struct.calcsize(HEADER)))
+    return _read_exactly(fd, size)
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("the worker's output ended")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _collect(
@@ -294,7 +313,8 @@ def work_main() -> None:
     threading.Thread(target=watch_input, daemon=True).start()
 
     def send(kind: str, payload: Any) -> None:
-        out.write(pickle.dumps((kind, payload)))
+        data = pickle.dumps((kind, payload))
+        out.write(struct.pack(HEADER, len(data)) + data)
         out.flush()
 
     try:
