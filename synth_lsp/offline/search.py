@@ -30,7 +30,7 @@ from synth_lsp.offline.confidence import claimed, confidence
 from synth_lsp.offline.cross_validation import cell_share, leave_one_out
 from synth_lsp.offline.learned import LEARNERS, LOW_CAPACITY, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rule, sparse_local_rules
 from synth_lsp.offline.primitives.memo import memoised_objects
-from synth_lsp.offline.shapes import cannot_end_right, shape_of
+from synth_lsp.offline.shapes import rule_cannot_end_right, shape_of, shape_rule
 from synth_lsp.offline.steps import Grid, Step, describe
 
 Fingerprint = tuple
@@ -292,11 +292,18 @@ def _moves(frontier: list[_State], catalogue: list[Step], outputs: list[Grid], k
     out mid-level, the likelier half is done), steps that can still end right before the others."""
     n = len(outputs)
     targets = [shape_of(out) for out in outputs]
+    rules = [shape_rule(step) for step in catalogue]
     later = []
     for state in sorted(frontier, key=lambda s: s.promise, reverse=True):
         shapes = [shape_of(grid) for grid in state.grids[:n]]
-        for step in catalogue:
-            if (last or defer) and cannot_end_right(step, shapes, targets):
+        hopeless: dict[tuple, bool] = {}  # per shape rule, for this state
+        for step, rule in zip(catalogue, rules):
+            if rule is None or not (last or defer):
+                yield state, step
+                continue
+            if rule not in hopeless:
+                hopeless[rule] = rule_cannot_end_right(rule, shapes, targets)
+            if hopeless[rule]:
                 if last:
                     keeper.pruned += 1
                 else:

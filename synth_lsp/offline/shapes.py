@@ -53,25 +53,45 @@ def shape_of(grid: Grid) -> Shape:
     return len(grid), len(grid[0])
 
 
-def shape_after(step: Step, shape: Shape) -> Shape | None:
-    """The shape `step` gives a grid of `shape`, when that follows from the shape alone; else None."""
-    h, w = shape
+def shape_rule(step: Step) -> tuple | None:
+    """How `step` sets the shape of its result, when the input's shape alone decides it; else None.
+    Steps with the same rule give the same shapes (so the search checks each rule once a state)."""
     name = step.function
     if name in SHAPE_KEEPING:
-        return shape
+        return ("keep",)
     if name in SWAPPING:
-        return w, h
+        return ("swap",)
     if name in ONE_CELL:
-        return 1, 1
+        return ("fixed", 1, 1)
     if name == "scale_up":
-        return h * step.args[0], w * step.args[0]
+        return ("times", step.args[0], step.args[0])
     if name == "tile":
-        return h * step.args[0], w * step.args[1]
+        return ("times", step.args[0], step.args[1])
     if name == "tile_self":
-        return h * h, w * w
+        return ("square",)
     if name == "crop_corner":
-        return step.args[1], step.args[2]
+        return ("fixed", step.args[1], step.args[2])
     return None
+
+
+def shape_by_rule(rule: tuple, shape: Shape) -> Shape:
+    h, w = shape
+    kind = rule[0]
+    if kind == "keep":
+        return shape
+    if kind == "swap":
+        return w, h
+    if kind == "fixed":
+        return rule[1], rule[2]
+    if kind == "times":
+        return h * rule[1], w * rule[2]
+    return h * h, w * w  # "square": the grid tiled into itself
+
+
+def shape_after(step: Step, shape: Shape) -> Shape | None:
+    """The shape `step` gives a grid of `shape`, when that follows from the shape alone; else None."""
+    rule = shape_rule(step)
+    return None if rule is None else shape_by_rule(rule, shape)
 
 
 def can_end_as(shapes: list[Shape], targets: list[Shape]) -> bool:
@@ -81,5 +101,9 @@ def can_end_as(shapes: list[Shape], targets: list[Shape]) -> bool:
 
 def cannot_end_right(step: Step, shapes: list[Shape], targets: list[Shape]) -> bool:
     """True when `step`, as a chain's last step on states of `shapes`, surely cannot end as `targets`."""
-    after = [shape_after(step, shape) for shape in shapes]
-    return all(a is not None for a in after) and not can_end_as(after, targets)
+    rule = shape_rule(step)
+    return rule is not None and rule_cannot_end_right(rule, shapes, targets)
+
+
+def rule_cannot_end_right(rule: tuple, shapes: list[Shape], targets: list[Shape]) -> bool:
+    return not can_end_as([shape_by_rule(rule, shape) for shape in shapes], targets)
