@@ -259,3 +259,18 @@ def test_evolve_shows_the_offline_search_and_ctrl_c_stops_it(tmp_path):
     assert workers and not any(_alive(pid) for pid in workers)
     progress = next(line for line in lines if "best so far fits" in line)
     assert "offline search:" in progress and "train pairs" in progress and "s left" in progress
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--offline-programs", "0"], "--offline-programs: Input should be greater than 0"),
+        (["--offline-jobs", "-1"], "--offline-jobs: Input should be greater than or equal to 0"),
+    ],
+)
+def test_evolve_refuses_a_budget_or_jobs_below_the_minimum(tmp_path, option, message):
+    for name in ("007bbfb7.json", "007bbfb7.synth.py"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    command = [sys.executable, "-m", "synth_lsp", "evolve", "007bbfb7.synth.py", *option]
+    done = subprocess.run(command, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr

@@ -109,6 +109,7 @@ class _Worker:
         self.found: list[Found] | None = None
         self.lost = False
         self.error = ""
+        self.budget = 0  # its program budget, if it has one
 
     @staticmethod
     def start(part: int, request: dict[str, Any]) -> _Worker:
@@ -124,7 +125,9 @@ class _Worker:
         )
         process.stdin.write(pickle.dumps({**request, "sent_at": time.time()}))
         process.stdin.flush()
-        return _Worker(part, process)
+        worker = _Worker(part, process)
+        worker.budget = request["program_budget"] or 0
+        return worker
 
     @property
     def open(self) -> bool:
@@ -250,7 +253,8 @@ def _merged_progress(workers: list[_Worker], time_budget_s: float | None, starte
     seen = [w.progress for w in workers if w.progress is not None]
     best = max(seen, key=lambda p: p.best_correct, default=None)
     left = max(0.0, time_budget_s - (time.monotonic() - started)) if time_budget_s is not None else 0.0
-    programs_left = -1 if time_budget_s is not None else sum(max(0, p.programs_left) for p in seen)
+    # a worker that has not reported yet has its whole program budget left
+    programs_left = -1 if time_budget_s is not None else sum(max(0, w.progress.programs_left) if w.progress else w.budget for w in workers)
     return SearchProgress(
         programs_tried=sum(p.programs_tried for p in seen),
         best_correct=best.best_correct if best else 0,

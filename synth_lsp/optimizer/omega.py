@@ -76,7 +76,7 @@ class EvolveConfig(BaseModel):
     offline_time_budget_s: float = Field(default=10.0, gt=0)
     offline_max_programs: int = Field(default=8, ge=1)
     offline_jobs: int = Field(default=0, ge=0)  # search processes; 0: every core
-    offline_program_budget: int | None = Field(default=None, gt=0)  # programs tried instead of seconds: deterministic
+    offline_programs: int | None = Field(default=None, gt=0)  # programs tried instead of seconds: deterministic
     time_limit_s: float = Field(default=2.0, gt=0)  # per pair, in the sandbox
     memory_mb: float = Field(default=256, gt=0)
     request_timeout_s: float = Field(default=120.0, gt=0)
@@ -283,7 +283,7 @@ def build_sources(config: EvolveConfig, task: Task, budget: Budget, sandbox: San
         reason = OfflineSource.unavailable_reason(task)
         if reason is None:
             sources.append(
-                OfflineSource(task, config.offline_time_budget_s, config.offline_max_programs, config.offline_jobs, config.offline_program_budget)
+                OfflineSource(task, config.offline_time_budget_s, config.offline_max_programs, config.offline_jobs, config.offline_programs)
             )
         elif config.language_model is None:
             raise EvolveError(reason)
