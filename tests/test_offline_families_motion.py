@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from offline_family_checks import same_in_sandbox, search_finds
 
-from synth_lsp.offline.primitives.motion import attract_objects, fly_to_walls
+from synth_lsp.offline.primitives.motion import (
+    attract_objects,
+    centre_in_frame,
+    fly_to_walls,
+)
 from synth_lsp.offline.steps import Step
 
 
@@ -130,3 +134,35 @@ def test_the_search_finds_move_until_touch_from_three_pairs(sandbox):
     test_out = _grid(["000000", "000000", "000000", "000011", "000411", "000000"])
     best = search_finds(sandbox, train, test_in, test_out)
     assert "touch" in best.description
+
+
+FRAMED = _grid(
+    [
+        "3000030",
+        "0000000",
+        "0000000",
+        "0000000",
+        "3000030",
+        "0000022",
+    ]
+)
+
+
+def test_the_picture_moves_to_the_centre_of_the_marked_frame():
+    assert centre_in_frame(FRAMED, 3, 0) == _grid(
+        [
+            "3000030",
+            "0000000",
+            "0022000",
+            "0000000",
+            "3000030",
+            "0000000",
+        ]
+    )
+    assert (
+        centre_in_frame(FRAMED, 2, 0) is None
+    )  # the 2s frame nothing that fits inside them
+    assert (
+        centre_in_frame(_grid(["30003", "00000", "00220", "30003"]), 3, 0) is None
+    )  # two rows for one: no centre
+    assert centre_in_frame(_grid(["303"]), 3, 0) is None  # nothing to move

@@ -158,6 +158,8 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("attract_objects", (anchor, False, bg), f"move objects straight towards the colour-{anchor} piece until they touch it"))
         steps.append(Step("attract_objects", (anchor, True, bg), f"move objects towards the colour-{anchor} piece (diagonally too) until they touch it"))
     steps.append(Step("fly_to_walls", (bg,), "move each piece to the border wall of its colour (none: it vanishes)"))
+    for marker in foreground:
+        steps.append(Step("centre_in_frame", (marker, bg), f"move the picture to the centre of the frame the colour-{marker} cells mark"))
     for c in out_colours:
         steps.append(Step("fill_enclosed", (c, bg), f"fill enclosed areas with {c}"))
     for c in out_colours:

@@ -137,3 +137,33 @@ def fly_to_walls(grid, background):
         for r, c, value in cells:
             out[r + moved * dy][c + moved * dx] = value
     return out
+
+
+def centre_in_frame(grid, marker, background):
+    """The cells of colour `marker` mark a frame (their bounding box); everything else moves as
+    one piece so that its bounding box sits centred inside the frame. None when there is no frame,
+    nothing inside it fits, or no exact centre exists."""
+    frame = []
+    rest = []
+    for r in range(len(grid)):
+        for c in range(len(grid[0])):
+            if grid[r][c] == marker:
+                frame.append((r, c))
+            elif grid[r][c] != background:
+                rest.append((r, c, grid[r][c]))
+    if len(frame) < 2 or not rest:
+        return None
+    f_top, f_left, f_bottom, f_right = cells_box(frame)
+    top, left, bottom, right = cells_box(rest)
+    spare_rows = (f_bottom - f_top - 1) - (bottom - top + 1)
+    spare_cols = (f_right - f_left - 1) - (right - left + 1)
+    if spare_rows < 0 or spare_cols < 0 or spare_rows % 2 or spare_cols % 2:
+        return None
+    dy = f_top + 1 + spare_rows // 2 - top
+    dx = f_left + 1 + spare_cols // 2 - left
+    out = blank_grid(len(grid), len(grid[0]), background)
+    for r, c in frame:
+        out[r][c] = marker
+    for r, c, value in rest:
+        out[r + dy][c + dx] = value
+    return out
