@@ -147,6 +147,8 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("gravity", (direction, bg), f"let cells fall {direction}"))
     for direction in ("down", "up", "left", "right"):
         steps.append(Step("drop_objects", (direction, bg, -1), f"let objects fall {direction} as whole pieces"))
+    for align in ("right", "left"):
+        steps.append(Step("sort_bars", (bg, align), f"sort the rows' bars by length into a staircase ({align}-aligned)"))
     for k, words in ((4, "mirror each object left-right"), (5, "mirror each object up-down"), (2, "turn each object 180"), (1, "turn each object 90 clockwise"), (3, "turn each object 90 anticlockwise"), (6, "transpose each object")):
         steps.append(Step("transform_objects", (bg, k), f"{words} in place"))
     steps.append(Step("stamp_template", (bg, False), "paint every object shaped like the many-coloured one in its colours, then erase it"))
