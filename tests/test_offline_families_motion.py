@@ -9,6 +9,7 @@ from synth_lsp.offline.primitives.motion import (
     attract_objects,
     centre_in_frame,
     fly_to_walls,
+    step_towards,
 )
 from synth_lsp.offline.steps import Step
 
@@ -166,3 +167,17 @@ def test_the_picture_moves_to_the_centre_of_the_marked_frame():
         centre_in_frame(_grid(["30003", "00000", "00220", "30003"]), 3, 0) is None
     )  # two rows for one: no centre
     assert centre_in_frame(_grid(["303"]), 3, 0) is None  # nothing to move
+
+
+def test_pieces_take_one_step_towards_the_anchor():
+    grid = _grid(["30000", "00000", "00002", "00000", "00500"])
+    assert step_towards(grid, 2, 0) == _grid(
+        ["00000", "03000", "00002", "00050", "00000"]
+    )
+    assert (
+        step_towards(_grid(["0320"]), 2, 0) is None
+    )  # already touching: nothing moves
+    assert (
+        step_towards(_grid(["2003002"]), 2, 0) is None
+    )  # two anchor pieces: which way?
+    assert step_towards(_grid(["300"]), 2, 0) is None  # no anchor

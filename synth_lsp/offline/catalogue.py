@@ -160,6 +160,8 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("attract_objects", (anchor, False, bg), f"move objects straight towards the colour-{anchor} piece until they touch it"))
         steps.append(Step("attract_objects", (anchor, True, bg), f"move objects towards the colour-{anchor} piece (diagonally too) until they touch it"))
     steps.append(Step("fly_to_walls", (bg,), "move each piece to the border wall of its colour (none: it vanishes)"))
+    for anchor in foreground:
+        steps.append(Step("step_towards", (anchor, bg), f"move every other piece one cell towards the colour-{anchor} piece"))
     for marker in foreground:
         steps.append(Step("centre_in_frame", (marker, bg), f"move the picture to the centre of the frame the colour-{marker} cells mark"))
     for c in out_colours:

@@ -167,3 +167,27 @@ def centre_in_frame(grid, marker, background):
     for r, c, value in rest:
         out[r + dy][c + dx] = value
     return out
+
+
+def step_towards(grid, anchor, background):
+    """Every piece (touching cells of any colours, corners joining) without the colour `anchor`
+    moves one cell towards the nearest anchor piece (diagonally when it is off both axes), unless
+    it already touches it. None when there is no anchor piece or nothing moves."""
+    pieces = find_objects(grid, background, True, True)
+    anchors = [cells for cells in pieces if anchor in [cell[2] for cell in cells]]
+    movers = [cells for cells in pieces if anchor not in [cell[2] for cell in cells]]
+    if len(anchors) != 1 or not movers:
+        return None
+    t_top, t_left, t_bottom, t_right = cells_box(anchors[0])
+    out = blank_grid(len(grid), len(grid[0]), background)
+    for r, c, value in anchors[0]:
+        out[r][c] = value
+    moved = False
+    for cells in movers:
+        top, left, bottom, right = cells_box(cells)
+        dy = 1 if bottom < t_top - 1 else (-1 if top > t_bottom + 1 else 0)
+        dx = 1 if right < t_left - 1 else (-1 if left > t_right + 1 else 0)
+        for r, c, value in cells:
+            out[r + dy][c + dx] = value
+        moved = moved or dy != 0 or dx != 0
+    return out if moved else None
