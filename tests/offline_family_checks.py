@@ -6,15 +6,17 @@ from __future__ import annotations
 from synth_lsp.core.runs import RunLimits
 from synth_lsp.offline import synthesize
 from synth_lsp.offline.emit import emit_script
+from synth_lsp.offline.primitives import FUNCTIONS
 from synth_lsp.offline.steps import Step
 
 
 def same_in_sandbox(sandbox, steps: list[Step], grids: list) -> None:
-    """Every step on every grid: the emitted script's output in the sandbox is the host's."""
+    """Every step on every grid: the emitted script's output in the sandbox is the host's (the
+    primitive's own result: the search's size filter in `Step.apply` is no part of the script)."""
     for step in steps:
         script = emit_script((step,), 1, 1)
         for grid in grids:
-            want = step.apply(grid)
+            want = FUNCTIONS[step.function](grid, *step.args)
             run = sandbox.run(
                 script, {"input_grid": grid}, RunLimits(time_s=10, memory_mb=256)
             )
