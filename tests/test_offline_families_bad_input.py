@@ -26,6 +26,7 @@ FAMILY_STEPS = [
     Step("draw_to_largest", (), "lines"),
     Step("shoot_from_odd_cell", (0,), "shoot"),
     Step("sort_bars", (0, "right"), "sort"),
+    Step("crop_to_rarest_colour", (0,), "rarest"),
 ]
 
 

@@ -103,3 +103,33 @@ def test_a_template_is_stamped_over_every_object_of_its_outline():
         stamp_template([[1, 2, 0, 3, 4]], 0, True) is None
     )  # two templates: which one?
     assert stamp_template([[8, 0, 8]], 0, True) is None  # no template
+
+
+NOISY = [
+    [1, 0, 1, 0, 1, 0],
+    [0, 4, 4, 0, 0, 1],
+    [1, 4, 0, 1, 0, 0],
+    [0, 1, 0, 0, 1, 0],
+]
+
+
+def test_the_rarest_colour_is_the_odd_one_out_among_noise():
+    from synth_lsp.offline.primitives.geometry import crop_to_rarest_colour
+
+    assert crop_to_rarest_colour(NOISY, 0) == [[4, 4], [4, 0]]
+    assert crop_to_rarest_colour([[1, 2], [0, 0]], 0) is None  # a tie: no single rarest
+    assert crop_to_rarest_colour([[0]], 0) is None
+
+
+def test_the_search_crops_the_rare_colour_out_of_noise(sandbox):
+    train = [
+        (NOISY, [[4, 4], [4, 0]]),
+        ([[2, 0, 2, 2], [0, 0, 0, 2], [2, 6, 2, 0], [0, 0, 2, 2]], [[6]]),
+        (
+            [[0, 3, 0, 5], [5, 3, 3, 0], [0, 0, 5, 0], [5, 0, 0, 5], [0, 5, 5, 0]],
+            [[3, 0], [3, 3]],
+        ),
+    ]
+    test_in = [[8, 0, 8, 0, 8], [0, 0, 7, 7, 0], [8, 0, 0, 7, 8], [0, 8, 0, 0, 8]]
+    best = search_finds(sandbox, train, test_in, [[7, 7], [0, 7]])
+    assert "rarest" in best.description

@@ -93,6 +93,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps: list[Step] = [Step(name, (), label) for name, label in GEOMETRY]
 
     steps.append(Step("crop_to_content", (bg,), "crop to the content"))
+    steps.append(Step("crop_to_rarest_colour", (bg,), "crop to the rarest colour"))
     for c in foreground:
         steps.append(Step("crop_to_colour", (c,), f"crop to colour {c}"))
         steps.append(Step("crop_inside_colour", (c,), f"crop inside the colour-{c} frame"))
