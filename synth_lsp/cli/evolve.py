@@ -47,6 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model.add_argument("--offline", dest="use_offline", action="store_true", default=None, help="also use the offline model beside --model")
     model.add_argument("--no-offline", dest="use_offline", action="store_false", help="never use the offline model")
     model.add_argument("--offline-time", type=float, default=10.0, metavar="S", help="seconds for the offline model's search (default 10)")
+    model.add_argument("--offline-jobs", type=int, default=0, metavar="N", help="processes for the offline model's search (default 0: every core)")
+    model.add_argument("--offline-programs", type=int, metavar="N", help="count the offline search's budget in programs tried (N per search process) instead of seconds: the same result on every run for the same N and --offline-jobs")
     model.add_argument("--request-timeout", type=float, default=120.0, metavar="S", help="seconds per model call (default 120)")
     model.add_argument("--max-reply-tokens", type=int, default=4096, help="token limit of one reply (default 4096)")
     search = parser.add_argument_group("search")
@@ -86,6 +88,8 @@ def config_from_args(args: argparse.Namespace):
         embedding_price_per_mtok=args.embedding_price_per_mtok,
         use_offline=args.use_offline,
         offline_time_budget_s=args.offline_time,
+        offline_jobs=args.offline_jobs,
+        offline_programs=args.offline_programs,
         request_timeout_s=args.request_timeout,
         max_reply_tokens=args.max_reply_tokens,
         population_size=args.population_size,

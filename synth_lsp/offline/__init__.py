@@ -10,18 +10,20 @@ It imports nothing else of synth_lsp: the optimizer calls it, and the sandbox sc
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from synth_lsp.offline.confidence import claimed, confidence, evidence_text
 from synth_lsp.offline.emit import emit_script
+from synth_lsp.offline.pool import SearchWorkerDied, usable_cores
 from synth_lsp.offline.search import SearchProgress, search_programs
 from synth_lsp.offline.steps import describe
 
 Grid = list[list[int]]
 
-__all__ = ["NotAGridTask", "OfflineProgram", "SearchProgress", "synthesize"]
+__all__ = ["NotAGridTask", "OfflineProgram", "SearchProgress", "SearchWorkerDied", "synthesize", "usable_cores"]
 
 
 class NotAGridTask(ValueError):
@@ -59,6 +61,8 @@ def synthesize(
     clock: Callable[[], float] = time.perf_counter,
     on_progress: Callable[[SearchProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    jobs: int = 1,
+    program_budget: int | None = None,
 ) -> list[OfflineProgram]:
     """Programs for the train pairs, best first: full fits, then the best partial fits.
 
@@ -67,22 +71,35 @@ def synthesize(
     budget (wall time; `time.process_time` for CPU time on a loaded machine). `on_progress` hears
     how the search goes (programs tried, the best fit so far, time left) a few times a second;
     `should_stop` cancels it (what was found so far is returned).
+    `jobs` > 1 runs the search in that many processes (see `pool`; with a wall or CPU clock only).
+    `program_budget` counts the budget in programs tried instead of seconds (`time_budget_s` is
+    then not used): the result is the same on every run and machine for the same budget and jobs.
     Raises NotAGridTask when the pairs are not grids of colours 0-9, ValueError for a budget that is
-    not a positive number of seconds.
+    not a positive number (of seconds or programs) or jobs below 1, pool.SearchWorkerDied when every
+    search process died.
     """
-    if not isinstance(time_budget_s, (int, float)) or not time_budget_s > 0 or time_budget_s != time_budget_s:
-        raise ValueError(f"the offline search needs a time budget of more than 0 seconds, not {time_budget_s!r}")
+    _check_budget(time_budget_s, program_budget, jobs)
     _check_grids(train_pairs, test_inputs or [])
-    found = search_programs(
-        [(inp, out) for inp, out in train_pairs],
-        list(test_inputs or []),
-        time_budget_s=time_budget_s,
-        max_programs=max_programs,
-        max_depth=max_depth,
-        clock=clock,
-        on_progress=on_progress,
-        should_stop=should_stop,
-    )
+    pairs = [(inp, out) for inp, out in train_pairs]
+    if jobs > 1:
+        from synth_lsp.offline.pool import search_in_pool
+
+        clock_name = "cpu" if clock is time.process_time else "wall"
+        found = search_in_pool(
+            pairs, list(test_inputs or []), jobs, time_budget_s, program_budget, clock_name, max_programs, max_depth, on_progress, should_stop
+        )
+    else:
+        found = search_programs(
+            pairs,
+            list(test_inputs or []),
+            time_budget_s=time_budget_s,
+            max_programs=max_programs,
+            max_depth=max_depth,
+            clock=clock,
+            on_progress=on_progress,
+            should_stop=should_stop,
+            program_budget=program_budget,
+        )
     total = len(train_pairs)
     programs = []
     for f in found:
@@ -99,6 +116,16 @@ def synthesize(
             )
         )
     return programs
+
+
+def _check_budget(time_budget_s: Any, program_budget: Any, jobs: Any) -> None:
+    if program_budget is not None:
+        if isinstance(program_budget, bool) or not isinstance(program_budget, int) or program_budget <= 0:
+            raise ValueError(f"the offline search needs a budget of at least 1 program, not {program_budget!r}")
+    elif isinstance(time_budget_s, bool) or not isinstance(time_budget_s, (int, float)) or not 0 < time_budget_s < math.inf:
+        raise ValueError(f"the offline search needs a time budget of more than 0 seconds, not {time_budget_s!r}")
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"the offline search needs at least 1 job (process), not {jobs!r}")
 
 
 def _check_grids(train_pairs: Any, test_inputs: list[Any]) -> None:

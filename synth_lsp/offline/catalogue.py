@@ -31,10 +31,11 @@ CRITERION_WORDS = {
     "unique_shape": "odd-shaped",
     "commonest_shape": "commonest-shaped",
     "has_hole": "holed",
+    "symmetric": "mirror-symmetric",
     "first": "first (reading order)",
     "last": "last (reading order)",
 }
-CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "densest", "unique_colour", "unique_shape", "commonest_shape", "has_hole", "first", "last")
+CRITERIA = ("largest", "smallest", "largest_box", "most_colours", "symmetric", "densest", "unique_colour", "unique_shape", "commonest_shape", "has_hole", "first", "last")
 OBJECT_KINDS = ((True, True, "objects"), (False, False, "single-colour objects"), (True, False, "single-colour diagonal objects"))
 
 
@@ -92,6 +93,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps: list[Step] = [Step(name, (), label) for name, label in GEOMETRY]
 
     steps.append(Step("crop_to_content", (bg,), "crop to the content"))
+    steps.append(Step("crop_to_rarest_colour", (bg,), "crop to the rarest colour"))
     for c in foreground:
         steps.append(Step("crop_to_colour", (c,), f"crop to colour {c}"))
         steps.append(Step("crop_inside_colour", (c,), f"crop inside the colour-{c} frame"))
@@ -122,6 +124,9 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("scale_down", (f,), f"scale down x{f}"))
     for down, across in ((1, 2), (2, 1), (2, 2), (3, 3), (1, 3), (3, 1)):
         steps.append(Step("tile", (down, across), f"tile {down}x{across}"))
+    for f in facts.up_factors:
+        for down, across in ((1, f), (f, 1), (f, f)):
+            steps.append(Step("extend_periodic", (down, across), f"continue the repeating pattern to {down}x{across} the size"))
     steps.append(Step("dedupe_lines", (), "collapse repeated rows and columns"))
     steps.append(Step("remove_empty_lines", (bg,), "drop empty rows and columns"))
 
@@ -137,16 +142,29 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps.append(Step("minority_colour_cell", (bg,), "the least common colour as 1x1"))
     steps.append(Step("count_to_row", (bg,), "a row as long as the count of filled cells"))
     steps.append(Step("parts_summary", (bg,), "one cell per part between the separator lines"))
+    steps.append(Step("parts_counts", (bg,), "the count of filled cells of each part between the separator lines"))
 
     for direction in ("down", "up", "left", "right"):
         steps.append(Step("gravity", (direction, bg), f"let cells fall {direction}"))
     for direction in ("down", "up", "left", "right"):
         steps.append(Step("drop_objects", (direction, bg, -1), f"let objects fall {direction} as whole pieces"))
+    for align in ("right", "left"):
+        steps.append(Step("sort_bars", (bg, align), f"sort the rows' bars by length into a staircase ({align}-aligned)"))
     for k, words in ((4, "mirror each object left-right"), (5, "mirror each object up-down"), (2, "turn each object 180"), (1, "turn each object 90 clockwise"), (3, "turn each object 90 anticlockwise"), (6, "transpose each object")):
         steps.append(Step("transform_objects", (bg, k), f"{words} in place"))
+    steps.append(Step("stamp_template", (bg, False), "paint every object shaped like the many-coloured one in its colours, then erase it"))
+    steps.append(Step("stamp_template", (bg, True), "paint every object shaped like the many-coloured one in its colours"))
     for anchor in foreground:
         for direction in ("down", "up", "left", "right"):
             steps.append(Step("drop_objects", (direction, bg, anchor), f"move objects {direction} until they touch the colour-{anchor} piece"))
+    for anchor in foreground:
+        steps.append(Step("attract_objects", (anchor, False, bg), f"move objects straight towards the colour-{anchor} piece until they touch it"))
+        steps.append(Step("attract_objects", (anchor, True, bg), f"move objects towards the colour-{anchor} piece (diagonally too) until they touch it"))
+    steps.append(Step("fly_to_walls", (bg,), "move each piece to the border wall of its colour (none: it vanishes)"))
+    for anchor in foreground:
+        steps.append(Step("step_towards", (anchor, bg), f"move every other piece one cell towards the colour-{anchor} piece"))
+    for marker in foreground:
+        steps.append(Step("centre_in_frame", (marker, bg), f"move the picture to the centre of the frame the colour-{marker} cells mark"))
     for c in out_colours:
         steps.append(Step("fill_enclosed", (c, bg), f"fill enclosed areas with {c}"))
     for c in out_colours:
@@ -159,6 +177,8 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("extend_lines", (direction, bg), f"extend cells {direction} to the border"))
     for direction in ("both", "horizontal", "vertical", "diagonal"):
         steps.append(Step("connect_pairs", (direction, -1, bg), f"connect same-colour cells facing each other ({direction})"))
+    steps.append(Step("draw_to_largest", (), "draw a line from each cell that faces the largest piece up to it"))
+    steps.append(Step("shoot_from_odd_cell", (bg,), "shoot a ray from each object's odd-coloured cell through the object to the border"))
     new_colours = [c for c in out_colours if c not in facts.input_colours]
     for c in new_colours:
         for direction in ("both", "horizontal", "vertical"):
@@ -184,6 +204,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps.append(Step("overlay_parts", (bg, False), "overlay the parts"))
     steps.append(Step("broadcast_parts", (bg,), "copy the union of the parts into every part"))
     steps.append(Step("overlay_parts", (bg, True), "overlay the parts in reverse order"))
-    for criterion in ("odd_one_out", "most_cells", "fewest_cells", "most_colours"):
+    steps.append(Step("fold_parts", (bg,), "fold the grid in two along its middle (the second part mirrored over the first)"))
+    for criterion in ("odd_one_out", "odd_colours", "odd_shape", "most_cells", "fewest_cells", "most_colours"):
         steps.append(Step("pick_part", (criterion, bg), f"pick the part with {criterion.replace('_', ' ')}"))
     return steps

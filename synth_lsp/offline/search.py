@@ -7,8 +7,14 @@ Every state is checked as a final answer, and again with a learned last step (se
 Every full fit with a learned last step is cross-validated (relearned without a pair, it must
 get that pair right, for each pair: see `confidence`); one that fails has likely memorised the
 pairs: it is kept but does not end the search. The search stops at the first claimed fit (found
-in order of simplicity), at the time budget, or when the depth limit is exhausted; the best
+in order of simplicity), at the budget, or when the depth limit is exhausted; the best
 partial fits are kept along the way.
+
+The budget is seconds on a clock (wall or CPU time: the result depends on the machine's speed), or
+a number of programs tried (`program_budget`: every step applied and every learner tried counts
+one; the result is then the same on every machine and run). A search can be one *shard* of a
+larger one (`shard=(k, n)`, see `pool`): it computes every first step, as they all must be known
+to drop repeats, but judges and extends only every n-th distinct one, from the k-th.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from synth_lsp.offline.confidence import claimed, confidence
 from synth_lsp.offline.cross_validation import cell_share, leave_one_out
 from synth_lsp.offline.learned import LEARNERS, LOW_CAPACITY, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rule, sparse_local_rules
 from synth_lsp.offline.primitives.memo import memoised_objects
+from synth_lsp.offline.shapes import rule_cannot_end_right, shape_of, shape_rule
 from synth_lsp.offline.steps import Grid, Step, describe
 
 Fingerprint = tuple
@@ -74,6 +81,8 @@ class _Keeper:
         self.partial: list[Found] = []
         self.rival_pairs: set[int] = set()  # pairs some program so far gets wrong while fitting all others
         self.sure = False  # a claimed fit is among the full ones: the search may stop (asked at every step)
+        self.tried = 0  # programs tried: steps applied and learners tried (the unit of a program budget)
+        self.pruned = 0  # steps not run: their result's shape could not end as the outputs
 
     def offer(self, found: Found) -> None:
         if found.correct == self.n_train:
@@ -117,32 +126,45 @@ class SearchProgress:
     best_correct: int  # train pairs the best program so far reproduces
     train_total: int
     best: str  # that program, in words
-    seconds_left: float
+    seconds_left: float  # 0 when the budget is counted in programs
+    programs_left: int = -1  # of a program budget; -1 when the budget is in seconds
+    note: str = ""  # e.g. a search worker that died, for the user
 
 
 class _Reporter:
     """Calls `on_progress` at most every `every_s` of the search's clock."""
 
-    def __init__(self, on_progress: Callable[[SearchProgress], None] | None, clock: Callable[[], float], deadline: float, every_s: float = 0.25):
+    def __init__(
+        self,
+        on_progress: Callable[[SearchProgress], None] | None,
+        clock: Callable[[], float],
+        deadline: float,
+        every_s: float = 0.25,
+        in_programs: bool = False,
+    ):
         self.on_progress, self.clock, self.deadline, self.every_s = on_progress, clock, deadline, every_s
+        self.in_programs = in_programs  # the clock counts programs; reports still come by wall time
         self.next_at = -math.inf
 
     def tick(self, tried: int, keeper: "_Keeper", final: bool = False) -> None:
         if self.on_progress is None:
             return
-        now = self.clock()
-        if not final and (now < self.next_at or now == math.inf):
+        wall = time.monotonic()
+        if not final and wall < self.next_at:
             return
-        self.next_at = now + self.every_s
+        self.next_at = wall + self.every_s
+        now = self.clock()
+        left = max(0.0, self.deadline - now) if now != math.inf else 0.0
         best = keeper.best(1)
         found = best[0] if best else None
         self.on_progress(
             SearchProgress(
-                programs_tried=tried,
+                programs_tried=keeper.tried,
                 best_correct=found.correct if found else 0,
                 train_total=keeper.n_train,
                 best=describe(found.steps) if found else "",
-                seconds_left=max(0.0, self.deadline - now) if now != math.inf else 0.0,
+                seconds_left=0.0 if self.in_programs else left,
+                programs_left=int(left) if self.in_programs else -1,
             )
         )
 
@@ -157,11 +179,19 @@ def search_programs(
     clock: Callable[[], float] = time.perf_counter,
     on_progress: Callable[[SearchProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    program_budget: int | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> list[Found]:
     """`clock` measures the budget: wall time by default; a benchmark on a shared machine passes
-    `time.process_time` so that other processes' load does not shrink the search. `on_progress`
-    hears how it goes a few times a second; once `should_stop` answers True the search ends as
-    if its budget were spent, and returns what it found so far."""
+    `time.process_time` so that other processes' load does not shrink the search. With
+    `program_budget` the budget is that many programs tried instead (and `time_budget_s` and `clock`
+    are not used): deterministic. `on_progress` hears how it goes a few times a second; once
+    `should_stop` answers True the search ends as if its budget were spent, and returns what it
+    found so far. `shard=(k, n)`: only the k-th of n shares of the first steps (see `pool`)."""
+    keeper_box: list[_Keeper] = []  # the keeper counts the programs tried, for a program budget
+    if program_budget is not None:
+        time_budget_s = float(program_budget)
+        clock = lambda: float(keeper_box[0].tried) if keeper_box else 0.0  # noqa: E731
     if should_stop is not None:
         base_clock = clock
         clock = lambda: math.inf if should_stop() else base_clock()  # noqa: E731 (every phase checks the clock)
@@ -169,8 +199,10 @@ def search_programs(
     # the budget. The memo of object finding is per search (a context variable), not shared.
     with _ONE_SEARCH, memoised_objects():
         started = clock()
-        reporter = _Reporter(on_progress, clock, started + time_budget_s)
-        return _search(train_pairs, list(test_inputs), clock, started + time_budget_s, max_programs, max_depth, max_states, reporter)
+        reporter = _Reporter(on_progress, clock, started + time_budget_s, in_programs=program_budget is not None)
+        keeper = _Keeper(len(train_pairs), max_programs, [out for _, out in train_pairs])
+        keeper_box.append(keeper)
+        return _search(train_pairs, list(test_inputs), clock, started + time_budget_s, max_depth, max_states, reporter, keeper, shard)
 
 
 def _search(
@@ -178,25 +210,29 @@ def _search(
     test_inputs: list[Grid],
     clock: Callable[[], float],
     deadline: float,
-    max_programs: int,
     max_depth: int,
     max_states: int,
     reporter: _Reporter,
+    keeper: _Keeper,
+    shard: tuple[int, int] = (0, 1),
 ) -> list[Found]:
     """Phases, simplest rules first: chains of one step, each also with a colour map or mosaic;
     then rays, object recolourings and strict local rules on those; then longer chains; last,
     sparse local rules, in the budget's final share that the longer chains leave alone."""
     outputs = [out for _, out in train_pairs]
     catalogue = build_catalogue(task_facts(train_pairs))
-    keeper = _Keeper(len(train_pairs), max_programs, outputs)
     start = _State((), [inp for inp, _ in train_pairs] + test_inputs)
     seen: set[Fingerprint] = {_fingerprint(start.grids)}
-    _judge(start, outputs, keeper, LEARNERS)
+    part, parts = shard
+    if part == 0:
+        _judge(start, outputs, keeper, LEARNERS)
     reserve = deadline - (deadline - clock()) * SPARSE_SHARE
     short = [start]
     frontier = [start]
     for depth in range(1, max_depth + 1):
-        frontier = _expand(frontier, catalogue, seen, outputs, keeper, clock, reserve, max_states, reporter)
+        mine = (lambda i: i % parts == part) if depth == 1 and parts > 1 else None
+        last = depth == max_depth  # its states are only judged: prune steps whose result cannot end right
+        frontier = _expand(frontier, catalogue, seen, outputs, keeper, clock, reserve, max_states, reporter, mine, last, defer=depth > 1)
         if depth == 1:
             short += frontier
             _judge_all(short, outputs, keeper, (learn_rays, learn_object_recolouring, learn_local_rule), clock, reserve)
@@ -205,7 +241,7 @@ def _search(
     if not keeper.full:
         _offer_best_sparse_rule(short, outputs, keeper, clock, deadline)
     reporter.tick(len(seen), keeper, final=True)
-    return keeper.best(max_programs)
+    return keeper.best(keeper.keep)
 
 
 def _expand(
@@ -218,27 +254,63 @@ def _expand(
     deadline: float,
     max_states: int,
     reporter: _Reporter,
+    mine: Callable[[int], bool] | None = None,
+    last: bool = False,
+    defer: bool = False,
 ) -> list[_State]:
     """Every new state one step beyond the frontier, judged as it comes; stops early on a full
-    fit, at the deadline or past `max_states` distinct states."""
+    fit, at the deadline or past `max_states` distinct states. With `mine`, the i-th distinct new
+    state is only kept when `mine(i)`; the others are still seen, so no other shard repeats them.
+    A step whose result's shape cannot end as the outputs (see `shapes`) is not run on the `last`
+    level, and with `defer` it runs only after every other step of the level (it may still lead
+    somewhere one step later)."""
     children: list[_State] = []
-    # most promising states first: when the budget runs out mid-level, the likelier half is done
-    for state in sorted(frontier, key=lambda s: s.promise, reverse=True):
-        for step in catalogue:
-            if keeper.sure or clock() > deadline or len(seen) > max_states:
-                return children
-            grids = _apply(step, state.grids)
-            if grids is None:
-                continue
-            key = _fingerprint(grids)
-            if key in seen:
-                continue
-            seen.add(key)
-            child = _State(state.steps + (step,), grids)
-            _judge(child, outputs, keeper, LEARNERS)
-            children.append(child)
-            reporter.tick(len(seen), keeper)
+    distinct = 0
+    for state, step in _moves(frontier, catalogue, outputs, keeper, last, defer):
+        if keeper.sure or clock() > deadline or len(seen) > max_states:
+            return children
+        keeper.tried += 1
+        grids = _apply(step, state.grids)
+        if grids is None:
+            continue
+        key = _fingerprint(grids)
+        if key in seen:
+            continue
+        seen.add(key)
+        distinct += 1
+        if mine is not None and not mine(distinct - 1):
+            continue
+        child = _State(state.steps + (step,), grids)
+        _judge(child, outputs, keeper, LEARNERS)
+        children.append(child)
+        reporter.tick(len(seen), keeper)
     return children
+
+
+def _moves(frontier: list[_State], catalogue: list[Step], outputs: list[Grid], keeper: _Keeper, last: bool, defer: bool):
+    """(state, step) in the order to try them: most promising states first (when the budget runs
+    out mid-level, the likelier half is done), steps that can still end right before the others."""
+    n = len(outputs)
+    targets = [shape_of(out) for out in outputs]
+    rules = [shape_rule(step) for step in catalogue]
+    later = []
+    for state in sorted(frontier, key=lambda s: s.promise, reverse=True):
+        shapes = [shape_of(grid) for grid in state.grids[:n]]
+        hopeless: dict[tuple, bool] = {}  # per shape rule, for this state
+        for step, rule in zip(catalogue, rules):
+            if rule is None or not (last or defer):
+                yield state, step
+                continue
+            if rule not in hopeless:
+                hopeless[rule] = rule_cannot_end_right(rule, shapes, targets)
+            if hopeless[rule]:
+                if last:
+                    keeper.pruned += 1
+                else:
+                    later.append((state, step))
+                continue
+            yield state, step
+    yield from later
 
 
 def _offer_best_sparse_rule(states: list[_State], outputs: list[Grid], keeper: _Keeper, clock: Callable[[], float], deadline: float) -> None:
@@ -296,6 +368,7 @@ def _judge(state: _State, outputs: list[Grid], keeper: _Keeper, learners: tuple,
         shapes = sum(len(g) == len(o) and len(g[0]) == len(o[0]) for g, o in zip(train_states, outputs))
         state.promise = (shapes, found.cell_score)
     for learn in learners:
+        keeper.tried += 1
         try:
             step = learn(train_states, outputs, state.grids[n:])
         except (IndexError, ValueError, KeyError, ZeroDivisionError, TypeError):

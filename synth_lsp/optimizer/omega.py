@@ -75,6 +75,8 @@ class EvolveConfig(BaseModel):
     use_offline: bool | None = None  # None: only when no model is configured; True: also beside a model
     offline_time_budget_s: float = Field(default=10.0, gt=0)
     offline_max_programs: int = Field(default=8, ge=1)
+    offline_jobs: int = Field(default=0, ge=0)  # search processes; 0: every core
+    offline_programs: int | None = Field(default=None, gt=0)  # programs tried instead of seconds: deterministic
     time_limit_s: float = Field(default=2.0, gt=0)  # per pair, in the sandbox
     memory_mb: float = Field(default=256, gt=0)
     request_timeout_s: float = Field(default=120.0, gt=0)
@@ -283,7 +285,9 @@ def build_sources(config: EvolveConfig, task: Task, budget: Budget, sandbox: San
     if config.offline_enabled:
         reason = OfflineSource.unavailable_reason(task)
         if reason is None:
-            sources.append(OfflineSource(task, config.offline_time_budget_s, config.offline_max_programs))
+            sources.append(
+                OfflineSource(task, config.offline_time_budget_s, config.offline_max_programs, config.offline_jobs, config.offline_programs)
+            )
         elif config.language_model is None:
             raise EvolveError(reason)
     if config.language_models:
@@ -539,6 +543,29 @@ class _Run:
         )
 
 
+def _every_second(report: Callable[[Any], None]) -> Callable[[Any], None]:
+    """`report`, called at most once a second (plus the last report of a search: its note matters)."""
+    import time
+
+    last = [-math.inf]
+
+    def throttled(progress: Any) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 1.0 or getattr(progress, "note", ""):
+            last[0] = now
+            report(progress)
+
+    return throttled
+
+
+def offline_search_words(progress: Any) -> str:
+    """One offline search progress report (`offline.SearchProgress`), for a progress line."""
+    left = f"{progress.programs_left} programs left" if progress.programs_left >= 0 else f"{progress.seconds_left:.0f} s left"
+    best = f"best so far fits {progress.best_correct}/{progress.train_total} train pairs: {progress.best}" if progress.best else "nothing yet"
+    words = f"offline search: {progress.programs_tried} programs tried, {best}, {left}"
+    return words + (f"; {progress.note}" if progress.note else "")
+
+
 def spend_breakdown(budget: Budget) -> list[dict[str, Any]]:
     """This run's spend per (model, origin), as stored in the run's record."""
     rows = []
@@ -617,6 +644,10 @@ async def evolve(
     budget.on_settle = run.spend_settled
     first = run.population.generation
     last = first + config.generations
+    for source in sources:
+        if isinstance(source, OfflineSource):  # the offline search shows its own progress and can be cancelled
+            source.should_stop = stop_requested
+            source.on_search_progress = _every_second(lambda p: notify(run.progress("running", first, 0, offline_search_words(p))))
     notify(run.progress("running", first, 0, notice or "started"))
 
     reached = first if run.population.best().train_reward >= 1.0 else None  # generation the best hit 1.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Callable, Literal, Protocol, Sequence
+from typing import Any, Callable, Literal, Protocol, Sequence
 
 from synth_lsp.optimizer.llm import prompts
 from synth_lsp.optimizer.llm.budget import Budget
@@ -209,10 +209,14 @@ class OfflineSource:
 
     name = "offline"
 
-    def __init__(self, task: Task, time_budget_s: float = 10.0, max_programs: int = 8):
+    def __init__(self, task: Task, time_budget_s: float = 10.0, max_programs: int = 8, jobs: int = 1, program_budget: int | None = None):
         self.task = task
         self.time_budget_s = time_budget_s
         self.max_programs = max_programs
+        self.jobs = jobs  # search processes (see `offline.pool`); 0: every core
+        self.program_budget = program_budget  # counted in programs tried (deterministic) instead of seconds
+        self.should_stop: Callable[[], bool] = lambda: False
+        self.on_search_progress: Callable[[Any], None] | None = None  # hears the search (from its thread)
         self._done = False
 
     @staticmethod
@@ -244,9 +248,15 @@ class OfflineSource:
 
         pairs = self.task.train_grids()
         try:
-            programs = await asyncio.to_thread(offline.synthesize, pairs, self.time_budget_s, self.max_programs)
+            programs = await asyncio.to_thread(
+                offline.synthesize, pairs, self.time_budget_s, self.max_programs,
+                jobs=self.jobs or offline.usable_cores(), program_budget=self.program_budget,
+                on_progress=self.on_search_progress, should_stop=self.should_stop,
+            )
         except offline.NotAGridTask as exc:
             raise SourceUnavailable(f"the built-in offline model cannot help with this task: {exc}") from exc
+        except offline.SearchWorkerDied as exc:
+            raise SourceUnavailable(f"the built-in offline model failed: {exc}") from exc
         report = SourceReport()
         for program in programs:
             # the confidence says whether the fit survived cross-validation (a lookup table may memorise the pairs)

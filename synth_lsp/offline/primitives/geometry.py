@@ -207,3 +207,17 @@ def shift(grid, down, right, background):
             if 0 <= y < height and 0 <= x < width:
                 out[y][x] = grid[r][c]
     return out
+
+
+def crop_to_rarest_colour(grid, background):
+    """Crop to the bounding box of the least common colour other than the background (the odd
+    colour out among noise); None on a tie for the rarest."""
+    counts = colour_counts(grid)
+    colours = [c for c in counts if c != background]
+    if not colours:
+        return None
+    fewest = min([counts[c] for c in colours])
+    rarest = [c for c in colours if counts[c] == fewest]
+    if len(rarest) != 1:
+        return None
+    return crop_to_colour(grid, rarest[0])

@@ -78,6 +78,10 @@ def select_object(objects, criterion):
     if criterion == "has_hole":
         holed = [cells for cells in objects if has_hole(cells)]
         return holed[0] if len(holed) == 1 else None
+    if criterion == "symmetric":
+        # the one object that is its own mirror image (left-right or up-down): the odd one out
+        chosen = [cells for cells in objects if is_mirror_symmetric(cells)]
+        return chosen[0] if len(chosen) == 1 and len(objects) >= 2 else None
     if criterion == "first":
         return objects[0]
     if criterion == "last":
@@ -102,6 +106,16 @@ def select_object(objects, criterion):
             return None
         return objects[singles[0]]
     return None
+
+
+def is_mirror_symmetric(cells):
+    """Whether the object (colours included) equals its mirror image left-right or up-down."""
+    shape = object_shape(cells)
+    height = max([r for r, _, _ in shape])
+    width = max([c for _, c, _ in shape])
+    across = tuple(sorted([(r, width - c, colour) for r, c, colour in shape]))
+    down = tuple(sorted([(height - r, c, colour) for r, c, colour in shape]))
+    return across == shape or down == shape
 
 
 def pick_unique_best(objects, score):
@@ -268,4 +282,35 @@ def transform_objects(grid, background, k):
         for r in range(len(box)):
             for c in range(len(box[0])):
                 out[top + r][left + c] = turned[r][c]
+    return out
+
+
+def stamp_template(grid, background, keep_template):
+    """The one object of several colours (cells of any colours touching at a side) is a template:
+    every other object with its outline (the same cells relative to its box) takes its colours.
+    The template stays with `keep_template`, else it is erased. None when there is no single
+    template or nothing it matches."""
+    objects = find_objects(grid, background, False, True)
+    templates = [cells for cells in objects if len(object_colours(cells)) > 1]
+    if len(templates) != 1:
+        return None
+    template = object_shape(templates[0])
+    outline = [(r, c) for r, c, _ in template]
+    out = copy_grid(grid)
+    stamped = False
+    for cells in objects:
+        if cells is templates[0]:
+            continue
+        shape = object_shape(cells)
+        if [(r, c) for r, c, _ in shape] != outline:
+            continue
+        top, left, _, _ = cells_box(cells)
+        for r, c, colour in template:
+            out[top + r][left + c] = colour
+        stamped = True
+    if not stamped:
+        return None
+    if not keep_template:
+        for r, c, _ in templates[0]:
+            out[r][c] = background
     return out

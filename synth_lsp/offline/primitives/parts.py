@@ -198,12 +198,13 @@ def broadcast_parts(grid, background):
 
 def pick_part(grid, criterion, background):
     """Choose one part between separator lines: "odd_one_out" (the part unlike all others),
-    "most_cells" / "fewest_cells" (of non-background), "most_colours"."""
+    "odd_colours" / "odd_shape" (the one part whose set of colours, or whose filled cells, no other
+    part shares), "most_cells" / "fewest_cells" (of non-background), "most_colours"."""
     parts = split_parts(grid)
     if parts is None or len(parts) < 2:
         return None
-    if criterion == "odd_one_out":
-        keys = [str(p) for p in parts]
+    if criterion in ("odd_one_out", "odd_colours", "odd_shape"):
+        keys = [part_key(p, criterion, background) for p in parts]
         singles = [i for i in range(len(parts)) if keys.count(keys[i]) == 1]
         if len(singles) != 1:
             return None
@@ -222,3 +223,56 @@ def pick_part(grid, criterion, background):
     if scores.count(best) != 1:
         return None
     return copy_grid(parts[scores.index(best)])
+
+
+def fold_parts(grid, background):
+    """Fold the grid along its middle (the separator line, or between the halves): the second part,
+    mirrored onto the first, paints over it where it is not background."""
+    parts = two_parts(grid)
+    if parts is None:
+        return None
+    first, second = parts
+    side_by_side = len(first) == len(grid)
+    if side_by_side:
+        mirrored = [row[::-1] for row in second]
+    else:
+        mirrored = [list(row) for row in second[::-1]]
+    out = copy_grid(first)
+    for r in range(len(first)):
+        for c in range(len(first[0])):
+            if mirrored[r][c] != background:
+                out[r][c] = mirrored[r][c]
+    return out
+
+
+def part_key(part, criterion, background):
+    """What two parts must share to count as alike for `pick_part`."""
+    if criterion == "odd_colours":
+        return str(sorted({v for row in part for v in row if v != background}))
+    if criterion == "odd_shape":
+        return str([[v != background for v in row] for row in part])
+    return str(part)
+
+
+def parts_counts(grid, background):
+    """One cell per part between separator lines, laid out as the parts are, holding the number
+    of the part's non-background cells (0-9; a colour map can then name the counts that matter).
+    None when a part holds more than 9 or there are no separator lines."""
+    lines = separator_lines(grid)
+    if lines is None:
+        return None
+    _, sep_rows, sep_cols = lines
+    out = []
+    for top, bottom in spans_between(sep_rows, len(grid)):
+        row = []
+        for left, right in spans_between(sep_cols, len(grid[0])):
+            filled = 0
+            for r in range(top, bottom + 1):
+                for c in range(left, right + 1):
+                    if grid[r][c] != background:
+                        filled += 1
+            if filled > 9:
+                return None
+            row.append(filled)
+        out.append(row)
+    return out

@@ -69,3 +69,23 @@ def pattern_under_patch(grid, unknown):
         return None
     top, left, bottom, right = cells_box(colour_cells(grid, unknown))
     return crop(filled, top, left, bottom, right)
+
+
+def line_period(values):
+    """The smallest p such that the values (cells, or whole rows) repeat every p places."""
+    for p in range(1, len(values)):
+        if all(values[i] == values[i - p] for i in range(p, len(values))):
+            return p
+    return len(values)
+
+
+def extend_periodic(grid, down, across):
+    """The grid grown to `down` times its height and `across` times its width by continuing its
+    repeating pattern (the smallest row and column periods of the whole grid), rather than tiling
+    it: a row 2,3,3,2,3,3,2 goes on as 3,3,2,3,3,... None when the grid repeats in neither direction."""
+    height, width = len(grid), len(grid[0])
+    rows = line_period(grid)
+    cols = line_period([[grid[r][c] for r in range(height)] for c in range(width)])
+    if rows == height and cols == width:
+        return None  # no pattern to continue: plain tiling would be the same guess
+    return [[grid[r % rows][c % cols] for c in range(width * across)] for r in range(height * down)]

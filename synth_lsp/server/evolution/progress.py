@@ -61,6 +61,8 @@ class EvolutionProgress:
             message = f"{counter} · best {status.best_train_passed}/{status.train_total} · {status.calls} calls"
             if status.cost_usd:
                 message += f" · ${status.cost_usd:.4f}"
+            if status.message.startswith("offline search"):  # the offline model's own progress, while it searches
+                message += f" · {status.message}"
             progress.report(token, types.WorkDoneProgressReport(message=message, percentage=max(0, min(100, pct))))
         else:
             progress.end(token, types.WorkDoneProgressEnd(message=f"{status.state}: {status.message}"))
