@@ -334,3 +334,16 @@ def test_a_missing_key_or_price_stops_the_batch_before_any_task(tmp_path, monkey
     )
     assert no_price.returncode == 2 and "--price-per-mtok" in no_price.stderr
     assert not (tmp_path / "out" / "report.json").exists()  # no task ran
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 64])
+def test_tasks_running_at_once_share_the_cores_of_the_offline_search(jobs):
+    from synth_lsp.cli.batch import task_config
+    from synth_lsp.cli.main import build_parser
+
+    cores = os.cpu_count() or 1
+    args = build_parser().parse_args(["evolve", "a.synth.py", "b.synth.py", "--jobs", str(jobs)])
+    shared = task_config(args, n_tasks=64)["offline_jobs"]
+    assert shared == max(1, cores // jobs)  # never "every core" in each of several tasks
+    asked = build_parser().parse_args(["evolve", "a.synth.py", "--jobs", str(jobs), "--offline-jobs", "3"])
+    assert task_config(asked, n_tasks=64)["offline_jobs"] == 3  # what the user asks for stays

@@ -119,6 +119,8 @@ def task_config(args: argparse.Namespace, n_tasks: int) -> dict:
     jobs = workers_for(args, n_tasks)
     data = config.model_dump()
     data.update(max_calls=None, max_tokens=None, max_cost_usd=None, concurrency=max(1, args.concurrency // jobs))
+    if data["offline_jobs"] == 0:  # "every core" is shared by the tasks running at once
+        data["offline_jobs"] = max(1, (os.cpu_count() or 1) // jobs)
     return data
 
 
