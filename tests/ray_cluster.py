@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -95,7 +96,9 @@ def main() -> None:
     work, mode = Path(sys.argv[1]), sys.argv[2]
     ray = str(Path(sys.executable).parent / "ray")
     key = os.environ.pop("BATCH_KEY", "")  # model mode: only the batch's own environment has the key
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token"}  # Ray 2.5x: every process of the cluster uses the token
+    # Ray 2.5x: every process of the cluster (the batch too) uses one token; a fresh one per cluster,
+    # in the environment, so nothing depends on (or writes) a token file under the user's home
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     result: dict = {"mode": mode}
     # Ray's Unix sockets live under its temp folder and their paths must stay short (108 bytes)

@@ -53,8 +53,15 @@ def basedpyright() -> list[str]:
 
 
 def errors(folder: Path, script: Path) -> list[dict]:
+    # the folder is its own project, as a user's folder of scripts is: otherwise basedpyright would take
+    # a pyproject.toml above it (this clone's, when the temporary folder is inside it) as the project
+    # root, whose default excludes (hidden folders such as .cache) would leave the script unchecked
+    config = folder / "pyrightconfig.json"
+    if not config.exists():
+        config.write_text("{}\n")
     out = subprocess.run([*basedpyright(), "--outputjson", str(script)], cwd=folder, capture_output=True, text=True, timeout=300, check=False)
     report = json.loads(out.stdout)
+    assert report["summary"]["filesAnalyzed"] >= 1, report["summary"]  # the script was checked at all
     return [d for d in report["generalDiagnostics"] if d["severity"] == "error"]
 
 

@@ -71,7 +71,7 @@ def test_bad_options_and_missing_files_are_clear(tmp_path):
     bad = evolve(str(script), "--crossover-rate", "2", cwd=tmp_path)
     assert bad.returncode == 2 and "--crossover-rate" in bad.stderr
     missing = evolve(str(tmp_path / "nope.synth.py"), cwd=tmp_path)
-    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    assert missing.returncode == 2 and "script not found" in missing.stderr and missing.stderr.count("nope.synth.py") == 1
 
 
 def test_a_rejected_key_stops_the_run_and_is_never_printed(tmp_path, fake_openai, monkeypatch, capfd):

@@ -121,7 +121,7 @@ async def test_fix_with_the_model_previews_the_fix_and_joins_the_population(clie
         types.CodeActionParams(types.TextDocumentIdentifier(uri), diagnostics[0].range, types.CodeActionContext(diagnostics=diagnostics))
     )
     titles = [a.title for a in all_actions or []]
-    assert any("5/5 on train" in t and "quickfix" in t for t in titles), titles  # through the population's offers
+    assert any("fits the train pairs (5/5)" in t and "quickfix" in t for t in titles), titles  # through the population's offers
     assert len(fake_openai.chat_requests()) == 1  # offering it again costs no call
 
 

@@ -148,7 +148,8 @@ def test_run_many_skips_the_inputs_not_started_once_told_to_stop():
 
     from synth_lsp.sandbox.runner import Sandbox
 
-    with Sandbox(processes=1) as sandbox:
+    # a checkout per input (one checkout runs every input in one turn, so none is 'not started')
+    with Sandbox(processes=1, one_checkout=False) as sandbox:
         asked = []
 
         def stop() -> bool:

@@ -185,6 +185,10 @@ def main(args: argparse.Namespace) -> int:
         return 2
     try:
         original = read_regular_text(script_path, 4.0, "script")  # a FIFO there would block
+    except TaskError as exc:
+        say(f"synth-lsp evolve: {exc.message if str(script_path) in exc.message else exc}")  # the script named once
+        return 2
+    try:
         task = load_task_for_script(script_path, original)
     except (OSError, UnicodeDecodeError) as exc:
         say(f"synth-lsp evolve: cannot read {script_path}: {exc}")
