@@ -340,177 +340,14 @@ def test_extension_in_code_server(tmp_path: Path) -> None:
     assert report["ok"], [s for s in report["steps"] if not s["ok"]]
 
 
-@pytest.mark.skipif(os.environ.get("SYNTH_LSP_SKIP_VSCODE_E2E") == "1", reason="SYNTH_LSP_SKIP_VSCODE_E2E=1")
-def test_quick_fix_applied_in_code_server(tmp_path: Path) -> None:
-    """Issue 14 §4 in a real VS Code: on the mismatch, Ctrl+. offers "Fix with the offline model" (no
-    model is configured), the fix arrives as an edit VS Code previews, applying it makes every pair pass."""
-    ws = _workspace(tmp_path)
-    tools = _setup()
-    node_bin = str(Path(tools["NODE"]).parent)
-    env = {**os.environ, "PATH": f"{node_bin}:{os.environ.get('PATH', '')}"}
-    vsix = tmp_path / "synth-lsp.vsix"
-    _run(["bash", str(CLIENT / "scripts" / "build-vsix.sh"), "--out", str(vsix)], 600, env=env, what="build-vsix.sh")
-    artifacts = ARTIFACTS.with_name("vscode-e2e-quick-fix")
-    shutil.rmtree(artifacts, ignore_errors=True)
-    artifacts.mkdir(parents=True)
-    user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
-    (user_data / "User").mkdir(parents=True)
-    (user_data / "User" / "settings.json").write_text(json.dumps({**USER_SETTINGS, "synthLsp.interpreter": _server_python(tmp_path)}, indent=2))
-    cs_env = {**env, **{f"XDG_{kind}_HOME": str(tmp_path / f"xdg-{kind.lower()}") for kind in ("CONFIG", "DATA", "CACHE")}}
-    for name in [n for n in cs_env if n.endswith("_API_KEY")]:
-        del cs_env[name]  # no model: the offline model writes the fix
-    dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
-    _run([tools["CODE_SERVER"], *dirs, "--install-extension", str(vsix)], 300, env=cs_env, what="code-server --install-extension")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    cs_log = artifacts / "code-server.log"
-    code_server = driver = None
-    report_path = tmp_path / "report.json"
-    try:
-        with cs_log.open("w") as log_file:
-            code_server = subprocess.Popen(
-                [tools["CODE_SERVER"], "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", "--disable-telemetry",
-                 "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", *dirs, str(ws)],
-                env=cs_env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-            )
-        _wait_healthy(url, code_server, cs_log)
-        config = {
-            "scenario": "quickFix", "quickFixTitle": "Fix with the offline model", "url": url, "workspace": str(ws),
-            "scriptName": f"{TASK}.synth.py", "userDataDir": str(user_data), "artifactsDir": str(artifacts),
-            "reportPath": str(report_path), "browserProfile": str(tmp_path / "browser-profile"), "chromium": tools["CHROMIUM"],
-        }
-        (tmp_path / "driver.json").write_text(json.dumps(config))
-        with (artifacts / "driver.log").open("w") as driver_log:
-            driver = subprocess.Popen(
-                [tools["NODE"], str(CLIENT / "scripts" / "e2e-driver.mjs"), str(tmp_path / "driver.json")],
-                cwd=CLIENT, env=env, stdout=driver_log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-            try:
-                driver.wait(timeout=DRIVER_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                pytest.fail(f"the Playwright driver took longer than {DRIVER_TIMEOUT_S}s; see {artifacts / 'driver.log'}")
-        assert report_path.exists(), f"the driver wrote no report (exit {driver.returncode}):\n{(artifacts / 'driver.log').read_text()[-3000:]}"
-        report = json.loads(report_path.read_text())
-        shutil.copy(report_path, artifacts / "report.json")
-    finally:
-        _stop(driver)
-        _stop(code_server)
-
-    assert "train 0/5" in _ok(report, "open-script")["status"]
-    fixed = _ok(report, "quick-fix-applied")
-    assert fixed["action"].startswith("Fix with the offline model"), fixed
-    assert "offline model" in fixed["text"] and "grid[r % n][c % n]" not in fixed["text"], fixed["text"]
-    assert "train 5/5 (1.00)" in _ok(report, "quick-fix-passes")["status"]
-    assert (ws / f"{TASK}.synth.population.json").exists()  # the fix joined the population
-    assert report["ok"], [s for s in report["steps"] if not s["ok"]]
-
-
-# Inline values: a script whose output is held by a name, so the hover on it draws a grid
-VALUES_SCRIPT = (
-    "# Inline values in the editor.\n"
-    "def transform(grid):\n"
-    "    n = len(grid)\n"
-    "    tiled = [[grid[r % n][c % n] for c in range(n * n)] for r in range(n * n)]\n"
-    "    return tiled\n"
-    "\n"
-    "\n"
-    'result = {"output_grid": transform(inputs["input_grid"])}\n'
-)
-
-
-@pytest.mark.skipif(os.environ.get("SYNTH_LSP_SKIP_VSCODE_E2E") == "1", reason="SYNTH_LSP_SKIP_VSCODE_E2E=1")
-def test_inline_values_in_code_server(tmp_path: Path) -> None:
-    """Inlay hints visible in the editor, a hover with a value grid, the lens row switching the pair."""
-    ws = _workspace(tmp_path)
-    (ws / f"{TASK}.synth.py").write_text(VALUES_SCRIPT)
-    task = load_task_for_script(ws / f"{TASK}.synth.py")
-    assert evaluate(task, VALUES_SCRIPT, sandbox=get_sandbox()).train_passed == 0  # train 1 is the pair shown
-    tools = _setup()
-    env = {**os.environ, "PATH": f"{Path(tools['NODE']).parent}:{os.environ.get('PATH', '')}"}
-    vsix = tmp_path / "synth-lsp.vsix"
-    _run(["bash", str(CLIENT / "scripts" / "build-vsix.sh"), "--out", str(vsix)], 600, env=env, what="build-vsix.sh")
-    artifacts = ARTIFACTS.parent / "vscode-e2e-values"
-    shutil.rmtree(artifacts, ignore_errors=True)
-    artifacts.mkdir(parents=True)
-    user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
-    (user_data / "User").mkdir(parents=True)
-    (user_data / "User" / "settings.json").write_text(json.dumps({**USER_SETTINGS, "synthLsp.interpreter": _server_python(tmp_path)}))
-    cs_env = {**env, **{f"XDG_{kind}_HOME": str(tmp_path / f"xdg-{kind.lower()}") for kind in ("CONFIG", "DATA", "CACHE")}}
-    for name in [n for n in cs_env if n.endswith("_API_KEY")]:
-        del cs_env[name]
-    dirs = ["--user-data-dir", str(user_data), "--extensions-dir", str(extensions)]
-    _run([tools["CODE_SERVER"], *dirs, "--install-extension", str(vsix)], 300, env=cs_env, what="code-server --install-extension")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    code_server = driver = None
-    try:
-        with (artifacts / "code-server.log").open("w") as log_file:
-            code_server = subprocess.Popen(
-                [tools["CODE_SERVER"], "--bind-addr", f"127.0.0.1:{port}", "--auth", "none", "--disable-telemetry",
-                 "--disable-update-check", "--disable-workspace-trust", "--disable-getting-started-override", *dirs, str(ws)],
-                env=cs_env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-            )  # fmt: skip
-        _wait_healthy(url, code_server, artifacts / "code-server.log")
-        report_path = tmp_path / "report.json"
-        n = len(task.train[0].inputs["input_grid"])
-        config = {
-            "scenario": "values",
-            "url": url,
-            "workspace": str(ws),
-            "scriptName": f"{TASK}.synth.py",
-            "expectHint": f"n = {n}",
-            "hoverLine": "return tiled",
-            "hoverWord": "tiled",
-            "artifactsDir": str(artifacts),
-            "reportPath": str(report_path),
-            "browserProfile": str(tmp_path / "browser-profile"),
-            "chromium": tools["CHROMIUM"],
-            "codeServerPid": code_server.pid,
-        }
-        (tmp_path / "driver.json").write_text(json.dumps(config))
-        with (artifacts / "driver.log").open("w") as driver_log:
-            driver = subprocess.Popen(
-                [tools["NODE"], str(CLIENT / "scripts" / "e2e-driver.mjs"), str(tmp_path / "driver.json")],
-                cwd=CLIENT, env=env, stdout=driver_log, stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-            try:
-                driver.wait(timeout=DRIVER_TIMEOUT_S)
-            except subprocess.TimeoutExpired:
-                pytest.fail(f"the Playwright driver took longer than {DRIVER_TIMEOUT_S}s; see {artifacts / 'driver.log'}")
-        assert report_path.exists(), f"the driver wrote no report:\n{(artifacts / 'driver.log').read_text()[-3000:]}"
-        report = json.loads(report_path.read_text())
-        shutil.copy(report_path, artifacts / "report.json")
-    finally:
-        _stop(driver)
-        _stop(code_server)
-
-    lines = _ok(report, "inlay-hints")["lines"]
-    grid = task.train[0].inputs["input_grid"]
-    # the values of train pair 1, each at the end of its line
-    assert any(line.rstrip().endswith(f"n = {n}") for line in lines if "len(grid)" in line), lines
-    assert any(f"{n * n}x{n * n} grid" in line for line in lines if "return tiled" in line), lines
-    assert any("◀ output set here" in line for line in lines if "tiled = [[" in line), lines
-    titles = _ok(report, "values-lens")["titles"]
-    assert "values on: [train 1]" in titles and "test 1" in titles, titles
-    hover = _ok(report, "value-hover")["text"]
-    # the grid drawn: the digits of each row the script made (a tiling of the input)
-    tiled_row0 = " ".join(str(grid[0][c % n]) for c in range(n * n))
-    assert "tiled on train pair 1" in hover and f"{n * n}x{n * n} grid" in hover and tiled_row0 in hover, hover
-    switched = _ok(report, "switch-pair")
-    other = task.train[1].inputs["input_grid"]
-    assert "[2]" in switched["titles"] and "train pair 2" in switched["text"], switched
-    assert " ".join(str(other[0][c % n]) for c in range(n * n)) in switched["text"], switched
-    assert report["ok"], [s for s in report["steps"] if not s["ok"]]
-
-
-def _drive(tmp_path: Path, ws: Path, driver_script: str, extra: dict, user_settings: dict | None = None) -> dict:
+def _drive(tmp_path: Path, ws: Path, driver_script: str, extra: dict, user_settings: dict | None = None, name: str = "") -> dict:
     """Builds and installs the extension, starts code-server on `ws` and runs a driver
     (vscode-client/scripts/`driver_script`, which reuses e2e-driver.mjs); returns its report."""
     tools = _setup()
     env = {**os.environ, "PATH": f"{Path(tools['NODE']).parent}:{os.environ.get('PATH', '')}"}
     vsix = tmp_path / "synth-lsp.vsix"
     _run(["bash", str(CLIENT / "scripts" / "build-vsix.sh"), "--out", str(vsix)], 600, env=env, what="build-vsix.sh")
-    artifacts = ARTIFACTS.with_name(f"vscode-e2e-{Path(driver_script).stem}")
+    artifacts = ARTIFACTS.with_name(f"vscode-e2e-{name or Path(driver_script).stem}")
     shutil.rmtree(artifacts, ignore_errors=True)
     artifacts.mkdir(parents=True)
     user_data, extensions = tmp_path / "user-data", tmp_path / "extensions"
@@ -558,6 +395,66 @@ def _drive(tmp_path: Path, ws: Path, driver_script: str, extra: dict, user_setti
     finally:
         _stop(driver)
         _stop(code_server)
+
+
+@pytest.mark.skipif(os.environ.get("SYNTH_LSP_SKIP_VSCODE_E2E") == "1", reason="SYNTH_LSP_SKIP_VSCODE_E2E=1")
+def test_quick_fix_applied_in_code_server(tmp_path: Path) -> None:
+    """Issue 14 §4 in a real VS Code: on the mismatch, Ctrl+. offers "Fix with the offline model" (no
+    model is configured), the fix arrives as an edit VS Code previews, applying it makes every pair pass."""
+    ws = _workspace(tmp_path)
+    extra = {"scenario": "quickFix", "quickFixTitle": "Fix with the offline model", "scriptName": f"{TASK}.synth.py"}
+    report = _drive(tmp_path, ws, "e2e-driver.mjs", extra, name="quick-fix")  # no key: the offline model writes the fix
+
+    assert "train 0/5" in _ok(report, "open-script")["status"]
+    fixed = _ok(report, "quick-fix-applied")
+    assert fixed["action"].startswith("Fix with the offline model"), fixed
+    assert "offline model" in fixed["text"] and "grid[r % n][c % n]" not in fixed["text"], fixed["text"]
+    assert "train 5/5 (1.00)" in _ok(report, "quick-fix-passes")["status"]
+    assert (ws / f"{TASK}.synth.population.json").exists()  # the fix joined the population
+    assert report["ok"], [s for s in report["steps"] if not s["ok"]]
+
+
+# Inline values: a script whose output is held by a name, so the hover on it draws a grid
+VALUES_SCRIPT = (
+    "# Inline values in the editor.\n"
+    "def transform(grid):\n"
+    "    n = len(grid)\n"
+    "    tiled = [[grid[r % n][c % n] for c in range(n * n)] for r in range(n * n)]\n"
+    "    return tiled\n"
+    "\n"
+    "\n"
+    'result = {"output_grid": transform(inputs["input_grid"])}\n'
+)
+
+
+@pytest.mark.skipif(os.environ.get("SYNTH_LSP_SKIP_VSCODE_E2E") == "1", reason="SYNTH_LSP_SKIP_VSCODE_E2E=1")
+def test_inline_values_in_code_server(tmp_path: Path) -> None:
+    """Inlay hints visible in the editor, a hover with a value grid, the lens row switching the pair."""
+    ws = _workspace(tmp_path)
+    (ws / f"{TASK}.synth.py").write_text(VALUES_SCRIPT)
+    task = load_task_for_script(ws / f"{TASK}.synth.py")
+    assert evaluate(task, VALUES_SCRIPT, sandbox=get_sandbox()).train_passed == 0  # train 1 is the pair shown
+    n = len(task.train[0].inputs["input_grid"])
+    extra = {"scenario": "values", "scriptName": f"{TASK}.synth.py", "expectHint": f"n = {n}", "hoverLine": "return tiled", "hoverWord": "tiled"}
+    report = _drive(tmp_path, ws, "e2e-driver.mjs", extra, name="values")
+
+    lines = _ok(report, "inlay-hints")["lines"]
+    grid = task.train[0].inputs["input_grid"]
+    # the values of train pair 1, each at the end of its line
+    assert any(line.rstrip().endswith(f"n = {n}") for line in lines if "len(grid)" in line), lines
+    assert any(f"{n * n}x{n * n} grid" in line for line in lines if "return tiled" in line), lines
+    assert any("◀ output set here" in line for line in lines if "tiled = [[" in line), lines
+    titles = _ok(report, "values-lens")["titles"]
+    assert "values on: [train 1]" in titles and "test 1" in titles, titles
+    hover = _ok(report, "value-hover")["text"]
+    # the grid drawn: the digits of each row the script made (a tiling of the input)
+    tiled_row0 = " ".join(str(grid[0][c % n]) for c in range(n * n))
+    assert "tiled on train pair 1" in hover and f"{n * n}x{n * n} grid" in hover and tiled_row0 in hover, hover
+    switched = _ok(report, "switch-pair")
+    other = task.train[1].inputs["input_grid"]
+    assert "[2]" in switched["titles"] and "train pair 2" in switched["text"], switched
+    assert " ".join(str(other[0][c % n]) for c in range(n * n)) in switched["text"], switched
+    assert report["ok"], [s for s in report["steps"] if not s["ok"]]
 
 
 @pytest.mark.skipif(os.environ.get("SYNTH_LSP_SKIP_VSCODE_E2E") == "1", reason="SYNTH_LSP_SKIP_VSCODE_E2E=1")
