@@ -276,3 +276,13 @@ def test_evolve_refuses_a_budget_or_jobs_below_the_minimum(tmp_path, option, mes
         command, check=False, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_worker_too_slow_to_answer_a_stop_is_not_called_dead():
+    from synth_lsp.offline.pool import _lost_note, _Worker
+
+    late = object.__new__(_Worker)  # alive and busy: it missed the stop's wait (a loaded machine)
+    late.part, late.lost, late.late, late.error = 1, True, True, ""
+    note = _lost_note([late], 2)
+    assert note.startswith("1 of 2 offline search workers did not answer a stop") and "died" not in note
+    assert "share(s) 2" in note

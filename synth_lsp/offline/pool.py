@@ -108,6 +108,7 @@ class _Worker:
         self.progress: SearchProgress | None = None
         self.found: list[Found] | None = None
         self.lost = False
+        self.late = False  # alive, but did not answer a stop in time (a busy machine): not a death
         self.error = ""
         self.budget = 0  # its program budget, if it has one
 
@@ -210,6 +211,7 @@ def _collect(
     started = time.monotonic()
     give_up_at = started + give_up_s
     stopped_at: float | None = None
+    stopped_for_claim = False
     next_report = started
     while any(w.open for w in workers):
         for connection in wait([w.connection for w in workers if w.open], timeout=0.1):
@@ -220,11 +222,11 @@ def _collect(
         if stopped_at is None and (found_claim or (should_stop is not None and should_stop()) or now > give_up_at):
             for worker in workers:
                 worker.stop()  # every worker ends its search and sends what it has
-            stopped_at = now
+            stopped_at, stopped_for_claim = now, found_claim
         if stopped_at is not None and now > stopped_at + STOP_WAIT_S:
             for worker in workers:
                 if worker.open:
-                    worker.lost = True  # did not answer the stop in time
+                    worker.lost = worker.late = True  # did not answer the stop in time
             break
         if on_progress is not None and now >= next_report:
             next_report = now + 0.25
@@ -236,7 +238,8 @@ def _collect(
     merged = merge([w.found for w in done], max_programs)
     if on_progress is not None:
         final = _merged_progress(workers, time_budget_s, started)
-        note = _lost_note(lost, len(workers))
+        # after a claimed fit, a shard too slow to answer the stop is just not waited for
+        note = _lost_note([w for w in lost if not (w.late and stopped_for_claim)], len(workers))
         on_progress(
             SearchProgress(
                 final.programs_tried, merged[0].correct if merged else 0, final.train_total, final.best, 0.0, final.programs_left, note
@@ -288,8 +291,13 @@ def merge(results: list[list[Found]], limit: int) -> list[Found]:
 def _lost_note(lost: list[_Worker], total: int) -> str:
     if not lost:
         return ""
-    shares = ", ".join(str(w.part + 1) for w in lost)
-    return f"{len(lost)} of {total} offline search workers died ({_exits(lost)}): share(s) {shares} of the first steps were not searched"
+    notes = []
+    for gone, how in (([w for w in lost if not w.late], "died"), ([w for w in lost if w.late], f"did not answer a stop within {STOP_WAIT_S:g} s")):
+        if gone:
+            shares = ", ".join(str(w.part + 1) for w in gone)
+            why = f" ({_exits(gone)})" if how == "died" else ""
+            notes.append(f"{len(gone)} of {total} offline search workers {how}{why}: share(s) {shares} of the first steps were not searched")
+    return "; ".join(notes)
 
 
 def _exits(workers: list[_Worker]) -> str:
