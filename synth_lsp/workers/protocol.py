@@ -129,19 +129,25 @@ def event_from(kind: type, values: Mapping[str, Any]) -> Event:
     return kind(**{key: value for key, value in values.items() if key in names})
 
 
-def encode_event(event: Event) -> str:
+def encode_event(event: Any) -> str:
+    """One JSON line: the event's kind and its fields (any worker's event dataclass)."""
     return json.dumps({"event": event.KIND, **asdict(event)}, default=str)
 
 
 def decode_event(line: str | bytes) -> Event:
-    """The event on a worker's stdout line; ProtocolError for anything else."""
+    """The event on an evolution worker's stdout line; ProtocolError for anything else."""
+    return decode_line(line, _EVENTS, "the evolution worker")
+
+
+def decode_line(line: str | bytes, events: dict[str, type], worker: str) -> Any:
+    """The event of one of `events` (by kind) on a worker's stdout line; ProtocolError otherwise."""
     try:
         message = json.loads(line)
     except ValueError as exc:
         raise ProtocolError(f"not JSON: {exc}") from exc
-    kind = _EVENTS.get(message.get("event")) if isinstance(message, dict) else None
+    kind = events.get(message.get("event")) if isinstance(message, dict) else None
     if kind is None:
-        raise ProtocolError("not an event of the evolution worker")
+        raise ProtocolError(f"not an event of {worker}")
     try:
         return event_from(kind, message)
     except TypeError as exc:

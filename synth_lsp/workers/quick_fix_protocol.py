@@ -8,11 +8,10 @@ process. Decoding is lenient, as in `protocol.py`.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
-from typing import Any, Union
+from dataclasses import dataclass
+from typing import Union
 
-from synth_lsp.workers.protocol import ErrorEvent, ProtocolError, event_from
+from synth_lsp.workers.protocol import ErrorEvent, decode_line, encode_event
 
 QUICK_FIX_MODULE = "synth_lsp.workers.quick_fix_worker"  # run as `python -m QUICK_FIX_MODULE`
 
@@ -50,19 +49,9 @@ _EVENTS: dict[str, type] = {kind.KIND: kind for kind in (StepEvent, FixedEvent, 
 
 
 def encode(event: QuickFixEvent) -> str:
-    return json.dumps({"event": event.KIND, **asdict(event)}, default=str)
+    return encode_event(event)
 
 
 def decode(line: str | bytes) -> QuickFixEvent:
     """The event on a worker's stdout line; ProtocolError for anything else."""
-    try:
-        message: Any = json.loads(line)
-    except ValueError as exc:
-        raise ProtocolError(f"not JSON: {exc}") from exc
-    kind = _EVENTS.get(message.get("event")) if isinstance(message, dict) else None
-    if kind is None:
-        raise ProtocolError("not an event of the quick-fix worker")
-    try:
-        return event_from(kind, message)
-    except TypeError as exc:
-        raise ProtocolError(f"malformed {message.get('event')} event: {exc}") from exc
+    return decode_line(line, _EVENTS, "the quick-fix worker")
