@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +23,7 @@ from lsprotocol import types
 
 from synth_lsp.server import code_actions
 from synth_lsp.server.code_actions import PREVIEW_ANNOTATION, EditSupport
+from synth_lsp.server.evolution.progress import open_progress
 from synth_lsp.server.evolution.host import EvolutionHost, OpenDocument
 from synth_lsp.workers.protocol import Job
 from synth_lsp.workers.quick_fix_process import QuickFixFailed, QuickFixWorker
@@ -199,18 +199,8 @@ class QuickFixes:
     async def _begin_progress(self, title: str, entry: _Running) -> str | None:
         if not self.host.supports_work_done_progress():
             return None
-        token = f"synth-lsp-quickfix-{uuid.uuid4()}"  # pygls never frees a token: never reuse one
-        progress = self.host.work_done_progress
-        try:
-            await progress.create_async(token)
-        except Exception as exc:
-            log.warning("client refused a progress token: %s", exc)
-            return None
-        progress.begin(token, types.WorkDoneProgressBegin(title=title, cancellable=True, message="starting"))
-        future = progress.tokens.get(token)
-        if future is not None:  # the client's Cancel kills the worker
-            future.add_done_callback(lambda f: f.cancelled() and entry.task is not None and entry.task.cancel())
-        return token
+        # the client's Cancel kills the worker
+        return await open_progress(self.host, "quickfix", title, lambda: entry.task is not None and entry.task.cancel())
 
     def _report(self, token: str | None, message: str) -> None:
         if token is not None and not self.closing:

@@ -20,24 +20,33 @@ STATUS_METHOD = "synthLsp/evolutionStatus"
 StopWorker = Callable[[], Coroutine[Any, Any, Any]]
 
 
+async def open_progress(host: EvolutionHost, kind: str, title: str, on_cancel: Callable[[], Any], percentage: int | None = None) -> str | None:
+    """A fresh cancellable `$/progress` token, begun; the client's Cancel calls `on_cancel`.
+    None when the client refuses the token."""
+    token = f"synth-lsp-{kind}-{uuid.uuid4()}"  # pygls never frees a token: never reuse one
+    progress = host.work_done_progress
+    try:
+        await progress.create_async(token)
+    except Exception as exc:
+        log.warning("client refused a progress token: %s", exc)
+        return None
+    progress.begin(token, types.WorkDoneProgressBegin(title=title, cancellable=True, message="starting", percentage=percentage))
+    future = progress.tokens.get(token)
+    if future is not None:
+        future.add_done_callback(lambda f: f.cancelled() and on_cancel())
+    return token
+
+
 class EvolutionProgress:
     def __init__(self, host: EvolutionHost) -> None:
         self.host = host
 
     async def begin(self, entry: ScriptEvolution, on_cancel: StopWorker) -> None:
         """A fresh progress token for a started worker; the client's Cancel stops the worker."""
-        token = f"synth-lsp-evolve-{uuid.uuid4()}"  # pygls never frees a token: never reuse one
-        progress = self.host.work_done_progress
-        try:
-            await progress.create_async(token)
-        except Exception as exc:
-            log.warning("client refused a progress token: %s", exc)
+        token = await open_progress(self.host, "evolve", f"Evolving {entry.path.name}", lambda: self.host.spawn(on_cancel()), percentage=0)
+        if token is None:
             return
         entry.progress_token = token
-        progress.begin(token, types.WorkDoneProgressBegin(title=f"Evolving {entry.path.name}", cancellable=True, message="starting", percentage=0))
-        future = progress.tokens.get(token)
-        if future is not None:
-            future.add_done_callback(lambda f: f.cancelled() and self.host.spawn(on_cancel()))
         if entry.status is not None:
             self.report(entry, entry.status)
 
