@@ -438,3 +438,17 @@ def test_an_embeddings_cache_of_another_model_or_corrupt_is_ignored(tmp_path):
     assert EmbeddingStore(path, "openai/a").load() == {}
     path.write_text('{"model": "openai/a", "vectors": {"c1": "x", "c2": [1, 2]}}')
     assert EmbeddingStore(path, "openai/a").load() == {"c2": [1.0, 2.0]}
+
+
+def test_an_embeddings_cache_that_is_a_fifo_is_neither_read_nor_replaced(tmp_path):
+    import os
+    import stat
+
+    from synth_lsp.optimizer.embedding_store import EmbeddingStore
+
+    path = tmp_path / "t.synth.embeddings.json"
+    os.mkfifo(path)
+    store = EmbeddingStore(path, "openai/a")
+    assert store.load() == {}  # a plain read would block here until someone writes to the FIFO
+    store.save({"c1": [1.0]})
+    assert stat.S_ISFIFO(os.stat(path).st_mode)  # left as it was, not replaced by a file

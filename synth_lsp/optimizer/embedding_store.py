@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from synth_lsp.core.atomic_file import write_atomically
-from synth_lsp.core.task import POPULATION_SUFFIX
+from synth_lsp.core.task import POPULATION_SUFFIX, TaskError, read_regular_text
 
 log = logging.getLogger(__name__)
 
 EMBEDDINGS_SUFFIX = ".synth.embeddings.json"
 MAX_VECTORS = 2000  # the newest are kept: a population is far smaller
 DIGITS = 7  # significant digits stored: cosine distances move by less than 1e-6
+MAX_CACHE_MB = 64.0  # 2000 vectors of 3072 floats at 7 digits is about 60 MB
 
 
 def embeddings_path_for(population_path: Path) -> Path:
@@ -35,11 +36,12 @@ class EmbeddingStore:
     model: str
 
     def load(self) -> dict[str, list[float]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        if not self.path.exists():
             return {}
-        except (OSError, ValueError) as exc:
+        try:
+            # a FIFO or a device in its place would block or never end a plain read
+            data = json.loads(read_regular_text(self.path, MAX_CACHE_MB, "embeddings cache"))
+        except (TaskError, ValueError) as exc:
             log.warning("ignoring the embeddings cache %s: %s", self.path, exc)
             return {}
         if not isinstance(data, dict) or data.get("model") != self.model or not isinstance(data.get("vectors"), dict):
@@ -57,6 +59,9 @@ class EmbeddingStore:
             "note": "a cache of embeddings for novelty search; safe to delete",
             "vectors": {cid: [float(f"{v:.{DIGITS}g}") for v in vector] for cid, vector in newest},
         }
+        if self.path.exists() and not self.path.is_file():
+            log.warning("not writing the embeddings cache %s: something other than a plain file is there", self.path)
+            return
         try:
             write_atomically(self.path, json.dumps(payload, separators=(",", ":")))
         except OSError as exc:
