@@ -388,6 +388,7 @@ class _Run:
         self.population = population
         self.population.attach_task(task)
         self.base_totals = Spend.from_dict(self.population.totals.to_dict())
+        self._counted = Spend()  # of this run's spend, what the population's totals already hold
         self.rng = random.Random(config.seed)
         self.failures: list[str] = []
         self.record: dict[str, Any] = {}
@@ -493,9 +494,8 @@ class _Run:
             candidate.alive = candidate.id in kept
 
     def save(self) -> None:
-        totals = Spend.from_dict(self.base_totals.to_dict())
-        totals.add(self.budget.spend)
-        self.population.totals = totals
+        self.population.add_spend(self.budget.spend.since(self._counted))
+        self._counted = self.budget.spend.copy()
         self.record.update(
             finished_at=now_iso(), spend=self.budget.spend.to_dict(), by_model_and_origin=spend_breakdown(self.budget),
             edits=self.edit_counts(),
@@ -639,7 +639,7 @@ async def evolve(
     start = await run.add_start(start_script)
     await run.select()
     run.record.update(started_at=now_iso(), model=", ".join(config.language_models) or OFFLINE_MODEL, generations=0)
-    run.population.runs.append(run.record)
+    run.population.add_run(run.record)
     run.save()
     budget.on_settle = run.spend_settled
     first = run.population.generation

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -56,6 +57,11 @@ class Population:
         self._task: Task | None = None
         self._texts: dict[str, tuple[tuple, str]] = {}  # candidate id -> (what its text depends on, its text)
         self.archived_ids: set[str] = set()  # moved to the archive by this object's saves
+        # another process (the server's quick fix, an evolution worker) may save the same file: a
+        # save adds what this object spent since its last save to the totals on disk, and keeps
+        # their run records, so two writers add up instead of the last one winning
+        self._unsaved_spend = Spend()
+        self._own_runs: set[str] = set()  # ids of the run records this object writes
 
     # -- loading and saving -------------------------------------------------------------------
     @classmethod
@@ -107,6 +113,7 @@ class Population:
             self._merge_from_disk()
             self._archive_overflow()
             self._write(self.to_text())
+            self._unsaved_spend = Spend()
 
     @property
     def archive_path(self) -> Path:
@@ -203,8 +210,22 @@ class Population:
                 known = {json.dumps(e, sort_keys=True) for e in mine.accepted_by_user}
                 mine.accepted_by_user += [e for e in theirs.accepted_by_user if json.dumps(e, sort_keys=True) not in known]
         self.generation = max(self.generation, other.generation)
-        for name in Spend.__dataclass_fields__:
-            setattr(self.totals, name, max(getattr(self.totals, name), getattr(other.totals, name)))
+        totals = other.totals.copy()
+        totals.add(self._unsaved_spend)
+        self.totals = totals
+        self.runs = merged_runs(self.runs, other.runs, self._own_runs)
+
+    def add_spend(self, spend: Spend) -> None:
+        """Count spend of this process in the totals (it reaches the file at the next save)."""
+        self.totals.add(spend)
+        self._unsaved_spend.add(spend)
+
+    def add_run(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A run record of this process; it may go on updating the dict until the run ends."""
+        record.setdefault("id", uuid.uuid4().hex[:12])
+        self.runs.append(record)
+        self._own_runs.add(record["id"])
+        return record
 
     # -- the task -----------------------------------------------------------------------------
     @property
@@ -278,6 +299,25 @@ class Population:
         if save:
             self.save()
         return candidate
+
+
+def merged_runs(mine: list[dict], theirs: list[dict], own: set[str]) -> list[dict]:
+    """The run records on disk (`theirs`) in their order, with this process's own records in their
+    latest state, then the records only this process has."""
+
+    def key(record: dict) -> str:
+        run_id = record.get("id")
+        return run_id if isinstance(run_id, str) else json.dumps(record, sort_keys=True, default=str)
+
+    by_key = {key(r): r for r in mine}
+    merged, seen = [], set()
+    for record in theirs:
+        k = key(record)
+        if k not in seen:
+            merged.append(by_key[k] if k in own and k in by_key else record)
+            seen.add(k)
+    merged += [r for r in mine if key(r) not in seen]
+    return merged
 
 
 @contextmanager

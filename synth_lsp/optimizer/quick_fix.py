@@ -160,8 +160,8 @@ def _join_population(population: Population, task: Task, current: Candidate, fix
     stored.alive = True
     stored_fix, _ = population.add(fix)
     stored_fix.alive = True
-    population.totals.add(budget.spend)
-    population.runs.append(
+    population.add_spend(budget.spend)
+    population.add_run(
         {
             "started_at": now_iso(),
             "finished_at": now_iso(),

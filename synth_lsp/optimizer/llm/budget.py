@@ -65,6 +65,13 @@ class Spend:
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
+    def since(self, earlier: "Spend") -> "Spend":
+        """What was spent after `earlier` was copied from this spend (spends only grow)."""
+        return Spend(**{name: max(getattr(self, name) - getattr(earlier, name), 0) for name in self.__dataclass_fields__})
+
+    def copy(self) -> "Spend":
+        return Spend(**{name: getattr(self, name) for name in self.__dataclass_fields__})
+
 
 Kind = str  # "chat" or "embedding"
 Label = tuple[str, str]  # (model, origin): what a call is counted under in the breakdown
