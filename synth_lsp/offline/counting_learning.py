@@ -1,0 +1,342 @@
+"""Last steps that put objects into an output (see `primitives.counting`), their parameters
+found from the train pairs: what is counted (and of which colour), the colour drawn with, the
+output's blank colour and shape, the order the cells are filled in, how the objects are ordered.
+
+Each learner enumerates its few parameters from the task's facts and returns the first setting
+that reproduces every pair, or None; the search cross-validates it like any learned step (left out,
+each pair must follow from the others). Only the fill order of a count may be learned cell by cell
+(`count_at_positions`), when no enumerated order fits. They run on the short chains only (the
+search's depth-1 phase), where the objects still are as the input shows them.
+"""
+
+from __future__ import annotations
+
+from synth_lsp.offline.primitives.counting import count_of, fill_order, main_colour, measure_objects, ordered_colours, picture_key
+from synth_lsp.offline.primitives.grids import colour_counts
+from synth_lsp.offline.steps import Grid, Step
+
+MEASURES = ("cells", "objects", "diagonal_objects", "pieces", "colours")
+OBJECT_UNITS = ("objects", "diagonal_objects", "pieces")
+ORDER_KEYS = ("reading", "column", "size_desc", "size_asc")
+PATTERNS = ("rows", "snake", "checker")
+ODD_PROPERTIES = ("size", "colour_count", "pattern", "box")
+MEASURE_WORDS = {
+    "cells": "cells",
+    "objects": "objects",
+    "diagonal_objects": "objects (corners joining)",
+    "pieces": "pieces of any colours",
+    "colours": "colours",
+}
+KEY_WORDS = {"reading": "in reading order", "column": "left to right", "size_desc": "largest first", "size_asc": "smallest first"}
+TURN_WORDS = ("", ", turned 90", ", turned 180", ", turned 270", ", mirrored left-right", ", mirrored up-down", ", transposed", ", anti-transposed")
+
+
+def background_of(states: list[Grid]) -> int:
+    counts: dict[int, int] = {}
+    for state in states:
+        for value, n in colour_counts(state).items():
+            counts[value] = counts.get(value, 0) + n
+    return 0 if 0 in counts else max(sorted(counts), key=lambda c: counts[c])
+
+
+def _fixed_shape(outputs: list[Grid]) -> tuple[int, int] | None:
+    shapes = {(len(out), len(out[0])) for out in outputs}
+    return shapes.pop() if len(shapes) == 1 else None
+
+
+def _measure_keys(states: list[Grid], background: int) -> list[tuple[str, int]]:
+    """(what, colour) to count: any colour first, then each colour the inputs show."""
+    colours = sorted({v for state in states for row in state for v in row} - {background})
+    keys = []
+    for what in MEASURES:
+        keys.append((what, -1))
+        if what == "colours":
+            keys.append((what, -2))
+        else:
+            keys += [(what, colour) for colour in colours]
+    return keys
+
+
+def _matching_measures(states: list[Grid], background: int, counts: list[int]) -> list[tuple[str, int]]:
+    return [key for key in _measure_keys(states, background) if all(count_of(s, background, key[0], key[1]) == n for s, n in zip(states, counts))]
+
+
+def _paints(states: list[Grid], background: int, inks: list[set[int]], colour: int) -> list[int]:
+    """Painting colours consistent with every pair's ink: a fixed colour, the counted one (-1),
+    the input's commonest (-2). Pairs with nothing painted say nothing."""
+    seen = set().union(*inks)
+    paints = []
+    if len(seen) == 1:
+        paints.append(seen.pop())
+    if colour >= 0 and all(ink <= {colour} for ink in inks):
+        paints.append(-1)
+    commonest = []
+    for state in states:
+        counts = {c: n for c, n in colour_counts(state).items() if c != background}
+        commonest.append(max(sorted(counts), key=lambda c: counts[c]) if counts else None)
+    if all(ink <= {c} for ink, c in zip(inks, commonest)) and None not in commonest:
+        paints.append(-2)
+    return list(dict.fromkeys(paints))
+
+
+def _lit(outputs: list[Grid], blank: int) -> tuple[list[set], list[set[int]]] | None:
+    """Per output, the cells not blank and their colours (one at most), else None."""
+    lits, inks = [], []
+    for out in outputs:
+        cells = {(r, c) for r in range(len(out)) for c in range(len(out[0])) if out[r][c] != blank}
+        ink = {out[r][c] for r, c in cells}
+        if len(ink) > 1:
+            return None
+        lits.append(cells)
+        inks.append(ink)
+    return lits, inks
+
+
+def _applies(step: Step, tests: list[Grid]) -> bool:
+    return all(step.apply(t) is not None for t in tests)
+
+
+def _paint_words(paint: int) -> str:
+    return {-1: "in the counted colour", -2: "in the input's commonest colour"}.get(paint, f"in {paint}")
+
+
+def _count_words(what: str, colour: int) -> str:
+    if colour == -2:
+        return "colours, the background too"
+    return MEASURE_WORDS[what] + ("" if colour < 0 else f" of colour {colour}")
+
+
+def learn_count_fill(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """A fixed-shape output with as many painted cells as the input has of something, filled in
+    an enumerated order (else in an order learned cell by cell)."""
+    shape = _fixed_shape(outputs)
+    if shape is None or shape[0] * shape[1] > 100:
+        return None
+    height, width = shape
+    background = background_of(states)
+    for blank in dict.fromkeys([background] + sorted({v for out in outputs for row in out for v in row})):
+        lit = _lit(outputs, blank)
+        if lit is None:
+            continue
+        lits, inks = lit
+        counts = [len(cells) for cells in lits]
+        if len(set(counts)) < 2:
+            continue  # the same count everywhere: a fixed picture explains it as well
+        for what, colour in _matching_measures(states, background, counts):
+            for paint in _paints(states, background, inks, colour):
+                step = _ordered_count(states, lits, counts, (background, what, colour, paint, blank, height, width), tests)
+                if step is not None:
+                    return step
+    return None
+
+
+def _ordered_count(states: list[Grid], lits: list[set], counts: list[int], head: tuple, tests: list[Grid]) -> Step | None:
+    _, what, colour, paint, blank, height, width = head
+    words = f"{height}x{width} of {blank}, one cell {_paint_words(paint)} per {_count_words(what, colour)}"
+    for pattern in PATTERNS:
+        for k in range(8):
+            order = fill_order(height, width, pattern, k)
+            if order is None or not all(set(order[:n]) == cells for n, cells in zip(counts, lits)):
+                continue
+            step = Step("count_fill", head + (pattern, k), f"{words}, filled by {pattern}{TURN_WORDS[k]}")
+            if _applies(step, tests):
+                return step
+    positions = _learned_positions(lits, counts)
+    if positions is None:
+        return None
+    step = Step("count_at_positions", head[:5] + (height, width, positions), f"{words}, filled in a learned order of {len(positions)} cells")
+    return step if _applies(step, tests) else None
+
+
+def _learned_positions(lits: list[set], counts: list[int]) -> list[list[int]] | None:
+    """The cells in the order larger counts add them (each count's cells those of the smaller
+    ones and more; reading order among cells added together), or None."""
+    by_count: dict[int, set] = {}
+    for n, cells in zip(counts, lits):
+        if by_count.setdefault(n, cells) != cells:
+            return None
+    positions: list[list[int]] = []
+    before: set = set()
+    for n in sorted(by_count):
+        cells = by_count[n]
+        if not before <= cells:
+            return None
+        positions += [[r, c] for r, c in sorted(cells - before)]
+        before = cells
+    return positions
+
+
+def learn_count_line(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """A row (or a column) of one colour as long as the input has of something."""
+    for vertical in (False, True):
+        if not all((len(out[0]) if vertical else len(out)) == 1 for out in outputs):
+            continue
+        counts = [len(out) if vertical else len(out[0]) for out in outputs]
+        inks = [{v for row in out for v in row} for out in outputs]
+        if len(set(counts)) < 2 or any(len(ink) != 1 for ink in inks):
+            continue
+        background = background_of(states)
+        for what, colour in _matching_measures(states, background, counts):
+            for paint in _paints(states, background, inks, colour):
+                way = "column" if vertical else "row"
+                step = Step(
+                    "count_line", (background, what, colour, paint, vertical), f"a {way} of one cell {_paint_words(paint)} per {_count_words(what, colour)}"
+                )
+                if _applies(step, tests):
+                    return step
+    return None
+
+
+def learn_sequence(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """The objects' colours (or the distinct colours) in some order, one cell each: along a row or
+    a column (all but the first too), or filling a fixed-shape output in an enumerated order."""
+    background = background_of(states)
+    shape = _fixed_shape(outputs)
+    for what in OBJECT_UNITS + ("colours",):
+        for key in ORDER_KEYS:
+            sequences = [ordered_colours(s, background, what, key) for s in states]
+            words = f"the colours of the {MEASURE_WORDS[what]} {KEY_WORDS[key]}"
+            step = _sequence_line(sequences, outputs, (background, what, key), words)
+            if step is None and shape is not None:
+                step = _sequence_grid(sequences, outputs, (background, what, key), shape, words)
+            if step is not None and _applies(step, tests):
+                return step
+    return None
+
+
+def _sequence_line(sequences: list[list[int]], outputs: list[Grid], head: tuple, words: str) -> Step | None:
+    for vertical in (False, True):
+        if not all((len(out[0]) if vertical else len(out)) == 1 for out in outputs):
+            continue
+        lines = [[row[0] for row in out] if vertical else out[0] for out in outputs]
+        for skip in (0, 1):
+            if all(seq[skip:] == line for seq, line in zip(sequences, lines)):
+                way = "column" if vertical else "row"
+                rest = ", all but the first" if skip else ""
+                return Step("sequence_line", head + (vertical, skip), f"{words}{rest}, as a {way}")
+    return None
+
+
+def _sequence_grid(sequences: list[list[int]], outputs: list[Grid], head: tuple, shape: tuple[int, int], words: str) -> Step | None:
+    height, width = shape
+    if height == 1 or width == 1:
+        return None  # a line: `_sequence_line` says it
+    for blank in dict.fromkeys([head[0], 0]):
+        filled = [sorted(v for row in out for v in row if v != blank) for out in outputs]
+        if any(sorted(c for c in seq if c != blank) != cells or not seq for seq, cells in zip(sequences, filled)):
+            continue
+        for pattern in PATTERNS[:2]:
+            for k in range(8):
+                order = fill_order(height, width, pattern, k)
+                if order is not None and all(_written(seq, order, out, blank) for seq, out in zip(sequences, outputs)):
+                    return Step(
+                        "sequence_fill", head + (blank, height, width, pattern, k), f"{words}, written into {height}x{width} by {pattern}{TURN_WORDS[k]}"
+                    )
+    return None
+
+
+def _written(sequence: list[int], order: list, out: Grid, blank: int) -> bool:
+    if len(sequence) > len(order):
+        return False
+    want = {cell: colour for cell, colour in zip(order, sequence)}
+    return all(out[r][c] == want.get((r, c), blank) for r in range(len(out)) for c in range(len(out[0])))
+
+
+def learn_colour_by_objects(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """A fixed-shape output of one colour: the colour the most (or fewest) objects have."""
+    shape = _fixed_shape(outputs)
+    if shape is None:
+        return None
+    colours = []
+    for out in outputs:
+        values = {v for row in out for v in row}
+        if len(values) != 1:
+            return None
+        colours.append(values.pop())
+    if len(set(colours)) < 2:
+        return None
+    background = background_of(states)
+    for what in OBJECT_UNITS:
+        found = [measure_objects(s, background, what) for s in states]
+        for most in (True, False):
+            if all(_extreme_colour(objects, most) == want for objects, want in zip(found, colours)):
+                which = "most" if most else "fewest"
+                step = Step(
+                    "colour_by_objects",
+                    (background, what, most, shape[0], shape[1]),
+                    f"{shape[0]}x{shape[1]} of the colour the {which} {MEASURE_WORDS[what]} have",
+                )
+                if _applies(step, tests):
+                    return step
+    return None
+
+
+def _extreme_colour(objects: list, most: bool) -> int | None:
+    tally: dict[int, int] = {}
+    for cells in objects:
+        colour = main_colour(cells)
+        tally[colour] = tally.get(colour, 0) + 1
+    if not tally:
+        return None
+    best = max(tally.values()) if most else min(tally.values())
+    winners = [c for c, n in tally.items() if n == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+def learn_side_by_side(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """The objects cut out and laid in a row (or a column) in some order, 0 or 1 lines apart."""
+    background = background_of(states)
+    for what in OBJECT_UNITS:
+        for key in ORDER_KEYS:
+            for vertical in (False, True):
+                for gap in (0, 1):
+                    step = Step("objects_side_by_side", (background, what, key, vertical, gap), "")
+                    if all(step.apply(s) == out for s, out in zip(states, outputs)) and _applies(step, tests):
+                        way = "top to bottom" if vertical else "left to right"
+                        apart = ", a line apart" if gap else ""
+                        return Step(step.function, step.args, f"the {MEASURE_WORDS[what]} {KEY_WORDS[key]}, laid {way}{apart}")
+    return None
+
+
+def learn_odd_object(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """Crop to the one object that differs from all the others (which are alike) in one property."""
+    if any(len(out) > len(s) or len(out[0]) > len(s[0]) for s, out in zip(states, outputs)):
+        return None
+    background = background_of(states)
+    for what in OBJECT_UNITS:
+        for prop in ODD_PROPERTIES:
+            step = Step(
+                "crop_odd_object",
+                (background, what, prop),
+                f"crop to the {MEASURE_WORDS[what][:-1] if what != 'pieces' else 'piece'} whose {prop.replace('_', ' ')} no other has",
+            )
+            if all(step.apply(s) == out for s, out in zip(states, outputs)) and _applies(step, tests):
+                return step
+    return None
+
+
+def learn_picture_by_key(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """The output is one of a few pictures, picked by the input's commonest colour or by a count:
+    a table key -> picture in which some key repeats (a rule, not one entry per pair). Of the
+    keys that fit, the one with the smallest table (the first on a tie)."""
+    pictures = {str(out) for out in outputs}
+    if len(pictures) < 2 or len(pictures) >= len(outputs):
+        return None
+    background = background_of(states)
+    best: Step | None = None
+    for what, colour in [("commonest", -1)] + _measure_keys(states, background):
+        table: dict = {}
+        for state, out in zip(states, outputs):
+            key = picture_key(state, background, what, colour)
+            if key is None or table.setdefault(key, out) != out:
+                break
+        else:
+            if len(table) == len(pictures) and (best is None or len(table) < len(best.args[3])):
+                by = "the commonest colour" if what == "commonest" else "the count of " + _count_words(what, colour)
+                step = Step("picture_by_key", (background, what, colour, table), f"one of {len(table)} pictures, picked by {by}")
+                if _applies(step, tests):
+                    best = step
+    return best
+
+
+COUNTING_LEARNERS = (learn_count_fill, learn_count_line, learn_sequence, learn_colour_by_objects, learn_side_by_side, learn_odd_object, learn_picture_by_key)
