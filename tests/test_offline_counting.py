@@ -9,26 +9,30 @@ import random
 from offline_family_checks import same_in_sandbox, search_finds
 
 from synth_lsp.offline.counting_learning import (
+    learn_colour_bars,
     learn_colour_by_objects,
     learn_count_fill,
     learn_count_line,
     learn_odd_object,
     learn_picture_by_key,
+    learn_resize_by_count,
     learn_sequence,
     learn_side_by_side,
 )
 from synth_lsp.offline.cross_validation import leave_one_out
 from synth_lsp.offline.primitives.counting import (
+    colour_bars,
     colour_by_objects,
     count_at_positions,
     count_fill,
     count_line,
     count_of,
-    crop_odd_object,
+    odd_object,
     fill_order,
     objects_side_by_side,
     ordered_colours,
     picture_by_key,
+    resize_by_count,
     sequence_fill,
     sequence_line,
 )
@@ -87,9 +91,34 @@ def test_a_count_is_drawn_as_that_many_cells():
     assert count_fill(SCENE, 0, "cells", 2, -2, 0, 1, 4, "rows", 0) == [[1, 1, 1, 0]]  # in 1, the commonest colour
     assert count_at_positions(SCENE, 0, "objects", 1, 5, 0, 2, 2, [[1, 1], [0, 0]]) == [[5, 0], [0, 5]]
     assert count_at_positions(SCENE, 0, "objects", -1, 5, 0, 2, 2, [[1, 1], [0, 0]]) is None
-    assert count_line(SCENE, 0, "objects", 2, 4, False) == [[4, 4, 4]]
-    assert count_line(SCENE, 0, "colours", -1, 7, True) == [[7], [7], [7]]
-    assert count_line([[0, 0]], 0, "objects", -1, 7, True) is None  # nothing to count: no empty grid
+    assert count_line(SCENE, 0, "objects", 2, 4, "row") == [[4, 4, 4]]
+    assert count_line(SCENE, 0, "colours", -1, 7, "column") == [[7], [7], [7]]
+    assert count_line(SCENE, 0, "objects", 1, -1, "square") == [[1, 1], [1, 1]]
+    assert count_line(SCENE, 0, "colours", -1, 8, "diagonal") == [[8, 0, 0], [0, 8, 0], [0, 0, 8]]
+    assert count_line([[0, 0]], 0, "objects", -1, 7, "column") is None  # nothing to count: no empty grid
+    assert count_line(_crowded(2), 0, "cells", -1, 7, "row") is None  # beyond 30
+
+
+def test_a_grid_scaled_or_tiled_by_a_count():
+    grid = [[0, 2], [3, 0]]
+    assert resize_by_count(grid, 0, "colours", -1, False) == [[0, 0, 2, 2], [0, 0, 2, 2], [3, 3, 0, 0], [3, 3, 0, 0]]
+    assert resize_by_count(grid, 0, "cells", 3, True) == grid
+    assert resize_by_count(grid, 0, "objects", 2, True) == [[0, 2], [3, 0]]
+    assert resize_by_count([[0]], 0, "cells", -1, False) is None  # a count of 0
+    assert resize_by_count([[1] * 10], 0, "cells", -1, True) is None  # 10 x 10 copies of a 1x10 row: too wide
+
+
+def test_a_histogram_of_colours():
+    grid = [
+        [1, 0, 2, 2],
+        [0, 2, 0, 3],
+    ]  # 1: one cell, 2: three, 3: one
+    assert colour_bars(grid, 0, "cells", "size_desc", 0, 0, 0) == [[2, 2, 2], [1, 0, 0], [3, 0, 0]]
+    # turned 90 anticlockwise: columns standing on the bottom, in order from the left
+    assert colour_bars(grid, 0, "cells", "reading", 3, 0, 0) == [[0, 2, 0], [0, 2, 0], [1, 2, 3]]
+    assert colour_bars(grid, 0, "objects", "reading", 0, 3, 4) == [[1, 0, 0, 0], [2, 2, 0, 0], [3, 0, 0, 0]]  # two objects of 2
+    assert colour_bars(grid, 0, "cells", "reading", 0, 2, 2) is None  # three bars do not fit in two rows
+    assert colour_bars([[0]], 0, "cells", "reading", 0, 0, 0) is None
 
 
 def test_the_objects_colours_in_order():
@@ -129,15 +158,17 @@ def test_the_odd_object_out():
         [1, 1, 0, 2, 2, 0, 3, 3],
         [1, 1, 0, 2, 2, 0, 3, 0],
     ]
-    assert crop_odd_object(grid, 0, "objects", "size") == [[3, 3], [3, 0]]
-    assert crop_odd_object(grid, 0, "objects", "box") is None  # every box is 2x2
-    assert crop_odd_object(grid, 0, "objects", "pattern") is None  # all three differ in colour: no single odd one
+    assert odd_object(grid, 0, "objects", "size", "crop") == [[3, 3], [3, 0]]
+    assert odd_object(grid, 0, "objects", "box", "crop") is None  # every box is 2x2
+    assert odd_object(grid, 0, "objects", "pattern", "crop") is None  # all three differ in colour: no single odd one
     same_colour = [[1, 1, 0, 1, 0, 1, 1], [1, 1, 0, 1, 0, 1, 1]]
-    assert crop_odd_object(same_colour, 0, "objects", "box") == [[1], [1]]
+    assert odd_object(same_colour, 0, "objects", "box", "crop") == [[1], [1]]
     two = [[1, 0, 1, 1]]
-    assert crop_odd_object(two, 0, "objects", "size") is None  # two objects: which is odd?
+    assert odd_object(two, 0, "objects", "size", "crop") is None  # two objects: which is odd?
+    assert odd_object(grid, 0, "objects", "size", "keep") == [[0, 0, 0, 0, 0, 0, 3, 3], [0, 0, 0, 0, 0, 0, 3, 0]]
+    assert odd_object(grid, 0, "objects", "size", "remove") == [[1, 1, 0, 2, 2, 0, 0, 0], [1, 1, 0, 2, 2, 0, 0, 0]]
     patterned = [[1, 2, 0, 1, 2, 0, 2, 1]]
-    assert crop_odd_object(patterned, 0, "pieces", "pattern") == [[2, 1]]
+    assert odd_object(patterned, 0, "pieces", "pattern", "crop") == [[2, 1]]
 
 
 def test_a_picture_picked_by_a_key():
@@ -210,6 +241,23 @@ def test_the_line_and_sequence_learners():
     assert learn_sequence(scenes, outputs).args[2] == "column"
 
 
+def test_the_square_resize_and_histogram_learners():
+    states = [_count_pair(n, 3) for n in (2, 4, 1)]
+    diagonals = [[[5 if r == c else 0 for c in range(n)] for r in range(n)] for n in (2, 4, 1)]
+    step = learn_count_line(states, diagonals)
+    assert step is not None and step.args[-1] == "diagonal"
+    small = [[[0, 1], [2, 0]], [[4, 4], [0, 0]], [[1, 2], [3, 0]]]
+    scaled = [resize_by_count(g, 0, "colours", -1, False) for g in small]
+    step = learn_resize_by_count(small, scaled)
+    assert step is not None and step.apply([[7, 0], [0, 0]]) == [[7, 0], [0, 0]]
+    assert learn_resize_by_count(small, [resize_by_count(g, 0, "colours", -2, True) for g in small[:1]] * 3) is None
+    scenes = [[[1, 0, 2, 2], [0, 2, 0, 3]], [[4, 4, 0, 0], [0, 0, 0, 6]], [[7, 7, 7, 1], [1, 0, 0, 0]]]
+    bars = [colour_bars(g, 0, "cells", "size_desc", 1, 0, 0) for g in scenes]
+    step = learn_colour_bars(scenes, bars)
+    assert step is not None and step.args[1:4] == ("cells", "size_desc", 1)
+    assert learn_colour_bars(scenes, [[[1]]] * 3) is None
+
+
 def test_the_colour_side_by_side_and_odd_object_learners():
     scenes = [
         [[1, 0, 1, 0, 2]],
@@ -247,13 +295,19 @@ def test_the_sandbox_draws_the_same_grids(sandbox):
         Step("count_fill", (0, "objects", -1, 1, 0, 3, 3, "checker", 0), "count"),
         Step("count_fill", (0, "cells", 2, -1, 0, 2, 5, "snake", 5), "count"),
         Step("count_at_positions", (0, "diagonal_objects", -1, 4, 0, 2, 2, [[0, 1], [1, 0], [1, 1]]), "count"),
-        Step("count_line", (0, "pieces", -1, -2, True), "count"),
+        Step("count_line", (0, "pieces", -1, -2, "column"), "count"),
+        Step("count_line", (0, "colours", -1, 3, "diagonal"), "count"),
+        Step("resize_by_count", (0, "colours", -1, True), "resize"),
+        Step("colour_bars", (0, "cells", "size_desc", 1, 0, 0), "bars"),
+        Step("colour_bars", (0, "objects", "column", 4, 10, 10), "bars"),
         Step("sequence_fill", (0, "objects", "column", 0, 3, 3, "snake", 0), "sequence"),
         Step("sequence_line", (0, "colours", "size_desc", False, 1), "sequence"),
         Step("colour_by_objects", (0, "objects", True, 2, 2), "colour"),
         Step("objects_side_by_side", (0, "objects", "size_desc", False, 1), "side by side"),
-        Step("crop_odd_object", (0, "objects", "size"), "odd"),
-        Step("crop_odd_object", (0, "pieces", "pattern"), "odd"),
+        Step("odd_object", (0, "objects", "size", "crop"), "odd"),
+        Step("odd_object", (0, "pieces", "pattern", "crop"), "odd"),
+        Step("odd_object", (0, "diagonal_objects", "box", "keep"), "odd"),
+        Step("odd_object", (0, "objects", "colour_count", "remove"), "odd"),
         Step("picture_by_key", (0, "colours", -2, {1: [[1]], 4: [[2, 2]]}), "picture"),
     ]
     same_in_sandbox(sandbox, steps, EDGES)
@@ -269,7 +323,7 @@ def test_every_step_survives_the_edge_grids():
                     objects_side_by_side(grid, 0, what, key, True, 0)
             for prop in ("size", "colour_count", "pattern", "box"):
                 if what not in ("cells", "colours"):
-                    crop_odd_object(grid, 0, what, prop)
+                    odd_object(grid, 0, what, prop, "crop")
 
 
 def test_the_search_counts_objects_into_a_fixed_grid(sandbox):

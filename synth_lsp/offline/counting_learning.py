@@ -166,24 +166,93 @@ def _learned_positions(lits: list[set], counts: list[int]) -> list[list[int]] | 
     return positions
 
 
+LINE_SHAPES = ("row", "column", "square", "diagonal")
+
+
 def learn_count_line(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
-    """A row (or a column) of one colour as long as the input has of something."""
-    for vertical in (False, True):
-        if not all((len(out[0]) if vertical else len(out)) == 1 for out in outputs):
+    """A row, a column, a square or a square's diagonal of one colour, as long as the input has
+    of something."""
+    background = background_of(states)
+    for shape in LINE_SHAPES:
+        counts = [_line_count(out, shape, background) for out in outputs]
+        if None in counts or len(set(counts)) < 2:
             continue
-        counts = [len(out) if vertical else len(out[0]) for out in outputs]
-        inks = [{v for row in out for v in row} for out in outputs]
-        if len(set(counts)) < 2 or any(len(ink) != 1 for ink in inks):
-            continue
-        background = background_of(states)
+        inks = [{v for row in out for v in row} - ({background} if shape == "diagonal" else set()) for out in outputs]
         for what, colour in _matching_measures(states, background, counts):
             for paint in _paints(states, background, inks, colour):
-                way = "column" if vertical else "row"
                 step = Step(
-                    "count_line", (background, what, colour, paint, vertical), f"a {way} of one cell {_paint_words(paint)} per {_count_words(what, colour)}"
+                    "count_line", (background, what, colour, paint, shape), f"a {shape} of one cell {_paint_words(paint)} per {_count_words(what, colour)}"
                 )
-                if _applies(step, tests):
+                if all(step.apply(s) == out for s, out in zip(states, outputs)) and _applies(step, tests):
                     return step
+    return None
+
+
+def _line_count(out: Grid, shape: str, background: int) -> int | None:
+    """The n of an output that is an n-cell line, square or diagonal of one colour, else None."""
+    height, width = len(out), len(out[0])
+    if shape == "row":
+        return width if height == 1 and len(set(out[0])) == 1 else None
+    if shape == "column":
+        return height if width == 1 and len({row[0] for row in out}) == 1 else None
+    if height != width:
+        return None
+    if shape == "square":
+        return height if len({v for row in out for v in row}) == 1 else None
+    on = {out[i][i] for i in range(height)}
+    off = {out[r][c] for r in range(height) for c in range(width) if r != c}
+    return height if len(on) == 1 and off <= {background} and on != {background} else None
+
+
+def learn_resize_by_count(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """The input scaled up, or tiled n x n, by a count it holds."""
+    factors = []
+    for state, out in zip(states, outputs):
+        h, w = len(state), len(state[0])
+        if len(out) % h or len(out[0]) % w or len(out) // h != len(out[0]) // w:
+            return None
+        factors.append(len(out) // h)
+    if len(set(factors)) < 2:
+        return None  # one factor for all: a fixed scale or tiling says it
+    background = background_of(states)
+    for what, colour in _matching_measures(states, background, factors):
+        for tiled in (False, True):
+            how = "tile the grid n x n" if tiled else "scale up by n"
+            step = Step("resize_by_count", (background, what, colour, tiled), f"{how}, n the count of {_count_words(what, colour)}")
+            if all(step.apply(s) == out for s, out in zip(states, outputs)) and _applies(step, tests):
+                return step
+    return None
+
+
+def _bar_lengths(state: Grid, background: int, what: str) -> dict[int, int]:
+    if what == "cells":
+        return {c: n for c, n in colour_counts(state).items() if c != background}
+    lengths: dict[int, int] = {}
+    for cells in measure_objects(state, background, what):
+        colour = main_colour(cells)
+        lengths[colour] = lengths.get(colour, 0) + 1
+    return lengths
+
+
+def learn_colour_bars(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """A histogram: a bar per colour as long as its count of cells (or objects), in some order,
+    in any of the 8 orientations, tight or on a fixed-shape grid."""
+    background = background_of(states)
+    shape = _fixed_shape(outputs)
+    sizes = [(0, 0)] + ([shape] if shape is not None else [])
+    drawn = [{c: n for c, n in colour_counts(out).items() if c != background} for out in outputs]
+    for what in ("cells",) + OBJECT_UNITS:
+        # cheap first: each colour's cells in the output are its bar, its count in the input
+        if not all(_bar_lengths(s, background, what) == want for s, want in zip(states, drawn)):
+            continue
+        for key in ORDER_KEYS:
+            for k in range(8):
+                for height, width in sizes:
+                    step = Step("colour_bars", (background, what, key, k, height, width), "")
+                    if all(step.apply(s) == out for s, out in zip(states, outputs)) and _applies(step, tests):
+                        unit = "cells" if what == "cells" else MEASURE_WORDS[what]
+                        label = f"a bar per colour as long as its count of {unit}, {KEY_WORDS[key]}{TURN_WORDS[k]}"
+                        return Step(step.function, step.args, label + (f", on {height}x{width}" if height else ""))
     return None
 
 
@@ -192,6 +261,9 @@ def learn_sequence(states: list[Grid], outputs: list[Grid], tests: list[Grid] = 
     a column (all but the first too), or filling a fixed-shape output in an enumerated order."""
     background = background_of(states)
     shape = _fixed_shape(outputs)
+    lines = all(len(out) == 1 for out in outputs) or all(len(out[0]) == 1 for out in outputs)
+    if not lines and (shape is None or shape[0] * shape[1] > 100):
+        return None
     for what in OBJECT_UNITS + ("colours",):
         for key in ORDER_KEYS:
             sequences = [ordered_colours(s, background, what, key) for s in states]
@@ -238,7 +310,7 @@ def _sequence_grid(sequences: list[list[int]], outputs: list[Grid], head: tuple,
 def _written(sequence: list[int], order: list, out: Grid, blank: int) -> bool:
     if len(sequence) > len(order):
         return False
-    want = {cell: colour for cell, colour in zip(order, sequence)}
+    want = dict(zip(order, sequence))
     return all(out[r][c] == want.get((r, c), blank) for r in range(len(out)) for c in range(len(out[0])))
 
 
@@ -283,9 +355,15 @@ def _extreme_colour(objects: list, most: bool) -> int | None:
     return winners[0] if len(winners) == 1 else None
 
 
+def _filled(grid: Grid, background: int) -> int:
+    return sum(v != background for row in grid for v in row)
+
+
 def learn_side_by_side(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
     """The objects cut out and laid in a row (or a column) in some order, 0 or 1 lines apart."""
     background = background_of(states)
+    if not all(_filled(s, background) == _filled(out, background) for s, out in zip(states, outputs)):
+        return None  # every object's cells, nothing more: as many filled cells as the input
     for what in OBJECT_UNITS:
         for key in ORDER_KEYS:
             for vertical in (False, True):
@@ -298,20 +376,23 @@ def learn_side_by_side(states: list[Grid], outputs: list[Grid], tests: list[Grid
     return None
 
 
+ONE_WORDS = {"objects": "object", "diagonal_objects": "object (corners joining)", "pieces": "piece of any colours"}
+
+
 def learn_odd_object(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
-    """Crop to the one object that differs from all the others (which are alike) in one property."""
-    if any(len(out) > len(s) or len(out[0]) > len(s[0]) for s, out in zip(states, outputs)):
-        return None
+    """The one object that differs from all the others (which are alike) in one property: cropped
+    out, kept alone or erased."""
+    same = all(len(out) == len(s) and len(out[0]) == len(s[0]) for s, out in zip(states, outputs))
+    smaller = all(len(out) <= len(s) and len(out[0]) <= len(s[0]) for s, out in zip(states, outputs))
+    modes = ("keep", "remove") if same else ("crop",) if smaller else ()
     background = background_of(states)
-    for what in OBJECT_UNITS:
-        for prop in ODD_PROPERTIES:
-            step = Step(
-                "crop_odd_object",
-                (background, what, prop),
-                f"crop to the {MEASURE_WORDS[what][:-1] if what != 'pieces' else 'piece'} whose {prop.replace('_', ' ')} no other has",
-            )
-            if all(step.apply(s) == out for s, out in zip(states, outputs)) and _applies(step, tests):
-                return step
+    for mode in modes:
+        for what in OBJECT_UNITS:
+            for prop in ODD_PROPERTIES:
+                words = {"crop": "crop to", "keep": "keep only", "remove": "erase"}[mode]
+                step = Step("odd_object", (background, what, prop, mode), f"{words} the {ONE_WORDS[what]} whose {prop.replace('_', ' ')} no other has")
+                if all(step.apply(s) == out for s, out in zip(states, outputs)) and _applies(step, tests):
+                    return step
     return None
 
 
@@ -339,4 +420,14 @@ def learn_picture_by_key(states: list[Grid], outputs: list[Grid], tests: list[Gr
     return best
 
 
-COUNTING_LEARNERS = (learn_count_fill, learn_count_line, learn_sequence, learn_colour_by_objects, learn_side_by_side, learn_odd_object, learn_picture_by_key)
+COUNTING_LEARNERS = (
+    learn_count_fill,
+    learn_count_line,
+    learn_resize_by_count,
+    learn_colour_bars,
+    learn_sequence,
+    learn_colour_by_objects,
+    learn_side_by_side,
+    learn_odd_object,
+    learn_picture_by_key,
+)

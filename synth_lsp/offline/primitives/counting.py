@@ -111,15 +111,41 @@ def count_at_positions(grid, background, what, colour, paint, blank, height, wid
     return out
 
 
-def count_line(grid, background, what, colour, paint, vertical):
-    """A row (or a column) of n cells of the painting colour, n the count; None for no count."""
+def count_line(grid, background, what, colour, paint, shape):
+    """n cells of the painting colour, n the count, as a "row", a "column", a "square" (n x n) or
+    the "diagonal" of an n x n grid of background; None for no count or one beyond 30."""
     n = count_of(grid, background, what, colour)
     ink = paint_colour(grid, background, colour, paint)
     if ink is None or n < 1 or n > 30:
         return None
-    if vertical:
+    if shape == "column":
         return [[ink] for _ in range(n)]
+    if shape == "square":
+        return blank_grid(n, n, ink)
+    if shape == "diagonal":
+        out = blank_grid(n, n, background)
+        for i in range(n):
+            out[i][i] = ink
+        return out
     return [[ink] * n]
+
+
+def resize_by_count(grid, background, what, colour, tiled):
+    """The grid scaled up (or, `tiled`, repeated n x n times) by n, the count; None for n < 1 or a
+    result beyond 30x30."""
+    n = count_of(grid, background, what, colour)
+    if n < 1 or len(grid) * n > 30 or len(grid[0]) * n > 30:
+        return None
+    if tiled:
+        return [list(row) * n for _ in range(n) for row in grid]
+    out = []
+    for row in grid:
+        wide = []
+        for value in row:
+            wide = wide + [value] * n
+        for _ in range(n):
+            out.append(list(wide))
+    return out
 
 
 def main_colour(cells):
@@ -206,6 +232,35 @@ def colour_by_objects(grid, background, what, most, height, width):
     return blank_grid(height, width, best[1])
 
 
+def colour_bars(grid, background, what, key, k, height, width):
+    """A bar per colour (see `ordered_colours`) as long as its count (of cells, or with `what` an
+    object kind, of objects of that colour), one row each from the left in order, on background,
+    then turned by `k` (see `geometry.dihedral`: 3 stands them as columns on the bottom, in order
+    from the left). The bars'
+    grid is as tight as they are, or `height` x `width` (after the turn) when those are not 0; None
+    when the bars do not fit."""
+    colours = ordered_colours(grid, background, "colours" if what == "cells" else what, key)
+    colours = list(dict.fromkeys(colours))
+    if what == "cells":
+        counts = colour_counts(grid)
+        lengths = [counts[c] for c in colours]
+    else:
+        objects = measure_objects(grid, background, what)
+        lengths = [len([cells for cells in objects if main_colour(cells) == c]) for c in colours]
+    if not colours:
+        return None
+    rows, cols = len(colours), max(lengths)
+    if height > 0:
+        rows, cols = (width, height) if k in (1, 3, 6, 7) else (height, width)
+    if len(colours) > rows or max(lengths) > cols or rows > 30 or cols > 30:
+        return None
+    out = blank_grid(rows, cols, background)
+    for i in range(len(colours)):
+        for j in range(lengths[i]):
+            out[i][j] = colours[i]
+    return dihedral(out, k)
+
+
 def objects_side_by_side(grid, background, what, key, vertical, gap):
     """The objects (each its bounding box, only its own cells) in order (see `ordered_objects`),
     laid left to right (or top to bottom), `gap` background lines apart, aligned at the top (or
@@ -249,9 +304,10 @@ def odd_object_key(grid, cells, prop):
     return (bottom - top + 1, right - left + 1)
 
 
-def crop_odd_object(grid, background, what, prop):
-    """The bounding box of the one object (of three or more) whose `prop` no other object has,
-    the others all alike in it; None when there is no such single object."""
+def odd_object(grid, background, what, prop, mode):
+    """The one object (of three or more) whose `prop` no other object has, the others all alike in
+    it: cropped to its bounding box (`mode` "crop"), kept alone ("keep") or erased ("remove");
+    None when there is no such single object."""
     objects = measure_objects(grid, background, what)
     if len(objects) < 3:
         return None
@@ -259,8 +315,19 @@ def crop_odd_object(grid, background, what, prop):
     singles = [i for i in range(len(objects)) if keys.count(keys[i]) == 1]
     if len(singles) != 1 or len({str(key) for key in keys}) != 2:
         return None
-    top, left, bottom, right = cells_box(objects[singles[0]])
-    return [row[left : right + 1] for row in grid[top : bottom + 1]]
+    chosen = objects[singles[0]]
+    if mode == "crop":
+        top, left, bottom, right = cells_box(chosen)
+        return [row[left : right + 1] for row in grid[top : bottom + 1]]
+    if mode == "keep":
+        out = blank_grid(len(grid), len(grid[0]), background)
+        for r, c, colour in chosen:
+            out[r][c] = colour
+        return out
+    out = [list(row) for row in grid]
+    for r, c, _ in chosen:
+        out[r][c] = background
+    return out
 
 
 def picture_key(grid, background, what, colour):
