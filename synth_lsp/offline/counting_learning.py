@@ -11,7 +11,8 @@ search's depth-1 phase), where the objects still are as the input shows them.
 
 from __future__ import annotations
 
-from synth_lsp.offline.primitives.counting import count_of, fill_order, main_colour, measure_objects, ordered_colours, picture_key
+from synth_lsp.offline.primitives.counting import count_of, fill_order, main_colour, measure_objects, odd_one, ordered_colours, picture_key
+from synth_lsp.offline.primitives.grids import cells_box
 from synth_lsp.offline.primitives.grids import colour_counts
 from synth_lsp.offline.steps import Grid, Step
 
@@ -234,6 +235,18 @@ def _bar_lengths(state: Grid, background: int, what: str) -> dict[int, int]:
     return lengths
 
 
+def _bar_shaped(out: Grid, background: int) -> bool:
+    """Each colour's cells lie in one row or in one column."""
+    rows: dict[int, set[int]] = {}
+    cols: dict[int, set[int]] = {}
+    for r, row in enumerate(out):
+        for c, v in enumerate(row):
+            if v != background:
+                rows.setdefault(v, set()).add(r)
+                cols.setdefault(v, set()).add(c)
+    return bool(rows) and all(len(rows[v]) == 1 or len(cols[v]) == 1 for v in rows)
+
+
 def learn_colour_bars(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
     """A histogram: a bar per colour as long as its count of cells (or objects), in some order,
     in any of the 8 orientations, tight or on a fixed-shape grid."""
@@ -241,6 +254,10 @@ def learn_colour_bars(states: list[Grid], outputs: list[Grid], tests: list[Grid]
     shape = _fixed_shape(outputs)
     sizes = [(0, 0)] + ([shape] if shape is not None else [])
     drawn = [{c: n for c, n in colour_counts(out).items() if c != background} for out in outputs]
+    if not all(set(want) == {c for c in colour_counts(s) if c != background} for s, want in zip(states, drawn)):
+        return None  # a bar for every colour of the input, and no other
+    if not all(_bar_shaped(out, background) for out in outputs):
+        return None
     for what in ("cells",) + OBJECT_UNITS:
         # cheap first: each colour's cells in the output are its bar, its count in the input
         if not all(_bar_lengths(s, background, what) == want for s, want in zip(states, drawn)):
@@ -265,6 +282,9 @@ def learn_sequence(states: list[Grid], outputs: list[Grid], tests: list[Grid] = 
     if not lines and (shape is None or shape[0] * shape[1] > 100):
         return None
     for what in OBJECT_UNITS + ("colours",):
+        # every order holds the same colours: one look at them rules a kind of object out
+        if not all(_could_hold(ordered_colours(s, background, what, "reading"), out, background) for s, out in zip(states, outputs)):
+            continue
         for key in ORDER_KEYS:
             sequences = [ordered_colours(s, background, what, key) for s in states]
             words = f"the colours of the {MEASURE_WORDS[what]} {KEY_WORDS[key]}"
@@ -274,6 +294,23 @@ def learn_sequence(states: list[Grid], outputs: list[Grid], tests: list[Grid] = 
             if step is not None and _applies(step, tests):
                 return step
     return None
+
+
+def _could_hold(sequence: list[int], out: Grid, background: int) -> bool:
+    """Whether the output's cells (bar the blank ones) can be the sequence, or all of it but one."""
+    if not sequence or len(sequence) > 900:
+        return False
+    cells = [v for row in out for v in row]
+    if len(out) > 1 and len(out[0]) > 1:
+        cells = [v for v in cells if v not in (background, 0)]
+    spare = {}
+    for colour in sequence:
+        spare[colour] = spare.get(colour, 0) + 1
+    for colour in cells:
+        if spare.get(colour, 0) == 0:
+            return False
+        spare[colour] -= 1
+    return sum(spare.values()) <= 1 or len(out) > 1 and len(out[0]) > 1
 
 
 def _sequence_line(sequences: list[list[int]], outputs: list[Grid], head: tuple, words: str) -> Step | None:
@@ -365,15 +402,37 @@ def learn_side_by_side(states: list[Grid], outputs: list[Grid], tests: list[Grid
     if not all(_filled(s, background) == _filled(out, background) for s, out in zip(states, outputs)):
         return None  # every object's cells, nothing more: as many filled cells as the input
     for what in OBJECT_UNITS:
-        for key in ORDER_KEYS:
-            for vertical in (False, True):
-                for gap in (0, 1):
+        boxes = [[_box_shape(cells) for cells in measure_objects(s, background, what)] for s in states]
+        for vertical in (False, True):
+            for gap in (0, 1):
+                # the layout's shape follows from the boxes alone: check it before laying anything
+                if not all(sizes and _laid_shape(sizes, vertical, gap) == (len(out), len(out[0])) for sizes, out in zip(boxes, outputs)):
+                    continue
+                for key in ORDER_KEYS:
                     step = Step("objects_side_by_side", (background, what, key, vertical, gap), "")
                     if all(step.apply(s) == out for s, out in zip(states, outputs)) and _applies(step, tests):
                         way = "top to bottom" if vertical else "left to right"
                         apart = ", a line apart" if gap else ""
                         return Step(step.function, step.args, f"the {MEASURE_WORDS[what]} {KEY_WORDS[key]}, laid {way}{apart}")
     return None
+
+
+def _laid_shape(sizes: list[tuple[int, int]], vertical: bool, gap: int) -> tuple[int, int]:
+    along = sum(size[0 if vertical else 1] for size in sizes) + gap * (len(sizes) - 1)
+    across = max(size[1 if vertical else 0] for size in sizes)
+    return (along, across) if vertical else (across, along)
+
+
+def _only_erased(state: Grid, out: Grid, background: int) -> bool:
+    """Some cells become background, and nothing else changes."""
+    changed = False
+    for row, out_row in zip(state, out):
+        for a, b in zip(row, out_row):
+            if a != b:
+                if b != background:
+                    return False
+                changed = True
+    return changed
 
 
 ONE_WORDS = {"objects": "object", "diagonal_objects": "object (corners joining)", "pieces": "piece of any colours"}
@@ -386,14 +445,34 @@ def learn_odd_object(states: list[Grid], outputs: list[Grid], tests: list[Grid] 
     smaller = all(len(out) <= len(s) and len(out[0]) <= len(s[0]) for s, out in zip(states, outputs))
     modes = ("keep", "remove") if same else ("crop",) if smaller else ()
     background = background_of(states)
-    for mode in modes:
-        for what in OBJECT_UNITS:
-            for prop in ODD_PROPERTIES:
+    if same and not all(_only_erased(s, out, background) for s, out in zip(states, outputs)):
+        return None
+    for what in OBJECT_UNITS:
+        for prop in ODD_PROPERTIES:
+            crop_fits = True
+            for state, out in zip(states, outputs):  # pair by pair: most settings fail on the first
+                objects = measure_objects(state, background, what)
+                chosen = odd_one(state, objects, prop) if 3 <= len(objects) <= 60 else None
+                if chosen is None:
+                    break
+                crop_fits = crop_fits and _box_shape(chosen) == (len(out), len(out[0]))
+            else:
+                chosen = True
+            if chosen is None:
+                continue
+            for mode in modes:
+                if mode == "crop" and not crop_fits:
+                    continue
                 words = {"crop": "crop to", "keep": "keep only", "remove": "erase"}[mode]
                 step = Step("odd_object", (background, what, prop, mode), f"{words} the {ONE_WORDS[what]} whose {prop.replace('_', ' ')} no other has")
                 if all(step.apply(s) == out for s, out in zip(states, outputs)) and _applies(step, tests):
                     return step
     return None
+
+
+def _box_shape(cells: list) -> tuple[int, int]:
+    top, left, bottom, right = cells_box(cells)
+    return bottom - top + 1, right - left + 1
 
 
 def learn_picture_by_key(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:

@@ -304,18 +304,24 @@ def odd_object_key(grid, cells, prop):
     return (bottom - top + 1, right - left + 1)
 
 
-def odd_object(grid, background, what, prop, mode):
-    """The one object (of three or more) whose `prop` no other object has, the others all alike in
-    it: cropped to its bounding box (`mode` "crop"), kept alone ("keep") or erased ("remove");
-    None when there is no such single object."""
-    objects = measure_objects(grid, background, what)
+def odd_one(grid, objects, prop):
+    """Of three or more objects, the one whose `prop` no other has while the others share theirs."""
     if len(objects) < 3:
         return None
     keys = [odd_object_key(grid, cells, prop) for cells in objects]
     singles = [i for i in range(len(objects)) if keys.count(keys[i]) == 1]
     if len(singles) != 1 or len({str(key) for key in keys}) != 2:
         return None
-    chosen = objects[singles[0]]
+    return objects[singles[0]]
+
+
+def odd_object(grid, background, what, prop, mode):
+    """The one object (of three or more) whose `prop` no other object has, the others all alike in
+    it: cropped to its bounding box (`mode` "crop"), kept alone ("keep") or erased ("remove");
+    None when there is no such single object."""
+    chosen = odd_one(grid, measure_objects(grid, background, what), prop)
+    if chosen is None:
+        return None
     if mode == "crop":
         top, left, bottom, right = cells_box(chosen)
         return [row[left : right + 1] for row in grid[top : bottom + 1]]
