@@ -357,3 +357,28 @@ def test_the_search_lists_the_objects_colours_by_size(sandbox):
     grid, _ = scene([8, 2, 3], [6, 2, 0])
     best = search_finds(sandbox, train, grid, [[8], [2], [3]])
     assert "largest first" in best.description
+
+
+def test_the_learners_on_edge_grids_and_one_pair():
+    from synth_lsp.offline.counting_learning import COUNTING_LEARNERS
+
+    big = _crowded(5)
+    cases = [
+        ([[[0]], [[3]]], [[[0]], [[3]]]),
+        ([big, [[0] * 30 for _ in range(30)]], [[[1]], [[2]]]),
+        ([big, big], [big, big]),
+        ([[[0, 1]], [[2, 2]]], [[[0] * 30 for _ in range(30)], [[1]]]),  # inconsistent shapes
+    ]
+    for states, outputs in cases:
+        for learn in COUNTING_LEARNERS:
+            step = learn(states, outputs, [])
+            assert step is None or all(step.apply(s) == o for s, o in zip(states, outputs)), (learn.__name__, step)
+    # one pair: nothing to cross-validate against, so no claim
+    assert leave_one_out(learn_count_fill, [_count_pair(2, 2)], [[[1, 1, 0]]]).exact == 0
+
+
+def test_a_count_from_one_pair_is_not_claimed():
+    from synth_lsp.offline import synthesize
+
+    programs = synthesize([(_count_pair(3, 2), [[4, 4, 4, 0]])], time_budget_s=1.0, max_programs=1)
+    assert programs and not programs[0].claimed
