@@ -43,6 +43,12 @@ SHAPE_KEEPING = frozenset(
         "rotate_180",
         "shift",
         "transform_objects",
+        # primitives/rays.py
+        "box_between_markers",
+        "bounce_ray",
+        "connect_pairs_layered",
+        "draw_marker_lines",
+        "stamp_markers",
     }
 )
 SWAPPING = frozenset({"rotate_90", "rotate_270", "transpose", "anti_transpose"})

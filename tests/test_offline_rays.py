@@ -1,0 +1,340 @@
+"""Lines and drawing from marked cells (`primitives.rays`, `learned_rays`): whole rows and columns
+through markers layered in a learned order, boxes spanned by corner markers, pair lines with one
+direction on top, diagonal rays bouncing off the side walls, and stamps learned around marker
+cells. Each on handmade grids, in the real Monty sandbox, found by the search, and on bad input."""
+
+from __future__ import annotations
+
+from offline_family_checks import same_in_sandbox, search_finds
+
+from synth_lsp.offline.cross_validation import leave_one_out
+from synth_lsp.offline.learned_rays import learn_marker_lines, learn_marker_stamps
+from synth_lsp.offline.primitives.rays import (
+    bounce_ray,
+    box_between_markers,
+    connect_pairs_layered,
+    draw_marker_lines,
+    stamp_markers,
+)
+from synth_lsp.offline.steps import Step
+
+
+def _grid(rows: list[str]) -> list[list[int]]:
+    return [[int(ch) for ch in row] for row in rows]
+
+
+def _blank(height: int, width: int) -> list[list[int]]:
+    return [[0] * width for _ in range(height)]
+
+
+# --- rows and columns through markers -------------------------------------------------------
+
+MARKED = _grid(["00000", "00200", "00000", "30000", "00000"])
+
+
+def test_marker_lines_paint_whole_rows_and_columns_later_ones_on_top():
+    lines = [[2, "column"], [3, "row"]]
+    assert draw_marker_lines(MARKED, lines, 0) == _grid(
+        ["00200", "00200", "00200", "33333", "00200"]
+    )
+    # the other order: the column crosses the row
+    assert draw_marker_lines(MARKED, lines[::-1], 0) == _grid(
+        ["00200", "00200", "00200", "33233", "00200"]
+    )
+    assert draw_marker_lines(MARKED, [[2, "both"]], 0) == _grid(
+        ["00200", "22222", "00200", "30200", "00200"]
+    )
+    assert MARKED[0] == [0, 0, 0, 0, 0]  # the input is left alone
+
+
+def test_marker_lines_need_a_listed_colour_on_the_grid():
+    assert draw_marker_lines(MARKED, [[7, "row"]], 0) is None
+    assert draw_marker_lines([[0]], [[2, "row"]], 0) is None
+    assert draw_marker_lines([[2]], [[2, "row"]], 0) == [[2]]
+
+
+def _lines_rule(grid: list[list[int]]) -> list[list[int]]:
+    """The task the learner must find: 4 paints columns, then 6 paints rows over them."""
+    return draw_marker_lines(grid, [[4, "column"], [6, "row"]], 0)
+
+
+LINE_INPUTS = [
+    _grid(["000000", "040000", "000000", "000060", "000000"]),
+    _grid(["0000", "0006", "0000", "0400", "0000", "0060"]),
+    _grid(["00000", "00004", "00000", "60000", "00400"]),
+]
+
+
+def test_the_axis_and_the_order_of_marker_lines_are_learned_and_cross_validated():
+    outputs = [_lines_rule(g) for g in LINE_INPUTS]
+    step = learn_marker_lines(LINE_INPUTS, outputs)
+    assert step is not None and step.args[0] == [[4, "column"], [6, "row"]]
+    assert leave_one_out(learn_marker_lines, LINE_INPUTS, outputs).exact == len(
+        LINE_INPUTS
+    )
+    # a change no marker line explains: no rule
+    wrong = [row[:] for row in outputs[0]]
+    wrong[4][5] = 6
+    assert learn_marker_lines(LINE_INPUTS[:1], [wrong]) is None
+    assert learn_marker_lines(LINE_INPUTS, LINE_INPUTS) is None  # nothing changes
+
+
+def test_the_search_finds_marker_lines(sandbox):
+    train = [(g, _lines_rule(g)) for g in LINE_INPUTS]
+    test_in = _grid(["0000000", "0000600", "0400000", "0000000", "0000040", "0600000"])
+    search_finds(sandbox, train, test_in, _lines_rule(test_in))
+
+
+# --- boxes between corner markers -----------------------------------------------------------
+
+CORNERS = _grid(["000000", "010000", "000000", "000100", "000002", "200000"])
+
+
+def test_lone_markers_of_a_colour_span_a_box():
+    assert box_between_markers(CORNERS, False, 0) == _grid(
+        ["000000", "011100", "011100", "011100", "222222", "222222"]
+    )
+    assert box_between_markers(CORNERS, True, 0) == _grid(
+        ["000000", "011100", "010100", "011100", "222222", "222222"]
+    )
+
+
+def test_no_box_without_two_lone_markers_spanning_an_area():
+    assert (
+        box_between_markers(_grid(["0000", "0110", "0000"]), False, 0) is None
+    )  # touching: a piece
+    assert (
+        box_between_markers(_grid(["1001", "0000"]), False, 0) is None
+    )  # one row: no area
+    assert (
+        box_between_markers(_grid(["000", "010", "000"]), False, 0) is None
+    )  # a single marker
+    assert box_between_markers([[5]], False, 0) is None
+
+
+def test_the_search_draws_boxes_between_markers(sandbox):
+    train = [
+        (
+            _grid(["00000", "03000", "00000", "00030", "00000"]),
+            _grid(["00000", "03330", "03330", "03330", "00000"]),
+        ),
+        (_grid(["7000", "0000", "0007"]), _grid(["7777", "7777", "7777"])),
+        (
+            _grid(["000000", "040000", "000004", "000000"]),
+            _grid(["000000", "044444", "044444", "000000"]),
+        ),
+    ]
+    test_in = _grid(["00000", "00600", "00000", "00000", "60000"])
+    search_finds(
+        sandbox, train, test_in, _grid(["00000", "66600", "66600", "66600", "66600"])
+    )
+
+
+# --- pair lines with one direction on top ---------------------------------------------------
+
+PAIRS = _grid(["00300", "00000", "20002", "00000", "00300"])
+
+
+def test_crossing_pair_lines_take_the_colour_of_the_direction_on_top():
+    assert connect_pairs_layered(PAIRS, "vertical", -1, 0) == _grid(
+        ["00300", "00300", "22322", "00300", "00300"]
+    )
+    assert connect_pairs_layered(PAIRS, "horizontal", -1, 0) == _grid(
+        ["00300", "00300", "22222", "00300", "00300"]
+    )
+    assert connect_pairs_layered(PAIRS, "vertical", 8, 0) == _grid(
+        ["00300", "00800", "28882", "00800", "00300"]
+    )
+    assert (
+        connect_pairs_layered(_grid(["10", "02"]), "vertical", -1, 0) is None
+    )  # no pair faces another
+    assert connect_pairs_layered([[0]], "vertical", -1, 0) is None
+
+
+# --- rays bouncing off the side walls -------------------------------------------------------
+
+
+def test_a_diagonal_ray_bounces_off_the_side_walls_until_the_far_wall():
+    seed = _blank(6, 3)
+    seed[5][0] = 1
+    assert bounce_ray(seed, "up", 0) == _grid(
+        ["010", "100", "010", "001", "010", "100"]
+    )
+    # heading right from the middle of the left wall, bouncing off the top and bottom
+    side = _blank(3, 5)
+    side[2][0] = 4
+    assert bounce_ray(side, "right", 0) == _grid(["00400", "04040", "40004"])
+
+
+def test_a_bouncing_ray_stops_at_another_cell_and_needs_a_lone_seed():
+    seed = _blank(5, 3)
+    seed[4][0] = 1
+    seed[1][1] = 5  # in the way
+    # the 5 is a lone cell too: its own ray leaves at the top
+    assert bounce_ray(seed, "up", 0) == _grid(["005", "050", "001", "010", "100"])
+    assert (
+        bounce_ray(_grid(["000", "000", "110"]), "up", 0) is None
+    )  # a piece, not a lone cell
+    assert bounce_ray([[1]], "up", 0) is None  # nowhere to go
+    assert bounce_ray(_grid(["0", "0", "3"]), "up", 0) == _grid(
+        ["3", "3", "3"]
+    )  # one column: straight up
+
+
+def test_the_search_bounces_a_ray_and_recolours_the_rest(sandbox):
+    def rule(height: int, width: int) -> tuple[list[list[int]], list[list[int]]]:
+        grid = _blank(height, width)
+        grid[height - 1][0] = 1
+        return grid, [
+            [8 if v == 0 else v for v in row] for row in bounce_ray(grid, "up", 0)
+        ]
+
+    train = [rule(8, 2), rule(8, 3), rule(9, 4)]
+    test_in, test_out = rule(10, 5)
+    best = search_finds(sandbox, train, test_in, test_out)
+    assert "bouncing" in best.description
+
+
+# --- stamps around marker cells -------------------------------------------------------------
+
+
+def _stamp_rule(grid: list[list[int]]) -> list[list[int]]:
+    """2s get 4 at their corners, 1s get 7 at their sides; other colours nothing."""
+    stamps = {
+        2: [[-1, -1, 4], [-1, 1, 4], [1, -1, 4], [1, 1, 4]],
+        1: [[-1, 0, 7], [0, -1, 7], [0, 1, 7], [1, 0, 7]],
+    }
+    out = stamp_markers(grid, stamps, False, 0)
+    return grid if out is None else out
+
+
+STAMP_INPUTS = [
+    _grid(["0000000", "0200000", "0000000", "0000100", "0000000"]),
+    _grid(["000000", "000010", "000000", "020000", "000000", "000080"]),
+    _grid(["00000", "01000", "00000", "00020", "00000"]),
+]
+
+
+def test_a_stamp_is_painted_around_each_marker_over_background_only():
+    out = stamp_markers(
+        _grid(["000", "020", "005"]), {2: [[1, 1, 4], [-1, 0, -1]]}, False, 0
+    )
+    assert out == _grid(
+        ["020", "020", "005"]
+    )  # the 5 is not painted over; -1 is the marker's colour
+    lone = _grid(["0000", "0220", "0000"])
+    assert stamp_markers(lone, {-1: [[-1, 0, 3]]}, True, 0) is None  # no lone cell
+    assert stamp_markers(lone, {-1: [[-1, 0, 3]]}, False, 0) == _grid(
+        ["0330", "0220", "0000"]
+    )
+    assert stamp_markers([[0]], {-1: [[0, 1, 3]]}, False, 0) is None
+
+
+def test_stamps_are_learned_per_colour_and_cross_validated():
+    outputs = [_stamp_rule(g) for g in STAMP_INPUTS]
+    step = learn_marker_stamps(STAMP_INPUTS, outputs)
+    assert step is not None and step.function == "stamp_markers"
+    assert sorted(step.args[0]) == [1, 2]  # the 8 marks nothing
+    assert leave_one_out(learn_marker_stamps, STAMP_INPUTS, outputs).exact == len(
+        STAMP_INPUTS
+    )
+    test_in = _grid(["0000000", "0001000", "0000000", "0200080", "0000000"])
+    assert step.apply(test_in) == _stamp_rule(test_in)
+
+
+def test_one_stamp_in_the_markers_own_colour_is_preferred():
+    def rule(grid):  # every marker grows a plus of its own colour
+        return stamp_markers(
+            grid, {-1: [[-1, 0, -1], [0, -1, -1], [0, 1, -1], [1, 0, -1]]}, False, 0
+        )
+
+    inputs = [
+        _grid(["00000", "03000", "00000", "00060"]),
+        _grid(["0000", "0020", "0000"]),
+    ]
+    step = learn_marker_stamps(inputs, [rule(g) for g in inputs])
+    assert step is not None and list(step.args[0]) == [-1]
+    unseen = _grid(
+        ["000", "090", "000"]
+    )  # a colour no pair showed still gets the stamp
+    assert step.apply(unseen) == rule(unseen)
+
+
+def test_stamps_refuse_what_is_no_stamp():
+    grid = _grid(["000", "010", "000"])
+    assert (
+        learn_marker_stamps([grid], [_grid(["000", "020", "000"])]) is None
+    )  # the marker itself changes
+    assert learn_marker_stamps([grid], [grid]) is None
+    assert learn_marker_stamps([[[0]]], [[[1]]]) is None  # no marker at all
+    assert learn_marker_stamps([grid], [_grid(["00", "00"])]) is None  # another shape
+
+
+def test_the_search_stamps_markers(sandbox):
+    train = [(g, _stamp_rule(g)) for g in STAMP_INPUTS]
+    test_in = _grid(
+        ["00000000", "00100000", "00000020", "00000000", "02000000", "00000000"]
+    )
+    best = search_finds(sandbox, train, test_in, _stamp_rule(test_in))
+    assert "stamp" in best.description
+
+
+# --- the sandbox and bad input --------------------------------------------------------------
+
+
+def _big() -> list[list[int]]:
+    grid = _blank(30, 30)
+    grid[29][0] = 1
+    grid[0][29] = 1
+    grid[15][4] = 2
+    grid[3][20] = 2
+    return grid
+
+
+def test_every_primitive_runs_the_same_in_the_sandbox(sandbox):
+    steps = [
+        Step(
+            "draw_marker_lines", ([[2, "column"], [3, "row"], [1, "both"]], 0), "lines"
+        ),
+        Step("box_between_markers", (False, 0), "boxes"),
+        Step("box_between_markers", (True, 0), "outlines"),
+        Step("connect_pairs_layered", ("vertical", -1, 0), "pairs"),
+        Step("connect_pairs_layered", ("horizontal", 8, 0), "pairs"),
+        Step("bounce_ray", ("up", 0), "bounce"),
+        Step("bounce_ray", ("right", 0), "bounce"),
+        Step(
+            "stamp_markers",
+            ({2: [[1, 1, 4], [-1, -1, 4]], -1: [[0, 1, -1]]}, False, 0),
+            "stamp",
+        ),
+        Step("stamp_markers", ({-1: [[0, -2, 5]]}, True, 0), "stamp"),
+    ]
+    grids = [
+        MARKED,
+        CORNERS,
+        PAIRS,
+        STAMP_INPUTS[0],
+        _big(),
+        [[0]],
+        [[3]],
+        _grid(["0", "0", "3"]),
+    ]
+    same_in_sandbox(sandbox, steps, grids)
+
+
+def test_bad_grids_give_a_grid_or_none_never_an_error():
+    full = [[7] * 30 for _ in range(30)]  # no background at all
+    for grid in ([[0]], [[4]], full, _blank(30, 30), _big()):
+        for out in (
+            draw_marker_lines(grid, [[1, "row"], [2, "column"]], 0),
+            box_between_markers(grid, False, 0),
+            connect_pairs_layered(grid, "vertical", -1, 0),
+            bounce_ray(grid, "down", 0),
+            bounce_ray(grid, "left", 0),
+            stamp_markers(grid, {-1: [[1, 1, 3]]}, False, 0),
+        ):
+            assert out is None or (
+                len(out) == len(grid) and len(out[0]) == len(grid[0])
+            )
+    assert learn_marker_lines([full], [full]) is None
+    assert learn_marker_stamps([_blank(30, 30)], [_blank(30, 30)]) is None
