@@ -8,12 +8,20 @@ from __future__ import annotations
 from offline_family_checks import same_in_sandbox, search_finds
 
 from synth_lsp.offline.cross_validation import leave_one_out
-from synth_lsp.offline.learned_rays import learn_marker_lines, learn_marker_stamps
+from synth_lsp.offline.learned_rays import (
+    learn_marker_lines,
+    learn_marker_stamps,
+    learn_motif_path,
+)
 from synth_lsp.offline.primitives.rays import (
+    border_pair_lines,
     bounce_ray,
     box_between_markers,
+    connect_across_lines,
     connect_pairs_layered,
     draw_marker_lines,
+    full_line_colour,
+    repeat_motif,
     stamp_markers,
 )
 from synth_lsp.offline.steps import Step
@@ -279,6 +287,117 @@ def test_the_search_stamps_markers(sandbox):
     assert "stamp" in best.description
 
 
+# --- a motif repeated along a path from a seed ---------------------------------------------
+
+ZIGZAG = [
+    [1, -1, -1],
+    [1, 1, -1],
+    [2, 0, -1],
+]  # below the seed: its corners, then under it
+
+
+def test_a_motif_repeats_from_each_lone_seed_until_it_leaves_the_grid():
+    seed = _grid(["0300", "0000", "0000", "0000", "0000"])
+    assert repeat_motif(seed, ZIGZAG, [2, 0], False, 0) == _grid(
+        ["0300", "3030", "0300", "3030", "0300"]
+    )
+    # mirrored: the point reflection of the path on the other side of the seed too
+    stair = [[-1, 0, 5], [-1, 1, 5]]
+    assert repeat_motif(
+        _grid(["00000", "00000", "00800", "00000", "00000"]), stair, [-1, 1], True, 0
+    ) == _grid(["00055", "00550", "00800", "05500", "55000"])
+    assert (
+        repeat_motif(_grid(["0330", "0000"]), ZIGZAG, [2, 0], False, 0) is None
+    )  # no lone seed
+    assert repeat_motif([[3]], ZIGZAG, [2, 0], False, 0) is None
+
+
+def _zigzag(grid: list[list[int]]) -> list[list[int]]:
+    return repeat_motif(grid, ZIGZAG, [2, 0], False, 0)
+
+
+MOTIF_INPUTS = [
+    _grid(["0200080", "0000000", "0000000", "0000000", "0000000", "0000000"]),
+    _grid(["00040", "00000", "00000", "00000", "00000", "00000", "00000"]),
+    _grid(["0000600", "0000000", "0000000", "0000000", "0000000"]),
+]
+
+
+def test_the_motif_and_its_shift_are_learned_from_the_pairs():
+    outputs = [_zigzag(g) for g in MOTIF_INPUTS]
+    step = learn_motif_path(MOTIF_INPUTS, outputs)
+    assert step is not None and step.args[:3] == (ZIGZAG, [2, 0], False)
+    assert leave_one_out(learn_motif_path, MOTIF_INPUTS, outputs).exact == len(
+        MOTIF_INPUTS
+    )
+    # only pairs with two seeds: the changed cells are split by the nearest seed
+    two = [MOTIF_INPUTS[0], _grid(["1000100", "0000000", "0000000", "0000000"])]
+    step = learn_motif_path(two, [_zigzag(g) for g in two])
+    assert step is not None and step.args[1] == [2, 0]
+    test_in = _grid(["00000", "00000", "00900", "00000", "00000", "00000"])
+    assert step.apply(test_in) == _zigzag(test_in)
+
+
+def test_no_motif_path_where_cells_change_that_no_copy_explains():
+    grid = _grid(["0300", "0000", "0000"])
+    assert (
+        learn_motif_path([grid], [_grid(["0300", "0000", "0005"])]) is None
+    )  # painted once: no path
+    assert (
+        learn_motif_path([grid], [_grid(["0500", "0000", "0000"])]) is None
+    )  # the seed itself changes
+    assert (
+        learn_motif_path([_blank(3, 3)], [_grid(["000", "010", "000"])]) is None
+    )  # no seed
+    assert learn_motif_path([grid], [grid]) is None
+
+
+def test_the_search_repeats_a_motif(sandbox):
+    train = [(g, _zigzag(g)) for g in MOTIF_INPUTS]
+    test_in = _grid(
+        [
+            "00700000",
+            "00000000",
+            "00000000",
+            "00000000",
+            "00000000",
+            "00000000",
+            "00000000",
+        ]
+    )
+    best = search_finds(sandbox, train, test_in, _zigzag(test_in))
+    assert "motif" in best.description
+
+
+# --- lines across separator lines, lines between border markers -----------------------------
+
+CELLS = _grid(["20502", "55555", "00500", "55555", "20500"])
+
+
+def test_cells_facing_each_other_across_separator_lines_are_joined():
+    assert full_line_colour(CELLS, 0) == 5
+    assert connect_across_lines(CELLS, 0) == _grid(
+        ["22522", "55555", "20500", "55555", "20500"]
+    )
+    assert connect_across_lines(_grid(["20002"]), 0) is None  # no separator lines
+    assert connect_across_lines(_grid(["25003", "55555"]), 0) is None  # nothing to join
+    assert (
+        full_line_colour(_grid(["555", "050", "000"]), 0) is None
+    )  # a 5 off its line: part of the picture
+
+
+BORDERS = _grid(["030004", "000000", "200012", "010000", "000000", "030010"])
+
+
+def test_same_colour_cells_on_opposite_borders_mark_lines_and_the_rest_is_cleared():
+    # 2 pairs up across the rows, 3 down a column; the 1s also paint the picture: no line; 4 has no partner
+    assert border_pair_lines(BORDERS, 0) == _grid(
+        ["030000", "030000", "232222", "030000", "030000", "030000"]  # columns on top
+    )
+    assert border_pair_lines(_grid(["100", "001"]), 0) is None
+    assert border_pair_lines([[3]], 0) is None
+
+
 # --- the sandbox and bad input --------------------------------------------------------------
 
 
@@ -308,6 +427,10 @@ def test_every_primitive_runs_the_same_in_the_sandbox(sandbox):
             "stamp",
         ),
         Step("stamp_markers", ({-1: [[0, -2, 5]]}, True, 0), "stamp"),
+        Step("repeat_motif", (ZIGZAG, [2, 0], False, 0), "motif"),
+        Step("repeat_motif", ([[-1, 0, 5], [-1, 1, 5]], [-1, 1], True, 0), "motif"),
+        Step("connect_across_lines", (0,), "across"),
+        Step("border_pair_lines", (0,), "borders"),
     ]
     grids = [
         MARKED,
@@ -332,9 +455,13 @@ def test_bad_grids_give_a_grid_or_none_never_an_error():
             bounce_ray(grid, "down", 0),
             bounce_ray(grid, "left", 0),
             stamp_markers(grid, {-1: [[1, 1, 3]]}, False, 0),
+            repeat_motif(grid, ZIGZAG, [2, 0], True, 0),
+            connect_across_lines(grid, 0),
+            border_pair_lines(grid, 0),
         ):
             assert out is None or (
                 len(out) == len(grid) and len(out[0]) == len(grid[0])
             )
     assert learn_marker_lines([full], [full]) is None
     assert learn_marker_stamps([_blank(30, 30)], [_blank(30, 30)]) is None
+    assert learn_motif_path([full], [_blank(30, 30)]) is None

@@ -214,4 +214,6 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("connect_pairs_layered", (on_top, -1, bg), f"connect same-colour cells facing each other ({on_top} lines on top)"))
     for heading in ("up", "down", "left", "right"):
         steps.append(Step("bounce_ray", (heading, bg), f"a diagonal ray from each lone cell {heading}, bouncing off the side walls"))
+    steps.append(Step("connect_across_lines", (bg,), "connect same-colour cells facing each other across the separator lines"))
+    steps.append(Step("border_pair_lines", (bg,), "draw the lines that same-colour cells on opposite borders mark, clear the rest"))
     return steps

@@ -11,7 +11,12 @@ from __future__ import annotations
 from itertools import permutations
 
 from synth_lsp.offline.primitives.grids import colour_cells
-from synth_lsp.offline.primitives.rays import draw_marker_lines, lonely, stamp_markers
+from synth_lsp.offline.primitives.rays import (
+    draw_marker_lines,
+    lonely,
+    repeat_motif,
+    stamp_markers,
+)
 from synth_lsp.offline.steps import Grid, Step
 
 AXES = ("row", "column", "both")
@@ -224,3 +229,191 @@ def _stamp_table(
         if paint != background:
             stamps.setdefault(key, []).append([dy, dx, paint])
     return stamps
+
+
+MAX_STEP = 4  # the largest shift between two copies of a motif, in rows or columns
+
+
+def learn_motif_path(
+    states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()
+) -> Step | None:
+    """A motif repeated from a lone seed cell along a fixed shift (see `primitives.rays.repeat_motif`),
+    read from the pairs with a single lone cell (else from every pair, each changed cell given to
+    its nearest seed): of the shifts that explain the changed cells as copies of one motif, the
+    one with the smallest motif (one way before mirrored) that fits every pair. Only background
+    cells may change."""
+    if not _same_shapes(states, outputs) or states == outputs:
+        return None
+    background = shared_background(states)
+    if not _only_background_painted(states, outputs, background):
+        return None
+    views = _seed_views(states, outputs, background, True) or _seed_views(
+        states, outputs, background, False
+    )
+    if not views:
+        return None
+    fits = []
+    for mirrored in (False, True):
+        for dy in range(-MAX_STEP, MAX_STEP + 1):
+            for dx in range(-MAX_STEP, MAX_STEP + 1):
+                motif = _motif_for(views, (dy, dx), mirrored, background)
+                if motif is not None:
+                    # of equal motifs, the one by the seed (not by a wall), then the shortest shift
+                    reach = max(abs(y) + abs(x) for y, x, _ in motif)
+                    fits.append(
+                        (
+                            len(motif),
+                            mirrored,
+                            reach,
+                            abs(dy) + abs(dx),
+                            [dy, dx],
+                            motif,
+                        )
+                    )
+    for size, mirrored, _, _, step_shift, motif in sorted(fits, key=lambda f: f[:4]):
+        step = Step(
+            "repeat_motif",
+            (motif, step_shift, mirrored, background),
+            f"repeat a {size}-cell motif from each lone cell every ({step_shift[0]}, {step_shift[1]})"
+            + (", both ways" if mirrored else ""),
+        )
+        if all(
+            repeat_motif(s, motif, step_shift, mirrored, background) == o
+            for s, o in zip(states, outputs)
+        ):
+            return step
+    return None
+
+
+MAX_SEEDS = 6  # more seeds in one pair: their paths cannot be told apart by nearness
+
+
+def _seed_views(
+    states: list[Grid], outputs: list[Grid], background: int, single: bool
+) -> list:
+    """(offset from the seed -> paint (-1: the seed's colour), seed row, column, state, exact) per
+    seed: of the pairs with one lone cell (`single`: exact, every changed cell is its own), or
+    of every pair, each changed cell given to the nearest seed (ties to none: not exact)."""
+    views = []
+    for state, out in zip(states, outputs):
+        seeds = _marker_cells(state, background, True)
+        if (len(seeds) != 1) if single else not 1 < len(seeds) <= MAX_SEEDS:
+            continue
+        mine: list[dict] = [{} for _ in seeds]
+        for y, (row, out_row) in enumerate(zip(state, out)):
+            for x, (before, v) in enumerate(zip(row, out_row)):
+                if before == v:
+                    continue
+                distances = [abs(y - r) + abs(x - c) for r, c, _ in seeds]
+                nearest = min(distances)
+                if distances.count(nearest) == 1:
+                    i = distances.index(nearest)
+                    mine[i][(y - seeds[i][0], x - seeds[i][1])] = (
+                        -1 if v == seeds[i][2] else v
+                    )
+        for (r, c, _), changed in zip(seeds, mine):
+            if changed:
+                views.append((changed, r, c, state, single))
+    return views
+
+
+def _only_background_painted(
+    states: list[Grid], outputs: list[Grid], background: int
+) -> bool:
+    for state, out in zip(states, outputs):
+        for row, out_row in zip(state, out):
+            for before, after in zip(row, out_row):
+                if before != after and before != background:
+                    return False
+    return True
+
+
+def _motif_for(
+    views: list, shift: tuple[int, int], mirrored: bool, background: int
+) -> list[list[int]] | None:
+    """The motif whose copies along `shift` paint exactly the changed cells of every view, or None.
+    Its cells are the changed cells with none one shift back (the first copy); mirrored, the cells
+    behind the seed (against the shift) are turned round the seed first."""
+    if shift == (0, 0):
+        return None
+    motif: dict[tuple[int, int], int] = {}
+    for changed, r, c, state, exact in views:
+        ahead = changed
+        if mirrored:
+            ahead = {}
+            for (oy, ox), paint in changed.items():
+                behind = oy * shift[0] + ox * shift[1] < 0
+                ahead[(-oy, -ox) if behind else (oy, ox)] = paint
+        if exact and not _goes_on(ahead, shift, r, c, state, background, mirrored):
+            return None
+        for (oy, ox), paint in ahead.items():
+            if (oy - shift[0], ox - shift[1]) not in ahead and motif.setdefault(
+                (oy, ox), paint
+            ) != paint:
+                return None
+    # a path repeats its motif: on average each motif cell is painted at least twice
+    if not motif or 2 * len(motif) > sum(len(view[0]) for view in views):
+        return None
+    cells = [[y, x, paint] for (y, x), paint in sorted(motif.items())]
+    for changed, r, c, state, exact in views:
+        if (
+            exact
+            and _motif_cells(cells, shift, mirrored, r, c, state, background) != changed
+        ):
+            return None
+    return cells
+
+
+def _goes_on(
+    ahead: dict,
+    shift: tuple[int, int],
+    r: int,
+    c: int,
+    state: Grid,
+    background: int,
+    mirrored: bool,
+) -> bool:
+    """A cheap necessary check on the cells nearest the seed, before the motif is built: one shift
+    on from each, the path paints again, or meets the border or a cell that was not background."""
+    height, width = len(state), len(state[0])
+    for oy, ox in sorted(ahead, key=lambda o: abs(o[0]) + abs(o[1]))[:12]:
+        ny, nx = oy + shift[0], ox + shift[1]
+        if (ny, nx) in ahead:
+            continue
+        sign = -1 if mirrored and (oy, ox) not in _unturned(ahead, shift) else 1
+        y, x = r + sign * ny, c + sign * nx
+        if 0 <= y < height and 0 <= x < width and state[y][x] == background:
+            return False
+    return True
+
+
+def _unturned(ahead: dict, shift: tuple[int, int]) -> set:
+    """The offsets of `ahead` that lie ahead of the seed (not turned round it)."""
+    return {o for o in ahead if o[0] * shift[0] + o[1] * shift[1] >= 0}
+
+
+def _motif_cells(
+    motif: list[list[int]],
+    shift: tuple[int, int],
+    mirrored: bool,
+    r: int,
+    c: int,
+    state: Grid,
+    background: int,
+) -> dict:
+    """Offset -> paint of every background cell the motif's copies cover (as `repeat_motif` paints
+    them from a seed at (r, c))."""
+    height, width = len(state), len(state[0])
+    cells: dict[tuple[int, int], int] = {}
+    for sign in (1, -1) if mirrored else (1,):
+        for k in range(height + width):
+            inside = False
+            for dy, dx, paint in motif:
+                oy, ox = sign * (dy + k * shift[0]), sign * (dx + k * shift[1])
+                if 0 <= r + oy < height and 0 <= c + ox < width:
+                    inside = True
+                    if state[r + oy][c + ox] == background:
+                        cells.setdefault((oy, ox), paint)
+            if not inside:
+                break
+    return cells

@@ -44,10 +44,13 @@ SHAPE_KEEPING = frozenset(
         "shift",
         "transform_objects",
         # primitives/rays.py
+        "border_pair_lines",
         "box_between_markers",
         "bounce_ray",
+        "connect_across_lines",
         "connect_pairs_layered",
         "draw_marker_lines",
+        "repeat_motif",
         "stamp_markers",
     }
 )

@@ -1,7 +1,9 @@
 """Lines and drawing from marked cells: whole rows and columns through markers (layered in a
 learned order), boxes spanned by same-colour corner markers, pair lines layered one direction over
 the other, diagonal rays that bounce off the side walls, and small stamps painted around
-isolated marker cells (learned per colour in `synth_lsp.offline.learned_rays`).
+isolated marker cells (learned per colour in `synth_lsp.offline.learned_rays`), a motif
+repeated along a path from a seed cell, lines joining cells across separator lines, and lines
+between same-colour cells on opposite borders.
 """
 
 from synth_lsp.offline.primitives.drawing import connect_pairs
@@ -162,4 +164,143 @@ def stamp_markers(grid, stamps, lone_only, background):
                 if 0 <= y < height and 0 <= x < width and grid[y][x] == background:
                     out[y][x] = colour if paint == -1 else paint
                     drawn = True
+    return out if drawn else None
+
+
+def repeat_motif(grid, motif, step, mirrored, background):
+    """From every lone cell (only background at its sides), paint `motif` ([row offset, column
+    offset, colour], -1 the cell's own colour) again and again, shifted by `step` ([rows,
+    columns]) each time, until a copy falls wholly outside the grid; with `mirrored`, also the
+    point reflection of that path on the other side of the cell. Over background cells only.
+    None when nothing is painted."""
+    height, width = len(grid), len(grid[0])
+    out = copy_grid(grid)
+    drawn = False
+    sides = [1, -1] if mirrored else [1]
+    for r in range(height):
+        for c in range(width):
+            colour = grid[r][c]
+            if colour == background or not lonely(grid, r, c, background):
+                continue
+            for sign in sides:
+                for k in range(height + width):
+                    inside = False
+                    for dy, dx, paint in motif:
+                        y = r + sign * (dy + k * step[0])
+                        x = c + sign * (dx + k * step[1])
+                        if 0 <= y < height and 0 <= x < width:
+                            inside = True
+                            if grid[y][x] == background:
+                                out[y][x] = colour if paint == -1 else paint
+                                drawn = True
+                    if not inside:
+                        break
+    return out if drawn else None
+
+
+def connect_across_lines(grid, background):
+    """Join same-colour cells that face each other along a row or a column of a grid cut by
+    separator lines, across the background and the separator lines in between (those stay).
+    None without separator lines or when nothing is joined."""
+    separator = full_line_colour(grid, background)
+    if separator is None:
+        return None
+    height, width = len(grid), len(grid[0])
+    out = copy_grid(grid)
+    drawn = False
+    for r in range(height):
+        for c in range(width):
+            colour = grid[r][c]
+            if colour == background or colour == separator:
+                continue
+            for dy, dx in ((0, 1), (1, 0)):
+                y, x = r + dy, c + dx
+                while (
+                    0 <= y < height
+                    and 0 <= x < width
+                    and (grid[y][x] == background or grid[y][x] == separator)
+                ):
+                    y, x = y + dy, x + dx
+                if not (0 <= y < height and 0 <= x < width) or grid[y][x] != colour:
+                    continue
+                y, x = r + dy, c + dx
+                while grid[y][x] != colour:
+                    if grid[y][x] == background:
+                        out[y][x] = colour
+                        drawn = True
+                    y, x = y + dy, x + dx
+    return out if drawn else None
+
+
+def full_line_colour(grid, background):
+    """The colour, not the background, that fills some whole row or column and appears nowhere
+    else (the separator lines of a grid cut into cells), or None (also when two colours do)."""
+    height, width = len(grid), len(grid[0])
+    found = None
+    for colour in sorted({v for row in grid for v in row}):
+        if colour == background:
+            continue
+        rows = [r for r in range(height) if grid[r] == [colour] * width]
+        columns = [
+            c
+            for c in range(width)
+            if all(grid[y][c] == colour for y in range(height))
+        ]
+        if not rows and not columns:
+            continue
+        stray = False
+        for r in range(height):
+            for c in range(width):
+                if grid[r][c] == colour and r not in rows and c not in columns:
+                    stray = True
+        if not stray:
+            if found is not None:
+                return None
+            found = colour
+    return found
+
+
+def border_pair_lines(grid, background):
+    """Rows whose two end cells share a colour, and columns whose top and bottom cells do, become
+    full lines of that colour, when every cell of that colour is such an end (it marks lines and
+    nothing else); every other cell becomes background (columns cross over rows). None when no
+    line is marked so."""
+    height, width = len(grid), len(grid[0])
+    rows = []
+    columns = []
+    if width > 1:
+        rows = [
+            r
+            for r in range(height)
+            if grid[r][0] != background and grid[r][0] == grid[r][width - 1]
+        ]
+    if height > 1:
+        columns = [
+            c
+            for c in range(width)
+            if grid[0][c] != background and grid[0][c] == grid[height - 1][c]
+        ]
+    ends = {}
+    for r in rows:
+        ends[(r, 0)] = True
+        ends[(r, width - 1)] = True
+    for c in columns:
+        ends[(0, c)] = True
+        ends[(height - 1, c)] = True
+    marking = {grid[r][c] for r, c in ends}
+    for r in range(height):
+        for c in range(width):
+            if grid[r][c] in marking and (r, c) not in ends:
+                marking.discard(grid[r][c])
+    out = [[background] * width for _ in range(height)]
+    drawn = False
+    for r in rows:
+        if grid[r][0] in marking:
+            out[r] = [grid[r][0]] * width
+            drawn = True
+    for c in columns:
+        if grid[0][c] in marking:
+            for y in range(height):
+                out[y][c] = grid[0][c]
+            drawn = True
     return out if drawn else None
