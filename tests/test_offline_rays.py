@@ -9,6 +9,7 @@ from offline_family_checks import same_in_sandbox, search_finds
 
 from synth_lsp.offline.cross_validation import leave_one_out
 from synth_lsp.offline.learned_rays import (
+    learn_elbow_line,
     learn_marker_lines,
     learn_marker_stamps,
     learn_motif_path,
@@ -20,6 +21,7 @@ from synth_lsp.offline.primitives.rays import (
     connect_across_lines,
     connect_pairs_layered,
     draw_marker_lines,
+    elbow_line,
     full_line_colour,
     repeat_motif,
     stamp_markers,
@@ -398,6 +400,58 @@ def test_same_colour_cells_on_opposite_borders_mark_lines_and_the_rest_is_cleare
     assert border_pair_lines([[3]], 0) is None
 
 
+# --- an L-shaped line between two markers --------------------------------------------------
+
+ENDS = _grid(["00000", "08000", "00000", "00020", "00000"])
+
+
+def test_an_elbow_joins_the_two_markers_turning_once():
+    assert elbow_line(ENDS, 8, 2, 4, True, 0) == _grid(
+        ["00000", "08000", "04000", "04420", "00000"]
+    )
+    assert elbow_line(ENDS, 8, 2, 4, False, 0) == _grid(
+        ["00000", "08440", "00040", "00020", "00000"]
+    )
+    assert (
+        elbow_line(_grid(["0808", "0002"]), 8, 2, 4, True, 0) is None
+    )  # two 8s: which one?
+    assert (
+        elbow_line(_grid(["82"]), 8, 2, 4, True, 0) is None
+    )  # side by side: nothing to paint
+
+
+def _elbow(grid):
+    return elbow_line(grid, 8, 2, 4, True, 0)
+
+
+ELBOW_INPUTS = [
+    ENDS,
+    _grid(["000000", "000020", "000000", "080000"]),
+    _grid(["0020", "0000", "0000", "0000", "8000"]),
+]
+
+
+def test_the_ends_colour_and_turn_of_an_elbow_are_learned():
+    outputs = [_elbow(g) for g in ELBOW_INPUTS]
+    step = learn_elbow_line(ELBOW_INPUTS, outputs)
+    assert step is not None and step.apply(ELBOW_INPUTS[1]) == outputs[1]
+    assert leave_one_out(learn_elbow_line, ELBOW_INPUTS, outputs).exact == len(
+        ELBOW_INPUTS
+    )
+    test_in = _grid(["2000000", "0000000", "0000000", "0000080"])
+    assert step.apply(test_in) == _elbow(test_in)
+    two_colours = [row[:] for row in outputs[0]]
+    two_colours[2][1] = 5  # the line is not one colour
+    assert learn_elbow_line(ELBOW_INPUTS[:1], [two_colours]) is None
+
+
+def test_the_search_finds_an_elbow(sandbox):
+    train = [(g, _elbow(g)) for g in ELBOW_INPUTS]
+    test_in = _grid(["2000000", "0000000", "0000000", "0000080"])
+    best = search_finds(sandbox, train, test_in, _elbow(test_in))
+    assert "L-shaped" in best.description
+
+
 # --- the sandbox and bad input --------------------------------------------------------------
 
 
@@ -431,6 +485,8 @@ def test_every_primitive_runs_the_same_in_the_sandbox(sandbox):
         Step("repeat_motif", ([[-1, 0, 5], [-1, 1, 5]], [-1, 1], True, 0), "motif"),
         Step("connect_across_lines", (0,), "across"),
         Step("border_pair_lines", (0,), "borders"),
+        Step("elbow_line", (8, 2, 4, True, 0), "elbow"),
+        Step("elbow_line", (1, 2, 3, False, 0), "elbow"),
     ]
     grids = [
         MARKED,
@@ -458,6 +514,7 @@ def test_bad_grids_give_a_grid_or_none_never_an_error():
             repeat_motif(grid, ZIGZAG, [2, 0], True, 0),
             connect_across_lines(grid, 0),
             border_pair_lines(grid, 0),
+            elbow_line(grid, 1, 2, 3, True, 0),
         ):
             assert out is None or (
                 len(out) == len(grid) and len(out[0]) == len(grid[0])

@@ -13,6 +13,7 @@ from itertools import permutations
 from synth_lsp.offline.primitives.grids import colour_cells
 from synth_lsp.offline.primitives.rays import (
     draw_marker_lines,
+    elbow_line,
     lonely,
     repeat_motif,
     stamp_markers,
@@ -417,3 +418,49 @@ def _motif_cells(
             if not inside:
                 break
     return cells
+
+
+def learn_elbow_line(
+    states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()
+) -> Step | None:
+    """An L-shaped line between the two colours that have one cell in every state (see
+    `primitives.rays.elbow_line`), in the one colour every changed cell takes, turning the way that
+    fits every pair. Only background cells may change."""
+    if not _same_shapes(states, outputs) or states == outputs:
+        return None
+    background = shared_background(states)
+    if not _only_background_painted(states, outputs, background):
+        return None
+    painted = {
+        v
+        for s, o in zip(states, outputs)
+        for row, out_row in zip(s, o)
+        for a, v in zip(row, out_row)
+        if a != v
+    }
+    if len(painted) != 1:
+        return None
+    line_colour = painted.pop()
+    singles = None
+    for state in states:
+        counts: dict[int, int] = {}
+        for row in state:
+            for v in row:
+                counts[v] = counts.get(v, 0) + 1
+        here = {v for v, n in counts.items() if n == 1 and v != background}
+        singles = here if singles is None else singles & here
+    ends = sorted(singles or ())
+    for start in ends:
+        for end in ends:
+            if start == end:
+                continue
+            for vertical_first in (True, False):
+                args = (start, end, line_colour, vertical_first, background)
+                if all(elbow_line(s, *args) == o for s, o in zip(states, outputs)):
+                    turn = "down/up first" if vertical_first else "across first"
+                    return Step(
+                        "elbow_line",
+                        args,
+                        f"an L-shaped line of {line_colour} from the {start} cell to the {end} cell ({turn})",
+                    )
+    return None

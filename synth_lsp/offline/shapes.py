@@ -48,6 +48,7 @@ SHAPE_KEEPING = frozenset(
         "box_between_markers",
         "bounce_ray",
         "connect_across_lines",
+        "elbow_line",
         "connect_pairs_layered",
         "draw_marker_lines",
         "repeat_motif",

@@ -242,9 +242,7 @@ def full_line_colour(grid, background):
             continue
         rows = [r for r in range(height) if grid[r] == [colour] * width]
         columns = [
-            c
-            for c in range(width)
-            if all(grid[y][c] == colour for y in range(height))
+            c for c in range(width) if all(grid[y][c] == colour for y in range(height))
         ]
         if not rows and not columns:
             continue
@@ -303,4 +301,26 @@ def border_pair_lines(grid, background):
             for y in range(height):
                 out[y][c] = grid[0][c]
             drawn = True
+    return out if drawn else None
+
+
+def elbow_line(grid, start, end, line_colour, vertical_first, background):
+    """An L-shaped line from the one cell of colour `start` to the one cell of colour `end`: along
+    its column to the end's row and then along that row (or the row first, without
+    `vertical_first`), in `line_colour` over background cells. None unless each colour has
+    exactly one cell, or when nothing is painted."""
+    first = colour_cells(grid, start)
+    last = colour_cells(grid, end)
+    if len(first) != 1 or len(last) != 1:
+        return None
+    (r0, c0), (r1, c1) = first[0], last[0]
+    corner = (r1, c0) if vertical_first else (r0, c1)
+    out = copy_grid(grid)
+    drawn = False
+    for (ya, xa), (yb, xb) in (((r0, c0), corner), (corner, (r1, c1))):
+        for y in range(min(ya, yb), max(ya, yb) + 1):
+            for x in range(min(xa, xb), max(xa, xb) + 1):
+                if grid[y][x] == background:
+                    out[y][x] = line_colour
+                    drawn = True
     return out if drawn else None
