@@ -22,6 +22,7 @@ from synth_lsp.offline.primitives.rays import (
     connect_pairs_layered,
     draw_marker_lines,
     elbow_line,
+    fill_open_lines,
     full_line_colour,
     repeat_motif,
     stamp_markers,
@@ -452,6 +453,28 @@ def test_the_search_finds_an_elbow(sandbox):
     assert "L-shaped" in best.description
 
 
+# --- rows and columns open from wall to wall ----------------------------------------------
+
+FRAME = _grid(["88888", "80008", "80808", "20002", "22222"])
+
+
+def test_rows_and_columns_empty_between_their_border_cells_are_painted():
+    # row 1 and row 3 are open; column 1 and 3 too; row 2 and column 2 are blocked by the 8 inside
+    assert fill_open_lines(FRAME, 3, 0) == _grid(
+        ["88888", "83338", "83838", "23332", "22222"]
+    )
+    assert fill_open_lines(_grid(["888", "808", "888"]), 3, 0) == _grid(
+        ["888", "838", "888"]
+    )
+    assert fill_open_lines(_grid(["000", "808", "000"]), 3, 0) == _grid(
+        ["000", "838", "000"]
+    )
+    assert (
+        fill_open_lines(_grid(["0008", "8000"]), 3, 0) is None
+    )  # no row or column has both ends filled
+    assert fill_open_lines([[8]], 3, 0) is None
+
+
 # --- the sandbox and bad input --------------------------------------------------------------
 
 
@@ -487,6 +510,7 @@ def test_every_primitive_runs_the_same_in_the_sandbox(sandbox):
         Step("border_pair_lines", (0,), "borders"),
         Step("elbow_line", (8, 2, 4, True, 0), "elbow"),
         Step("elbow_line", (1, 2, 3, False, 0), "elbow"),
+        Step("fill_open_lines", (3, 0), "open"),
     ]
     grids = [
         MARKED,
@@ -515,6 +539,7 @@ def test_bad_grids_give_a_grid_or_none_never_an_error():
             connect_across_lines(grid, 0),
             border_pair_lines(grid, 0),
             elbow_line(grid, 1, 2, 3, True, 0),
+            fill_open_lines(grid, 3, 0),
         ):
             assert out is None or (
                 len(out) == len(grid) and len(out[0]) == len(grid[0])

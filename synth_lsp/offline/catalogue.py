@@ -216,4 +216,6 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("bounce_ray", (heading, bg), f"a diagonal ray from each lone cell {heading}, bouncing off the side walls"))
     steps.append(Step("connect_across_lines", (bg,), "connect same-colour cells facing each other across the separator lines"))
     steps.append(Step("border_pair_lines", (bg,), "draw the lines that same-colour cells on opposite borders mark, clear the rest"))
+    for c in [c for c in out_colours if c not in facts.input_colours]:
+        steps.append(Step("fill_open_lines", (c, bg), f"paint the rows and columns open from wall to wall with {c}"))
     return steps

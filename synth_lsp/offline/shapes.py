@@ -49,6 +49,7 @@ SHAPE_KEEPING = frozenset(
         "bounce_ray",
         "connect_across_lines",
         "elbow_line",
+        "fill_open_lines",
         "connect_pairs_layered",
         "draw_marker_lines",
         "repeat_motif",

@@ -324,3 +324,33 @@ def elbow_line(grid, start, end, line_colour, vertical_first, background):
                     out[y][x] = line_colour
                     drawn = True
     return out if drawn else None
+
+
+def fill_open_lines(grid, colour, background):
+    """Rows and columns empty from one border cell to the other (both ends filled, background in
+    between: a clear view across the frame) get their inside painted `colour`. None when no row
+    or column is open."""
+    height, width = len(grid), len(grid[0])
+    out = copy_grid(grid)
+    drawn = False
+    for r in range(height):
+        if is_open_line(grid[r], background):
+            for x in range(1, width - 1):
+                out[r][x] = colour
+            drawn = True
+    for c in range(width):
+        if is_open_line([grid[y][c] for y in range(height)], background):
+            for y in range(1, height - 1):
+                out[y][c] = colour
+            drawn = True
+    return out if drawn else None
+
+
+def is_open_line(line, background):
+    """Both end cells are filled and every cell between them is background (at least one)."""
+    if len(line) < 3 or line[0] == background or line[-1] == background:
+        return False
+    for v in line[1:-1]:
+        if v != background:
+            return False
+    return True
