@@ -24,6 +24,7 @@ from synth_lsp.offline.primitives.rays import (
     elbow_line,
     fill_open_lines,
     full_line_colour,
+    recolour_from_edge,
     repeat_motif,
     stamp_markers,
 )
@@ -475,6 +476,27 @@ def test_rows_and_columns_empty_between_their_border_cells_are_painted():
     assert fill_open_lines([[8]], 3, 0) is None
 
 
+# --- lines recoloured by their marker on an edge -------------------------------------------
+
+EDGE = _grid(["10550", "00000", "20505", "30000"])
+
+
+def test_each_line_takes_the_colour_of_its_marker_on_the_edge():
+    assert recolour_from_edge(EDGE, "left", 0) == _grid(
+        ["10110", "00000", "20202", "30000"]
+    )
+    assert recolour_from_edge(EDGE, "right", 0) == _grid(
+        ["10550", "00000", "50505", "30000"]
+    )  # only row 2 is marked
+    assert recolour_from_edge(EDGE, "top", 0) == _grid(
+        ["10550", "00000", "10505", "10000"]
+    )
+    assert (
+        recolour_from_edge(_grid(["1000", "0000"]), "left", 0) is None
+    )  # nothing to recolour
+    assert recolour_from_edge([[4]], "bottom", 0) is None
+
+
 # --- the sandbox and bad input --------------------------------------------------------------
 
 
@@ -511,6 +533,8 @@ def test_every_primitive_runs_the_same_in_the_sandbox(sandbox):
         Step("elbow_line", (8, 2, 4, True, 0), "elbow"),
         Step("elbow_line", (1, 2, 3, False, 0), "elbow"),
         Step("fill_open_lines", (3, 0), "open"),
+        Step("recolour_from_edge", ("left", 0), "edge"),
+        Step("recolour_from_edge", ("bottom", 0), "edge"),
     ]
     grids = [
         MARKED,
@@ -540,6 +564,7 @@ def test_bad_grids_give_a_grid_or_none_never_an_error():
             border_pair_lines(grid, 0),
             elbow_line(grid, 1, 2, 3, True, 0),
             fill_open_lines(grid, 3, 0),
+            recolour_from_edge(grid, "top", 0),
         ):
             assert out is None or (
                 len(out) == len(grid) and len(out[0]) == len(grid[0])

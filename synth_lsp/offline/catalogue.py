@@ -218,4 +218,6 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps.append(Step("border_pair_lines", (bg,), "draw the lines that same-colour cells on opposite borders mark, clear the rest"))
     for c in [c for c in out_colours if c not in facts.input_colours]:
         steps.append(Step("fill_open_lines", (c, bg), f"paint the rows and columns open from wall to wall with {c}"))
+    for edge in ("left", "top", "right", "bottom"):
+        steps.append(Step("recolour_from_edge", (edge, bg), f"paint each line's cells in the colour of its marker on the {edge} edge"))
     return steps

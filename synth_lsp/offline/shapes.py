@@ -50,6 +50,7 @@ SHAPE_KEEPING = frozenset(
         "connect_across_lines",
         "elbow_line",
         "fill_open_lines",
+        "recolour_from_edge",
         "connect_pairs_layered",
         "draw_marker_lines",
         "repeat_motif",

@@ -354,3 +354,27 @@ def is_open_line(line, background):
         if v != background:
             return False
     return True
+
+
+def recolour_from_edge(grid, edge, background):
+    """Every row (for the "left" or "right" edge) or column ("top", "bottom") whose cell on that
+    edge is filled: its other filled cells take that marker's colour. None when nothing changes."""
+    height, width = len(grid), len(grid[0])
+    out = copy_grid(grid)
+    changed = False
+    across = edge == "left" or edge == "right"
+    for i in range(height if across else width):
+        if across:
+            cells = [(i, x) for x in range(width)]
+        else:
+            cells = [(y, i) for y in range(height)]
+        if edge == "right" or edge == "bottom":
+            cells = cells[::-1]
+        marker = grid[cells[0][0]][cells[0][1]]
+        if marker == background:
+            continue
+        for y, x in cells[1:]:
+            if grid[y][x] != background and grid[y][x] != marker:
+                out[y][x] = marker
+                changed = True
+    return out if changed else None
