@@ -207,4 +207,17 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps.append(Step("fold_parts", (bg,), "fold the grid in two along its middle (the second part mirrored over the first)"))
     for criterion in ("odd_one_out", "odd_colours", "odd_shape", "most_cells", "fewest_cells", "most_colours"):
         steps.append(Step("pick_part", (criterion, bg), f"pick the part with {criterion.replace('_', ' ')}"))
+    # lines and drawing from marked cells (primitives/rays.py)
+    for hollow in (False, True):
+        steps.append(Step("box_between_markers", (hollow, bg), "draw the box each colour's lone markers span" + (" (outline)" if hollow else "")))
+    for on_top in ("vertical", "horizontal"):
+        steps.append(Step("connect_pairs_layered", (on_top, -1, bg), f"connect same-colour cells facing each other ({on_top} lines on top)"))
+    for heading in ("up", "down", "left", "right"):
+        steps.append(Step("bounce_ray", (heading, bg), f"a diagonal ray from each lone cell {heading}, bouncing off the side walls"))
+    steps.append(Step("connect_across_lines", (bg,), "connect same-colour cells facing each other across the separator lines"))
+    steps.append(Step("border_pair_lines", (bg,), "draw the lines that same-colour cells on opposite borders mark, clear the rest"))
+    for c in [c for c in out_colours if c not in facts.input_colours]:
+        steps.append(Step("fill_open_lines", (c, bg), f"paint the rows and columns open from wall to wall with {c}"))
+    for edge in ("left", "top", "right", "bottom"):
+        steps.append(Step("recolour_from_edge", (edge, bg), f"paint each line's cells in the colour of its marker on the {edge} edge"))
     return steps

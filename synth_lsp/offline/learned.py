@@ -289,3 +289,9 @@ LEARNERS = (learn_colour_map, learn_mosaic)  # cheap: tried on every state
 # set of directions per colour): a fit is no memorisation even when one pair shows an entry the
 # others do not, so their fits are claimed without the exact leave-one-out check.
 LOW_CAPACITY = (learn_colour_map, learn_mosaic, learn_rays)
+
+# lines and drawing from marked cells (learned_rays.py: it imports nothing from this module)
+from synth_lsp.offline.learned_rays import learn_elbow_line, learn_marker_lines, learn_marker_stamps, learn_motif_path
+
+LEARNERS = LEARNERS + (learn_marker_lines, learn_marker_stamps, learn_motif_path, learn_elbow_line)
+LOW_CAPACITY = LOW_CAPACITY + (learn_marker_lines, learn_elbow_line)

@@ -43,6 +43,18 @@ SHAPE_KEEPING = frozenset(
         "rotate_180",
         "shift",
         "transform_objects",
+        # primitives/rays.py
+        "border_pair_lines",
+        "box_between_markers",
+        "bounce_ray",
+        "connect_across_lines",
+        "elbow_line",
+        "fill_open_lines",
+        "recolour_from_edge",
+        "connect_pairs_layered",
+        "draw_marker_lines",
+        "repeat_motif",
+        "stamp_markers",
     }
 )
 SWAPPING = frozenset({"rotate_90", "rotate_270", "transpose", "anti_transpose"})
