@@ -13,7 +13,7 @@ transform `k` (see `geometry.dihedral`).
 """
 
 from synth_lsp.offline.primitives.grids import blank_grid, cells_box, colour_counts
-from synth_lsp.offline.primitives.geometry import dihedral
+from synth_lsp.offline.primitives.geometry import dihedral, scale_up
 from synth_lsp.offline.primitives.objects import find_objects, object_colours, object_shape
 
 
@@ -138,14 +138,7 @@ def resize_by_count(grid, background, what, colour, tiled):
         return None
     if tiled:
         return [list(row) * n for _ in range(n) for row in grid]
-    out = []
-    for row in grid:
-        wide = []
-        for value in row:
-            wide = wide + [value] * n
-        for _ in range(n):
-            out.append(list(wide))
-    return out
+    return scale_up(grid, n)
 
 
 def main_colour(cells):
