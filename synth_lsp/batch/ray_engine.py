@@ -114,10 +114,15 @@ class RayEngine:
         self._send(state, generations=0 if job.skip else 1)
 
     def poll(self, timeout: float) -> list[tuple[str, str, Any]]:
+        """Returns at the first generation to finish (then takes whatever else is ready too), or
+        after `timeout` when none does; at once when rows are already settled."""
         happened, self._pending_done = list(self._pending_done), []
         if not self._inflight:
             return happened
-        ready, _ = self.ray.wait(list(self._inflight), num_returns=len(self._inflight), timeout=timeout)
+        refs = list(self._inflight)
+        ready, rest = self.ray.wait(refs, num_returns=1, timeout=0 if happened else timeout)
+        if ready and rest:
+            ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
         for ref in ready:
             state = self._inflight.pop(ref)
             try:
