@@ -92,15 +92,17 @@ def node2_raylet() -> int | None:
     return None
 
 
-def main() -> None:
-    work, mode = Path(sys.argv[1]), sys.argv[2]
+def cluster_env() -> dict:
+    """Ray 2.5x: every process of the cluster (the batch too) uses one token; a fresh one per cluster,
+    in the environment, so nothing depends on (or writes) a token file under the user's home."""
+    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+
+
+def start_cluster(env: dict) -> tuple[Path, dict]:
+    """Loopback up, then a head and a second node (one CPU each) as separate `ray start` processes.
+    Returns the cluster's temporary folder (for `stop_cluster`) and how the starts went."""
     ray = str(Path(sys.executable).parent / "ray")
-    key = os.environ.pop("BATCH_KEY", "")  # model mode: only the batch's own environment has the key
-    # Ray 2.5x: every process of the cluster (the batch too) uses one token; a fresh one per cluster,
-    # in the environment, so nothing depends on (or writes) a token file under the user's home
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    result: dict = {"mode": mode}
     # Ray's Unix sockets live under its temp folder and their paths must stay short (108 bytes)
     short = Path(tempfile.mkdtemp(prefix="sr-", dir="/tmp"))
     head = sh(
@@ -114,7 +116,6 @@ def main() -> None:
         f"--temp-dir={short / 'h'}",
         env={**env, "TMPDIR": str(short)},
     )
-    result["head"] = head.returncode
     node2_tmp = short / "n2"
     node2_tmp.mkdir()
     node2 = sh(
@@ -126,10 +127,21 @@ def main() -> None:
         f"--node-manager-port={NODE2_MANAGER_PORT}",
         env={**env, "TMPDIR": str(node2_tmp)},
     )
-    result["node2"] = node2.returncode
-    result["start_errors"] = (head.stderr[-1500:] if head.returncode else "") + (node2.stderr[-1500:] if node2.returncode else "")
+    errors = (head.stderr[-1500:] if head.returncode else "") + (node2.stderr[-1500:] if node2.returncode else "")
+    return short, {"head": head.returncode, "node2": node2.returncode, "start_errors": errors}
+
+
+def main() -> None:
+    work, mode = Path(sys.argv[1]), sys.argv[2]
+    key = os.environ.pop("BATCH_KEY", "")  # model mode: only the batch's own environment has the key
+    env = cluster_env()
+    result: dict = {"mode": mode}
+    short, starts = start_cluster(env)
+    result.update(starts)
+    node2_tmp = short / "n2"
+    head, node2 = starts["head"], starts["node2"]
     try:
-        if head.returncode == 0 and node2.returncode == 0:
+        if head == 0 and node2 == 0:
             batch = [
                 sys.executable,
                 "-m",
