@@ -2,7 +2,7 @@
 `unshare --net`): a Ray head and a second node as separate `ray start` processes, then batches on
 them. Prints one JSON line with what happened; the test judges it.
 
-usage: python ray_cluster.py WORKDIR MODE   (MODE: same | kill | model); the batch's options in $BATCH_ARGS (JSON);
+usage: python ray_cluster.py WORKDIR MODE   (MODE: same | kill | model | poll); the batch's options in $BATCH_ARGS (JSON);
 the tasks in WORKDIR/tasks, the report in WORKDIR/out-ray. bench/batch_arc.py uses it too.
 """
 
@@ -141,7 +141,10 @@ def main() -> None:
     node2_tmp = short / "n2"
     head, node2 = starts["head"], starts["node2"]
     try:
-        if head == 0 and node2 == 0:
+        if head == 0 and node2 == 0 and mode == "poll":
+            os.environ.update(env)
+            result.update(first_poll(work, f"127.0.0.1:{HEAD_PORT}"))
+        elif head == 0 and node2 == 0:
             batch = [
                 sys.executable,
                 "-m",
@@ -184,6 +187,42 @@ def main() -> None:
         stop_cluster(short)  # not `ray stop`, which would end every Ray on the machine, in any namespace
         shutil.rmtree(short, ignore_errors=True)
     print(json.dumps(result))
+
+
+def first_poll(work: Path, address: str) -> dict:
+    """The Ray engine driven by hand: every task of WORKDIR/tasks submitted at once, then what the
+    first `poll` that returns anything brings, how long it took, and how many tasks still run."""
+    from synth_lsp.batch.driver import plan
+    from synth_lsp.batch.ray_engine import RayEngine
+    from synth_lsp.batch.targets import resolve_targets, scaffold
+    from synth_lsp.cli.batch import task_config
+    from synth_lsp.cli.main import build_parser
+
+    out = work / "out-ray"
+    args = build_parser().parse_args(["evolve", str(work / "tasks"), "--out", str(out), "--engine", "ray", *json.loads(os.environ["BATCH_ARGS"])])
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = resolve_targets([args.file, *args.more_targets], out)
+    for task in tasks:
+        scaffold(task)
+    engine = RayEngine(address)
+    try:
+        for job in plan(tasks, task_config(args, len(tasks))):
+            engine.submit(job)
+        started = time.monotonic()
+        first: list = []
+        while not first and time.monotonic() - started < 300:
+            first = engine.poll(120.0)
+        seconds, still_running = time.monotonic() - started, engine.running()
+        while engine.running() and time.monotonic() - started < 300:
+            engine.poll(5.0)
+        return {
+            "first_done": sorted(name for kind, name, _ in first if kind == "done"),
+            "first_seconds": round(seconds, 2),
+            "running_after_first": still_running,
+            "all_seconds": round(time.monotonic() - started, 2),
+        }
+    finally:
+        engine.close()
 
 
 def files_holding(secret: str, folders: list[Path]) -> list[str]:
