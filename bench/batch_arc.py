@@ -12,7 +12,14 @@ does the same work and the verdicts must agree exactly (checked, engine against 
 are cut into chunks and the engines take turns chunk by chunk (the order rotating), so the load the
 other users of the machine put on it changes every engine's times alike; each chunk is one command
 with a fresh `--out` (its wall time includes Python's start-up, the worker processes and, for Ray,
-the connection to the already running cluster; not the cluster's own start).
+the connection to the already running cluster; not the cluster's own start). CPU s is the processor
+time of the command and every process under it (for Ray, the driver's only: the work is done in the
+cluster's workers).
+
+On Linux with scheduler autogroups (/proc/sys/kernel/sched_autogroup_enabled = 1) the CPU is
+shared between sessions, not between processes: while other sessions keep every core busy, a
+session running two processes gets little more CPU than one running one, which the wall times
+then show (the CPU s column says the work was the same).
 
 For Ray the benchmark runs itself again inside a network namespace that has only loopback
 (`unshare --net`, as root), so nothing Ray sends leaves the machine; without root, `--no-ray`.
@@ -27,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -57,13 +65,21 @@ def batch_command(tasks: Path, out: Path, engine: str, jobs: int, extra: list[st
 
 def run_chunk(engine: str, tasks: Path, out: Path, jobs: int, core: int, extra: list[str], env: dict) -> dict:
     pin = (lambda: os.sched_setaffinity(0, {core})) if engine == ONE else None
+    load = os.getloadavg()[0]
+    cpu_before = children_cpu()
     started = time.monotonic()
     done = subprocess.run(batch_command(tasks, out, engine, jobs, extra), env=env, capture_output=True, text=True, preexec_fn=pin)
     seconds = time.monotonic() - started
+    cpu = children_cpu() - cpu_before  # the command and the processes under it (for Ray: the driver only)
     if not (out / "report.json").exists() or done.returncode not in (0, 1):
         raise SystemExit(f"{engine}: the batch failed (exit {done.returncode}): {done.stderr[-2000:]}")
     found, totals = verdicts(out)
-    return {"seconds": seconds, "verdicts": found, "totals": totals}
+    return {"seconds": seconds, "cpu_seconds": cpu, "load": load, "verdicts": found, "totals": totals}
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def chunks_of(files: list[Path], n: int) -> list[list[Path]]:
@@ -149,6 +165,8 @@ def summarise(runs: list[dict[str, dict]], engines: list[str]) -> dict:
         per_engine[engine] = {
             "seconds": sum(c[engine]["seconds"] for c in runs),
             "chunk_seconds": [round(c[engine]["seconds"], 2) for c in runs],
+            "cpu_seconds": sum(c[engine]["cpu_seconds"] for c in runs),
+            "chunk_loads": [round(c[engine]["load"], 2) for c in runs],
             "fits_train": sum(c[engine]["totals"]["fits_train"] for c in runs),
             "test_right": sum(c[engine]["totals"]["test_right"] for c in runs),
             "errors": sum(c[engine]["totals"]["errors"] for c in runs),
@@ -172,10 +190,11 @@ def table(summary: dict, n: int, programs: int, cores: int, load_before, load_af
     lines = [
         f"{n} ARC-AGI-1 training tasks, offline model, {programs} programs tried per task, {cores} cores, "
         f"{len(next(iter(engines.values()))['chunk_seconds'])} chunks taken in turns",
-        f"load average at the start {load_before[0]:.1f}, at the end {load_after[0]:.1f}",
+        f"load average (1 min) at the start {load_before[0]:.1f}, at the end {load_after[0]:.1f}, "
+        f"median at the chunks' starts {statistics.median(x for e in engines.values() for x in e['chunk_loads']):.1f}",
         "",
-        "| engine | wall s (sum of chunks) | median chunk s | tasks/min | fit the train pairs | test: right | could not run | speed-up (median of chunks) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| engine | wall s (sum of chunks) | median chunk s | tasks/min | CPU s | fit the train pairs | test: right | could not run | speed-up (median of chunks) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     against = {EVERY: ONE, RAY: EVERY}
     for engine, e in engines.items():
@@ -184,6 +203,7 @@ def table(summary: dict, n: int, programs: int, cores: int, load_before, load_af
         speed = f"{engines[base]['seconds'] / e['seconds']:.2f}x ({ratio['median']:.2f}x) vs {base}" if ratio else "1.00x"
         lines.append(
             f"| {engine} | {e['seconds']:.1f} | {statistics.median(e['chunk_seconds']):.1f} | {60 * n / e['seconds']:.1f} | "
+            f"{e['cpu_seconds']:.1f}{' (driver only)' if engine == RAY else ''} | "
             f"{e['fits_train']} | {e['test_right']} | {e['errors']} | {speed} |"
         )
     lines.append("")
