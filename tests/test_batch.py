@@ -175,8 +175,9 @@ def test_the_live_view_on_a_terminal_is_a_table(tmp_path):
     os.close(main_fd)
     text = seen.decode(errors="replace")
     assert process.returncode == 0, text
-    for column in ("task", "state", "best train reward", "test", "calls", "cost"):
+    for column in ("task", "state", "best train reward", "confidence", "test", "calls", "cost"):
         assert column in text
+    assert "confidence 0." in text or "confidence 1.00" in text  # the offline model's fits say how far to trust them
     assert "2/2" in text and "fit the train pairs" in text and TASKS[0] in text
 
 

@@ -20,8 +20,12 @@ DEFAULT_OUT = "synth-batch"
 def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     batch = parser.add_argument_group("batch (many targets; --max-calls, --max-tokens and --max-cost then cap the whole batch)")
     batch.add_argument("--out", help=f"the batch's folder: seeds scaffolded for task files, and the report (default ./{DEFAULT_OUT})")
-    batch.add_argument("--jobs", type=int, help="tasks run at once (default: one per core this process may use; with --engine ray: the cluster's CPUs); "
-        "each task's offline search then gets the cores left over (--offline-jobs to choose)")
+    batch.add_argument(
+        "--jobs",
+        type=int,
+        help="tasks run at once (default: one per core this process may use; with --engine ray: the cluster's CPUs); "
+        "each task's offline search gets the cores left over (--offline-jobs to choose)",
+    )
     batch.add_argument("--max-calls-per-task", type=int, metavar="N", help="calls per task")
     batch.add_argument("--max-tokens-per-task", type=int, metavar="N", help="tokens per task")
     batch.add_argument("--max-cost-per-task", type=float, metavar="USD", help="cost per task")

@@ -1,5 +1,6 @@
 """The batch's live view on stderr: a progress bar and a table of tasks (state, best train reward,
-the offline model's confidence in a fit, test when known, calls, cost) with `rich` on a terminal; one plain line per finished task otherwise."""
+the offline model's confidence in a fit, test when known, calls, cost) with `rich` on a terminal;
+one plain line per finished task otherwise."""
 
 from __future__ import annotations
 
@@ -81,8 +82,8 @@ class RichView:
             r = self.rows[name]
             reward = f"{r.best_reward:.2f} ({r.train_passed}/{r.train_total})" if r.train_total else "-"
             state = r.state if r.state != "error" else f"error: {r.error[:40]}"
-            confidence = r.confidence_words.replace("not cross-validated, confidence", "not cross-validated,") if r.fits_train else ""
-            table.add_row(r.task, state, reward, confidence or "-", r.test_words, str(r.calls), f"${r.cost_usd:.4f}")
+            confidence = r.confidence_words if r.fits_train and r.confidence_words else "-"
+            table.add_row(r.task, state, reward, confidence, r.test_words, str(r.calls), f"${r.cost_usd:.4f}")
         return Group(self.progress, table)
 
 
