@@ -151,7 +151,8 @@ def main() -> None:
     lines = table(summary, len(files), args.offline_programs, len(cores), load_before, os.getloadavg())
     print("\n".join(lines))
     if args.save:
-        args.save.write_text(json.dumps({"settings": vars(args) | {"data": str(args.data), "save": str(args.save)}, **summary, "table": lines}, indent=1) + "\n")
+        settings = vars(args) | {"data": str(args.data), "save": str(args.save)}
+        args.save.write_text(json.dumps({"settings": settings, **summary, "table": lines}, indent=1) + "\n")
 
 
 def summarise(runs: list[dict[str, dict]], engines: list[str]) -> dict:
@@ -193,7 +194,8 @@ def table(summary: dict, n: int, programs: int, cores: int, load_before, load_af
         f"load average (1 min) at the start {load_before[0]:.1f}, at the end {load_after[0]:.1f}, "
         f"median at the chunks' starts {statistics.median(x for e in engines.values() for x in e['chunk_loads']):.1f}",
         "",
-        "| engine | wall s (sum of chunks) | median chunk s | tasks/min | CPU s | fit the train pairs | test: right | could not run | speed-up (median of chunks) |",
+        "| engine | wall s (sum of chunks) | median chunk s | tasks/min | CPU s | fit the train pairs | test: right | could not run "
+        "| speed-up (median of chunks) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     against = {EVERY: ONE, RAY: EVERY}

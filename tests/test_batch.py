@@ -438,12 +438,17 @@ def test_a_budget_in_programs_gives_the_same_verdicts_on_one_core_and_on_every_c
             env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300, preexec_fn=pin,
         )
         assert done.returncode == 1, done.stderr  # the noise fits nothing
-        found[jobs] = {n: (r["state"], r["train_passed"], r["train_total"], r["test"], r["best_id"], r["best_confidence"]) for n, r in rows(folder / "out").items()}
+        found[jobs] = {
+            n: (r["state"], r["train_passed"], r["train_total"], r["test"], r["best_id"], r["best_confidence"]) for n, r in rows(folder / "out").items()
+        }
     assert found[1] == found[2]
     assert sum(v[1] == v[2] for v in found[1].values()) == len(TASKS)
 
 
 NOISE_TASK = {  # no rule to find: the search spends its whole budget
-    "train": [{"input": [[(7 * i + 3 * j + k) % 10 for j in range(4)] for i in range(4)], "output": [[(5 * i * j + k) % 10 for j in range(3)] for i in range(2 + k)]} for k in range(3)],
+    "train": [
+        {"input": [[(7 * i + 3 * j + k) % 10 for j in range(4)] for i in range(4)], "output": [[(5 * i * j + k) % 10 for j in range(3)] for i in range(2 + k)]}
+        for k in range(3)
+    ],
     "test": [{"input": [[(i + j) % 10 for j in range(4)] for i in range(4)], "output": [[1, 2], [3, 4]]}],
 }

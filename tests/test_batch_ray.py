@@ -66,7 +66,11 @@ def local_run(work: Path, args: list[str]) -> Path:
     make_tasks(work / "tasks")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "synth_lsp", "evolve", str(work / "tasks"), "--out", str(work / "out"), *args], env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "synth_lsp", "evolve", str(work / "tasks"), "--out", str(work / "out"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 1, done.stderr  # the noise tasks fit nothing
     return work / "out"
@@ -124,7 +128,11 @@ def test_the_ray_engines_poll_returns_at_the_first_finished_task(tmp_path):
     (tmp_path / "tasks" / "00noise.json").write_text(json.dumps(noise))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "BATCH_ARGS": json.dumps(["--offline-time", "15", "--population-size", "4"])}
     done = subprocess.run(
-        ["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(tmp_path), "poll"], env=env, capture_output=True, text=True, timeout=600
+        ["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(tmp_path), "poll"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])

@@ -97,7 +97,8 @@ def totals_html(totals: dict[str, Any]) -> str:
 
 
 def rows_html(tasks: list[dict[str, Any]]) -> str:
-    head = "<tr><th>task</th><th>state</th><th>train</th><th>confidence</th><th>test</th><th>stop reason</th><th>s</th><th>calls</th><th>cost</th><th>best from</th></tr>"
+    columns = ("task", "state", "train", "confidence", "test", "stop reason", "s", "calls", "cost", "best from")
+    head = "<tr>" + "".join(f"<th>{c}</th>" for c in columns) + "</tr>"
     body = "".join(
         f'<tr class="task-row" data-task="{escape(t["task"])}"><td><a href="#task-{escape(t["task"])}">{escape(t["task"])}</a></td>'
         f'<td>{escape(t["state"])}</td><td>{escape(t["train"])}</td>'
