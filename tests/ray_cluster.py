@@ -2,7 +2,7 @@
 `unshare --net`): a Ray head and a second node as separate `ray start` processes, then batches on
 them. Prints one JSON line with what happened; the test judges it.
 
-usage: python ray_cluster.py WORKDIR MODE   (MODE: same | kill | model); the batch's options in $BATCH_ARGS (JSON);
+usage: python ray_cluster.py WORKDIR MODE   (MODE: same | kill | model | poll); the batch's options in $BATCH_ARGS (JSON);
 the tasks in WORKDIR/tasks, the report in WORKDIR/out-ray. bench/batch_arc.py uses it too.
 """
 
@@ -92,15 +92,17 @@ def node2_raylet() -> int | None:
     return None
 
 
-def main() -> None:
-    work, mode = Path(sys.argv[1]), sys.argv[2]
+def cluster_env() -> dict:
+    """Ray 2.5x: every process of the cluster (the batch too) uses one token; a fresh one per cluster,
+    in the environment, so nothing depends on (or writes) a token file under the user's home."""
+    return {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+
+
+def start_cluster(env: dict) -> tuple[Path, dict]:
+    """Loopback up, then a head and a second node (one CPU each) as separate `ray start` processes.
+    Returns the cluster's temporary folder (for `stop_cluster`) and how the starts went."""
     ray = str(Path(sys.executable).parent / "ray")
-    key = os.environ.pop("BATCH_KEY", "")  # model mode: only the batch's own environment has the key
-    # Ray 2.5x: every process of the cluster (the batch too) uses one token; a fresh one per cluster,
-    # in the environment, so nothing depends on (or writes) a token file under the user's home
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
-    result: dict = {"mode": mode}
     # Ray's Unix sockets live under its temp folder and their paths must stay short (108 bytes)
     short = Path(tempfile.mkdtemp(prefix="sr-", dir="/tmp"))
     head = sh(
@@ -114,7 +116,6 @@ def main() -> None:
         f"--temp-dir={short / 'h'}",
         env={**env, "TMPDIR": str(short)},
     )
-    result["head"] = head.returncode
     node2_tmp = short / "n2"
     node2_tmp.mkdir()
     node2 = sh(
@@ -126,10 +127,24 @@ def main() -> None:
         f"--node-manager-port={NODE2_MANAGER_PORT}",
         env={**env, "TMPDIR": str(node2_tmp)},
     )
-    result["node2"] = node2.returncode
-    result["start_errors"] = (head.stderr[-1500:] if head.returncode else "") + (node2.stderr[-1500:] if node2.returncode else "")
+    errors = (head.stderr[-1500:] if head.returncode else "") + (node2.stderr[-1500:] if node2.returncode else "")
+    return short, {"head": head.returncode, "node2": node2.returncode, "start_errors": errors}
+
+
+def main() -> None:
+    work, mode = Path(sys.argv[1]), sys.argv[2]
+    key = os.environ.pop("BATCH_KEY", "")  # model mode: only the batch's own environment has the key
+    env = cluster_env()
+    result: dict = {"mode": mode}
+    short, starts = start_cluster(env)
+    result.update(starts)
+    node2_tmp = short / "n2"
+    head, node2 = starts["head"], starts["node2"]
     try:
-        if head.returncode == 0 and node2.returncode == 0:
+        if head == 0 and node2 == 0 and mode == "poll":
+            os.environ.update(env)
+            result.update(first_poll(work, f"127.0.0.1:{HEAD_PORT}"))
+        elif head == 0 and node2 == 0:
             batch = [
                 sys.executable,
                 "-m",
@@ -172,6 +187,42 @@ def main() -> None:
         stop_cluster(short)  # not `ray stop`, which would end every Ray on the machine, in any namespace
         shutil.rmtree(short, ignore_errors=True)
     print(json.dumps(result))
+
+
+def first_poll(work: Path, address: str) -> dict:
+    """The Ray engine driven by hand: every task of WORKDIR/tasks submitted at once, then what the
+    first `poll` that returns anything brings, how long it took, and how many tasks still run."""
+    from synth_lsp.batch.driver import plan
+    from synth_lsp.batch.ray_engine import RayEngine
+    from synth_lsp.batch.targets import resolve_targets, scaffold
+    from synth_lsp.cli.batch import task_config
+    from synth_lsp.cli.main import build_parser
+
+    out = work / "out-ray"
+    args = build_parser().parse_args(["evolve", str(work / "tasks"), "--out", str(out), "--engine", "ray", *json.loads(os.environ["BATCH_ARGS"])])
+    out.mkdir(parents=True, exist_ok=True)
+    tasks = resolve_targets([args.file, *args.more_targets], out)
+    for task in tasks:
+        scaffold(task)
+    engine = RayEngine(address)
+    try:
+        for job in plan(tasks, task_config(args, len(tasks))):
+            engine.submit(job)
+        started = time.monotonic()
+        first: list = []
+        while not first and time.monotonic() - started < 300:
+            first = engine.poll(120.0)
+        seconds, still_running = time.monotonic() - started, engine.running()
+        while engine.running() and time.monotonic() - started < 300:
+            engine.poll(5.0)
+        return {
+            "first_done": sorted(name for kind, name, _ in first if kind == "done"),
+            "first_seconds": round(seconds, 2),
+            "running_after_first": still_running,
+            "all_seconds": round(time.monotonic() - started, 2),
+        }
+    finally:
+        engine.close()
 
 
 def files_holding(secret: str, folders: list[Path]) -> list[str]:

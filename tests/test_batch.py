@@ -175,8 +175,9 @@ def test_the_live_view_on_a_terminal_is_a_table(tmp_path):
     os.close(main_fd)
     text = seen.decode(errors="replace")
     assert process.returncode == 0, text
-    for column in ("task", "state", "best train reward", "test", "calls", "cost"):
+    for column in ("task", "state", "best train reward", "confidence", "test", "calls", "cost"):
         assert column in text
+    assert "confidence 0." in text or "confidence 1.00" in text  # the offline model's fits say how far to trust them
     assert "2/2" in text and "fit the train pairs" in text and TASKS[0] in text
 
 
@@ -341,9 +342,113 @@ def test_tasks_running_at_once_share_the_cores_of_the_offline_search(jobs):
     from synth_lsp.cli.batch import task_config
     from synth_lsp.cli.main import build_parser
 
-    cores = os.cpu_count() or 1
+    cores = len(os.sched_getaffinity(0))
     args = build_parser().parse_args(["evolve", "a.synth.py", "b.synth.py", "--jobs", str(jobs)])
     shared = task_config(args, n_tasks=64)["offline_jobs"]
     assert shared == max(1, cores // jobs)  # never "every core" in each of several tasks
     asked = build_parser().parse_args(["evolve", "a.synth.py", "--jobs", str(jobs), "--offline-jobs", "3"])
     assert task_config(asked, n_tasks=64)["offline_jobs"] == 3  # what the user asks for stays
+    for deterministic in (["--offline-programs", "5000"], ["--engine", "ray"]):  # the same work on every engine; a Ray task holds one CPU
+        one = build_parser().parse_args(["evolve", "a.synth.py", "--jobs", str(jobs), *deterministic])
+        assert task_config(one, n_tasks=64)["offline_jobs"] == 1
+
+
+def test_a_batch_pinned_to_one_core_searches_with_one_process():
+    """`taskset -c 0 synth-lsp evolve ... --jobs 1`: the cores it may use are its affinity, not the machine's."""
+    code = "from synth_lsp.cli.batch import task_config; from synth_lsp.cli.main import build_parser; " \
+        "print(task_config(build_parser().parse_args(['evolve', 'a.synth.py', '--jobs', '1']), n_tasks=9)['offline_jobs'])"
+    core = min(os.sched_getaffinity(0))
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=60,
+        preexec_fn=lambda: os.sched_setaffinity(0, {core}),
+    )
+    assert done.stdout.strip() == "1", done.stderr
+
+
+def test_a_finished_task_wakes_the_local_engines_poll_at_once(tmp_path):
+    """A task that ends without a word of progress (its examples are broken) must not leave `poll`
+    sitting on its timeout: the end of the task's future wakes it."""
+    from synth_lsp.batch.local_engine import LocalEngine
+    from synth_lsp.batch.task_run import Job
+
+    broken = tmp_path / "broken.synth.py"
+    broken.write_text("# synth: examples = broken.json\nresult = {'output_grid': input_grid}\n")
+    (tmp_path / "broken.json").write_text(json.dumps({"train": [{"input": [[1]]}], "test": []}))
+    engine = LocalEngine(1)
+    try:
+        engine.submit(Job("broken", broken, {}))
+        started = time.monotonic()
+        happened = []
+        while not happened and time.monotonic() - started < 120:
+            happened = engine.poll(60.0)
+        waited = time.monotonic() - started
+    finally:
+        engine.close()
+    assert [(kind, name) for kind, name, _ in happened] == [("done", "broken")]
+    assert happened[0][2].state == "error"
+    assert waited < 30, f"poll returned {waited:.1f} s after the submit (a worker starts in a few seconds; the timeout was 60 s)"
+
+
+def test_the_plain_view_and_the_report_show_the_offline_models_confidence(tmp_path):
+    task_files(tmp_path / "tasks", TASKS[:2])
+    out = tmp_path / "out"
+    done = evolve(str(tmp_path / "tasks"), "--out", str(out), "--offline-time", "3", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for name, row in rows(out).items():
+        assert row["best_origin"] == "offline" and isinstance(row["best_confidence"], float), row
+        checked = "not cross-validated" not in row["best_note"]
+        assert row["best_cross_validated"] is checked
+        words = f"confidence {row['best_confidence']:.2f}" if checked else f"not cross-validated, confidence {row['best_confidence']:.2f}"
+        assert row["confidence"] == words and row["fit"] == f"{row['train']}, {words}"
+        assert f"{name}: done: {row['fit']}; test: right" in done.stderr  # the plain live view's line
+    with (out / "report.csv").open() as handle:
+        read = list(csv.reader(handle))
+    assert read[0][-1] == "confidence" and read[0][:3] == ["task", "state", "train"]  # a new last column; the others keep their places
+    assert {r[0]: r[-1] for r in read[1:]} == {n: r["confidence"] for n, r in rows(out).items()}
+    page = (out / "report.html").read_text()
+    assert "<th>confidence</th>" in page and all(f'<td class="confidence">{r["confidence"]}</td>' in page for r in rows(out).values())
+
+
+def test_a_report_row_from_before_the_confidence_still_reads():
+    from synth_lsp.batch.report import TaskRow, cross_validated
+
+    old = {"task": "t", "script": "t.synth.py", "state": "done", "train_passed": 3, "train_total": 3, "tests": []}
+    row = TaskRow.from_dict(old)
+    assert row.best_confidence is None and row.confidence_words == "" and row.fit_words == "fits the train pairs (3/3)"
+    row.best_confidence, row.best_cross_validated = 0.4, cross_validated("a lookup table; offline search, not cross-validated")
+    assert row.fit_words == "fits the train pairs (3/3), not cross-validated, confidence 0.40"
+    row.best_cross_validated = cross_validated("recolour; offline search, cross-validated")
+    assert row.fit_words == "fits the train pairs (3/3), confidence 0.40"
+    row.train_passed = 2  # no fit: no confidence beside the verdict
+    assert row.fit_words == "fits 2/3 train pairs"
+
+
+def test_a_budget_in_programs_gives_the_same_verdicts_on_one_core_and_on_every_core(tmp_path):
+    """--offline-programs counts the search's work, not its time: one task at a time pinned to one
+    core and two at a time (the machine's load differs between them) find the same best scripts."""
+    found = {}
+    for jobs in (1, 2):
+        folder = tmp_path / f"jobs{jobs}"
+        task_files(folder / "tasks", TASKS)
+        (folder / "tasks" / "00noise.json").write_text(json.dumps(NOISE_TASK))
+        command = [sys.executable, "-m", "synth_lsp", "evolve", str(folder / "tasks"), "--out", str(folder / "out"), "--jobs", str(jobs)]
+        pin = (lambda: os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})) if jobs == 1 else None
+        done = subprocess.run(
+            [*command, "--offline-programs", "3000", "--population-size", "4"],
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=300, preexec_fn=pin,
+        )
+        assert done.returncode == 1, done.stderr  # the noise fits nothing
+        found[jobs] = {
+            n: (r["state"], r["train_passed"], r["train_total"], r["test"], r["best_id"], r["best_confidence"]) for n, r in rows(folder / "out").items()
+        }
+    assert found[1] == found[2]
+    assert sum(v[1] == v[2] for v in found[1].values()) == len(TASKS)
+
+
+NOISE_TASK = {  # no rule to find: the search spends its whole budget
+    "train": [
+        {"input": [[(7 * i + 3 * j + k) % 10 for j in range(4)] for i in range(4)], "output": [[(5 * i * j + k) % 10 for j in range(3)] for i in range(2 + k)]}
+        for k in range(3)
+    ],
+    "test": [{"input": [[(i + j) % 10 for j in range(4)] for i in range(4)], "output": [[1, 2], [3, 4]]}],
+}

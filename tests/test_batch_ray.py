@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ARC = ROOT / "examples" / "arc"
 EASY = ("007bbfb7", "0d3d703e", "25ff71a9", "3c9b0459")
 BATCH_ARGS = ["--offline-time", "6", "--population-size", "4"]
+DETERMINISTIC_ARGS = ["--offline-programs", "20000", "--population-size", "4"]
 
 ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'synth-lsp[ray]'")
 
@@ -52,30 +53,37 @@ def make_tasks(folder: Path) -> None:
         (folder / f"00noise{n}.json").write_text(json.dumps(task))
 
 
-def verdicts(out: Path) -> dict[str, tuple]:
+def verdicts(out: Path, best: bool = False) -> dict[str, tuple]:
+    """Each task's verdicts; with `best`, also which script is the best and the confidence in it."""
     data = json.loads((out / "report.json").read_text())
-    return {t["task"]: (t["state"], t["fits_train"], t["train_passed"], t["train_total"], t["test"]) for t in data["tasks"]}
+    return {
+        t["task"]: (t["state"], t["fits_train"], t["train_passed"], t["train_total"], t["test"]) + ((t["best_id"], t["best_confidence"]) if best else ())
+        for t in data["tasks"]
+    }
 
 
-@pytest.fixture(scope="module")
-def local_verdicts(tmp_path_factory):
-    work = tmp_path_factory.mktemp("local")
+def local_run(work: Path, args: list[str]) -> Path:
     make_tasks(work / "tasks")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "synth_lsp", "evolve", str(work / "tasks"), "--out", str(work / "out"), *BATCH_ARGS],
+        [sys.executable, "-m", "synth_lsp", "evolve", str(work / "tasks"), "--out", str(work / "out"), *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert done.returncode == 1, done.stderr  # the noise tasks fit nothing
-    return verdicts(work / "out")
+    return work / "out"
 
 
-def on_cluster(work: Path, mode: str) -> dict:
+@pytest.fixture(scope="module")
+def local_verdicts(tmp_path_factory):
+    return verdicts(local_run(tmp_path_factory.mktemp("local"), BATCH_ARGS))
+
+
+def on_cluster(work: Path, mode: str, args: list[str] = BATCH_ARGS) -> dict:
     make_tasks(work / "tasks")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "BATCH_ARGS": json.dumps(BATCH_ARGS)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BATCH_ARGS": json.dumps(args)}
     done = subprocess.run(
         ["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(work), mode], env=env, capture_output=True, text=True, timeout=900
     )
@@ -97,6 +105,40 @@ def test_the_ray_engine_gives_the_local_engines_verdicts(tmp_path, local_verdict
         + [f"{n}.synth.py" for n in (*EASY, "00noise1", "00noise2")]
         + [f"{n}.synth.population.json" for n in (*EASY, "00noise1", "00noise2")]
     )
+
+
+def test_with_a_budget_in_programs_the_ray_engine_finds_the_local_engines_best_scripts(tmp_path):
+    """A budget in programs tried does the same work wherever it runs: not only the verdicts but
+    the best script of every task (and the offline model's confidence in it) are the local engine's."""
+    local = verdicts(local_run(tmp_path / "local", DETERMINISTIC_ARGS), best=True)
+    result = on_cluster(tmp_path / "ray", "same", DETERMINISTIC_ARGS)
+    assert result["returncode"] == 1, result["stderr"]
+    assert verdicts(tmp_path / "ray" / "out-ray", best=True) == local
+    assert sum(v[1] for v in local.values()) == 4 and all(v[6] is not None for v in local.values() if v[1])
+
+
+def test_the_ray_engines_poll_returns_at_the_first_finished_task(tmp_path):
+    """One quick task and one of noise that searches for 15 s, on the two nodes at once: the first
+    `poll` that returns anything brings the quick one while the noise still runs (not both at the end)."""
+    (tmp_path / "tasks").mkdir()
+    shutil.copy(ARC / f"{EASY[0]}.json", tmp_path / "tasks")
+    rng = random.Random(3)
+    noise = {"train": [{"input": [[rng.randrange(10) for _ in range(4)] for _ in range(4)], "output": [[rng.randrange(10)] * 3] * (2 + k)} for k in range(3)]}
+    noise["test"] = [{"input": [[1, 2], [3, 4]], "output": [[1]]}]
+    (tmp_path / "tasks" / "00noise.json").write_text(json.dumps(noise))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "BATCH_ARGS": json.dumps(["--offline-time", "15", "--population-size", "4"])}
+    done = subprocess.run(
+        ["unshare", "--net", sys.executable, str(ROOT / "tests" / "ray_cluster.py"), str(tmp_path), "poll"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["head"] == 0 and result["node2"] == 0, result["start_errors"]
+    assert result["first_done"] == [EASY[0]] and result["running_after_first"] == 1, result
+    assert result["all_seconds"] > result["first_seconds"], result
 
 
 def test_killing_the_second_node_mid_run_still_completes_the_batch(tmp_path, local_verdicts):

@@ -53,6 +53,7 @@ class StepOutput:
     best_note: str = ""
     best_script: str = ""
     best_reward: float = 0.0
+    best_confidence: float | None = None  # the offline model's, for its program
     train_passed: int = 0
     train_total: int = 0
     by_model_and_origin: list[dict[str, Any]] = field(default_factory=list)
@@ -92,6 +93,7 @@ def run_step(step: StepInput) -> StepOutput:
             best_note=best.note,
             best_script=best.script,
             best_reward=best.train_reward,
+            best_confidence=best.confidence,
             train_passed=best.train_passed,
             train_total=best.train_total,
             by_model_and_origin=result.by_model_and_origin,

@@ -97,10 +97,12 @@ def totals_html(totals: dict[str, Any]) -> str:
 
 
 def rows_html(tasks: list[dict[str, Any]]) -> str:
-    head = "<tr><th>task</th><th>state</th><th>train</th><th>test</th><th>stop reason</th><th>s</th><th>calls</th><th>cost</th><th>best from</th></tr>"
+    columns = ("task", "state", "train", "confidence", "test", "stop reason", "s", "calls", "cost", "best from")
+    head = "<tr>" + "".join(f"<th>{c}</th>" for c in columns) + "</tr>"
     body = "".join(
         f'<tr class="task-row" data-task="{escape(t["task"])}"><td><a href="#task-{escape(t["task"])}">{escape(t["task"])}</a></td>'
-        f'<td>{escape(t["state"])}</td><td>{escape(t["train"])}</td><td class="{t["test"]}">{t["test"]}</td>'
+        f'<td>{escape(t["state"])}</td><td>{escape(t["train"])}</td>'
+        f'<td class="confidence">{escape(t.get("confidence", "") if t.get("fits_train") else "")}</td><td class="{t["test"]}">{t["test"]}</td>'
         f"<td>{escape(t['error'] or t['stop_reason'])}</td><td>{t['seconds']:.1f}</td><td>{t['calls']}</td>"
         f"<td>${t['cost_usd']:.4f}</td><td>{escape(t['best_model'] or t['best_origin'])}</td></tr>"
         for t in tasks
@@ -111,7 +113,7 @@ def rows_html(tasks: list[dict[str, Any]]) -> str:
 def task_html(t: dict[str, Any]) -> str:
     parts = [
         f'<section class="task" id="task-{escape(t["task"])}" data-task="{escape(t["task"])}">',
-        f'<h3>{escape(t["task"])}: {escape(t["train"])}; test: <span class="{t["test"]}">{t["test"]}</span></h3>',
+        f'<h3>{escape(t["task"])}: {escape(t.get("fit") or t["train"])}; test: <span class="{t["test"]}">{t["test"]}</span></h3>',
     ]
     if t["error"]:
         parts.append(f'<p class="error">{escape(t["error"])}</p>')

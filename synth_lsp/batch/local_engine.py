@@ -16,6 +16,8 @@ from typing import Any
 from synth_lsp.batch.report import TaskRow
 from synth_lsp.batch.task_run import Job, run_job
 
+WAKE = "wake"  # an event that only ends `poll`'s wait: a task's future is done
+
 _events: Any = None  # in a worker: the queue progress goes to
 _stop: Any = None  # in a worker: set when the driver asks every task to stop
 
@@ -54,16 +56,25 @@ class LocalEngine:
 
     def submit(self, job: Job) -> None:
         self._tries[job.name] = self._tries.get(job.name, 0) + 1
-        self._futures[self._executor().submit(_run, job)] = job
+        future = self._executor().submit(_run, job)
+        self._futures[future] = job
+        # the end of a task (or the death of its worker) wakes `poll` at once, as its progress does
+        future.add_done_callback(lambda _: self._events.put((WAKE, job.name, None)))
 
     def poll(self, timeout: float) -> list[tuple[str, str, Any]]:
+        """What happened since the last call; waits up to `timeout` only while nothing has."""
         happened: list[tuple[str, str, Any]] = []
+        if not any(f.done() for f in self._futures):
+            try:
+                happened.append(self._events.get(timeout=timeout))
+            except queue.Empty:
+                pass
         try:
-            happened.append(self._events.get(timeout=timeout))
             while True:
                 happened.append(self._events.get_nowait())
         except queue.Empty:
             pass
+        happened = [h for h in happened if h[0] != WAKE]
         broken = False
         for future in [f for f in self._futures if f.done()]:
             job = self._futures.pop(future)

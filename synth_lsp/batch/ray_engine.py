@@ -114,10 +114,15 @@ class RayEngine:
         self._send(state, generations=0 if job.skip else 1)
 
     def poll(self, timeout: float) -> list[tuple[str, str, Any]]:
+        """Returns at the first generation to finish (then takes whatever else is ready too), or
+        after `timeout` when none does; at once when rows are already settled."""
         happened, self._pending_done = list(self._pending_done), []
         if not self._inflight:
             return happened
-        ready, _ = self.ray.wait(list(self._inflight), num_returns=len(self._inflight), timeout=timeout)
+        refs = list(self._inflight)
+        ready, rest = self.ray.wait(refs, num_returns=1, timeout=0 if happened else timeout)
+        if ready and rest:
+            ready += self.ray.wait(rest, num_returns=len(rest), timeout=0)[0]
         for ref in ready:
             state = self._inflight.pop(ref)
             try:
@@ -234,7 +239,7 @@ class RayEngine:
     def _row(self, state: TaskState, reason: str) -> TaskRow:
         import time
 
-        from synth_lsp.batch.task_run import best_model
+        from synth_lsp.batch.task_run import best_model, set_confidence
 
         out = state.last
         assert out is not None
@@ -244,6 +249,7 @@ class RayEngine:
         row.train_passed, row.train_total, row.best_reward = out.train_passed, out.train_total, out.best_reward
         row.best_id, row.best_origin, row.best_script, row.best_note = out.best_id, out.best_origin, out.best_script, out.best_note
         row.best_model = best_model(out.best_origin, out.best_note, state.by_model_and_origin)
+        set_confidence(row, out.best_confidence, out.best_note)
         row.generation, row.tests, row.stop_reason = out.generation, out.tests, reason
         row.test_total = sum(1 for t in out.tests if t.right is not None)
         row.test_passed = sum(1 for t in out.tests if t.right)

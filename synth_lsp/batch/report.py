@@ -34,6 +34,7 @@ CSV_COLUMNS = (
     "generation",
     "script",
     "error",
+    "confidence",  # last: readers of the columns before it by position still read them
 )
 
 
@@ -66,6 +67,8 @@ class TaskRow:
     best_id: str = ""
     best_script: str = ""
     best_note: str = ""  # what the best script does, as its source described it
+    best_confidence: float | None = None  # the offline model's confidence in its fit (0-1); None for other sources
+    best_cross_validated: bool | None = None  # whether that fit survived leave-one-out; None without a confidence
     generation: int = 0
     finished_at: float | None = None  # seconds since the batch started, when the task ended
     error: str = ""
@@ -84,6 +87,22 @@ class TaskRow:
         return f"fits {self.train_passed}/{self.train_total} train pairs"
 
     @property
+    def confidence_words(self) -> str:
+        """How far to trust the best's fit, as the offline model says: "confidence 0.88", or
+        "not cross-validated, confidence 0.40" (it may only memorise the pairs); "" without one."""
+        if self.best_confidence is None:
+            return ""
+        words = f"confidence {self.best_confidence:.2f}"
+        return words if self.best_cross_validated is not False else f"not cross-validated, {words}"
+
+    @property
+    def fit_words(self) -> str:
+        """The train verdict with the confidence beside a fit: "fits the train pairs (5/5), confidence 0.88"."""
+        if self.fits_train and self.confidence_words:
+            return f"{self.train_words}, {self.confidence_words}"
+        return self.train_words
+
+    @property
     def test_words(self) -> str:
         """'right', 'wrong' or 'unknown' (no published output, or not run yet)."""
         if not self.test_total or self.state not in ("done", "skipped", "stopped"):
@@ -92,7 +111,7 @@ class TaskRow:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data.update(train=self.train_words, test=self.test_words, fits_train=self.fits_train)
+        data.update(train=self.train_words, test=self.test_words, fits_train=self.fits_train, confidence=self.confidence_words, fit=self.fit_words)
         return data
 
     @classmethod
@@ -100,6 +119,13 @@ class TaskRow:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["tests"] = [TestPair(**t) for t in data.get("tests", [])]
         return cls(**known)
+
+
+def cross_validated(note: str) -> bool | None:
+    """Whether the offline model's note on its program says the fit survived cross-validation."""
+    if "not cross-validated" in note:
+        return False
+    return True if "cross-validated" in note else None
 
 
 @dataclass

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from synth_lsp.batch.report import TaskRow, TestPair
+from synth_lsp.batch.report import TaskRow, TestPair, cross_validated
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ def fill_best(row: TaskRow, task, population) -> None:
     row.best_id, row.best_origin, row.best_script = best.id, best.origin, best.script
     row.best_model = best_model(best.origin, best.note, [])
     row.best_note = best.note
+    set_confidence(row, best.confidence, best.note)
     row.generation = population.generation
     row.tests = describe_tests(task, best.script)
     row.test_total = sum(1 for t in row.tests if t.right is not None)
@@ -91,6 +92,11 @@ def run_job(job: Job, on_progress: Callable[[dict[str, Any]], None], should_stop
         row.state, row.error = "error", f"{type(exc).__name__}: {exc}"
     row.seconds = round(time.monotonic() - started, 3)
     return row
+
+
+def set_confidence(row: TaskRow, confidence: float | None, note: str) -> None:
+    row.best_confidence = confidence
+    row.best_cross_validated = cross_validated(note) if confidence is not None else None
 
 
 def best_model(origin: str, note: str, spend_rows: list[dict[str, Any]]) -> str:

@@ -11,7 +11,6 @@ start (bad targets, a bad `--out`, bad options, a Ray cluster that does not answ
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -21,7 +20,12 @@ DEFAULT_OUT = "synth-batch"
 def add_batch_arguments(parser: argparse.ArgumentParser) -> None:
     batch = parser.add_argument_group("batch (many targets; --max-calls, --max-tokens and --max-cost then cap the whole batch)")
     batch.add_argument("--out", help=f"the batch's folder: seeds scaffolded for task files, and the report (default ./{DEFAULT_OUT})")
-    batch.add_argument("--jobs", type=int, help="tasks run at once (default: one per core; with --engine ray: the cluster's CPUs)")
+    batch.add_argument(
+        "--jobs",
+        type=int,
+        help="tasks run at once (default: one per core this process may use; with --engine ray: the cluster's CPUs); "
+        "each task's offline search gets the cores left over (--offline-jobs to choose)",
+    )
     batch.add_argument("--max-calls-per-task", type=int, metavar="N", help="calls per task")
     batch.add_argument("--max-tokens-per-task", type=int, metavar="N", help="tokens per task")
     batch.add_argument("--max-cost-per-task", type=float, metavar="USD", help="cost per task")
@@ -119,13 +123,28 @@ def task_config(args: argparse.Namespace, n_tasks: int) -> dict:
     jobs = workers_for(args, n_tasks)
     data = config.model_dump()
     data.update(max_calls=None, max_tokens=None, max_cost_usd=None, concurrency=max(1, args.concurrency // jobs))
-    if data["offline_jobs"] == 0:  # "every core" is shared by the tasks running at once
-        data["offline_jobs"] = max(1, (os.cpu_count() or 1) // jobs)
+    if data["offline_jobs"] == 0:
+        data["offline_jobs"] = offline_search_processes(args, jobs)
     return data
 
 
+def offline_search_processes(args: argparse.Namespace, jobs: int) -> int:
+    """Processes for each task's offline search when --offline-jobs is not given. `--jobs` counts
+    tasks at once; the cores this process may use (its affinity, as `taskset` sets it) are shared
+    by them, so a batch with a task per core searches with one process each (no oversubscription).
+    One on Ray (a Ray task holds one CPU), and one with --offline-programs: a budget in programs is
+    per search process, so every engine then does the same work and gives the same verdicts."""
+    from synth_lsp.offline.pool import usable_cores
+
+    if args.engine == "ray" or args.offline_programs is not None:
+        return 1
+    return max(1, usable_cores() // jobs)
+
+
 def workers_for(args: argparse.Namespace, n_tasks: int) -> int:
-    jobs = args.jobs or os.cpu_count() or 1
+    from synth_lsp.offline.pool import usable_cores
+
+    jobs = args.jobs or usable_cores() or 1
     if args.model and args.jobs is None:
         jobs = max(jobs, min(args.concurrency, n_tasks))  # model calls wait on the network, not the CPU
     return max(1, min(jobs, n_tasks))

@@ -1,5 +1,6 @@
 """The batch's live view on stderr: a progress bar and a table of tasks (state, best train reward,
-test when known, calls, cost) with `rich` on a terminal; one plain line per finished task otherwise."""
+the offline model's confidence in a fit, test when known, calls, cost) with `rich` on a terminal;
+one plain line per finished task otherwise."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def row_line(row: TaskRow, done: int, total: int) -> str:
         return f"{head}: {row.error}"
     spend = f"{row.calls} calls, ${row.cost_usd:.4f}, {row.seconds:.1f} s"
     test = f"test: {row.test_words}" if row.test_words != "unknown" else "test: unknown"
-    return f"{head}: {row.train_words}; {test}; {row.stop_reason}; {spend}"
+    return f"{head}: {row.fit_words}; {test}; {row.stop_reason}; {spend}"
 
 
 class PlainView:
@@ -73,7 +74,7 @@ class RichView:
         from rich.table import Table
 
         table = Table(expand=False)
-        for column in ("task", "state", "best train reward", "test", "calls", "cost"):
+        for column in ("task", "state", "best train reward", "confidence", "test", "calls", "cost"):
             table.add_column(column)
         running = [n for n, r in self.rows.items() if r.state == "running"]
         latest = list(reversed(self.order))
@@ -81,7 +82,8 @@ class RichView:
             r = self.rows[name]
             reward = f"{r.best_reward:.2f} ({r.train_passed}/{r.train_total})" if r.train_total else "-"
             state = r.state if r.state != "error" else f"error: {r.error[:40]}"
-            table.add_row(r.task, state, reward, r.test_words, str(r.calls), f"${r.cost_usd:.4f}")
+            confidence = r.confidence_words if r.fits_train and r.confidence_words else "-"
+            table.add_row(r.task, state, reward, confidence, r.test_words, str(r.calls), f"${r.cost_usd:.4f}")
         return Group(self.progress, table)
 
 
