@@ -222,10 +222,17 @@ def test_a_wrapped_candidate_takes_one_checkout_for_all_its_pairs(pairs):
         runs = box.run_many(solutions.FRACTAL_007BBFB7, pairs, LIMITS)
         assert all(r.ok for r in runs)
         assert len(calls) == 1
-        # an error at one pair: that pair and the rest get a checkout each, the pairs before keep theirs
+        # an exception at some pairs: the same checkout goes on with the next pair
+        for name in ("error at a later pair only", "index error on every pair", "error on some pairs, in a function"):
+            calls.clear()
+            runs = box.run_many(SCRIPTS[name], pairs, LIMITS)
+            assert any(r.error is not None and r.error.kind == "runtime" for r in runs)
+            assert len(calls) == 1, name
+        # a limit at one pair: that pair and the rest get a checkout each, the pairs before keep theirs
         calls.clear()
-        runs = box.run_many(SCRIPTS["error at a later pair only"], pairs, LIMITS)
+        runs = box.run_many(SCRIPTS["memory on some pairs"], pairs, LIMITS)
         first_bad = next(i for i, r in enumerate(runs) if not r.ok)
+        assert runs[first_bad].error.kind == "memory"
         assert len(calls) == 1 + len(pairs) - first_bad
         box._pool = pool
 

@@ -14,10 +14,12 @@ import secrets
 import symtable
 from functools import lru_cache
 
+from synth_lsp.core.runs import Frame, SourceRange
 from synth_lsp.sandbox.script_ast import parse
 
 PREFIX = "_synth_"  # every name the wrapper adds; a script that mentions it is not wrapped
 PAIRS = "_synth_pairs"  # the global holding every pair's `inputs`, bound before the feed
+BODY = "_synth_pair_body"  # the function whose body is the script
 INDENT = "    "
 # printed after each pair's output by scripts that print, so one feed's output can be told apart
 # by pair; a script cannot print it by chance, nor read it (it never sees the wrapper)
@@ -68,16 +70,58 @@ def _wrap(script: str) -> tuple[str | None, str | None]:
     # break at form feeds and other separators inside a line
     lines = script.split("\n")
     body = "\n".join(INDENT + line if line.strip() else line for line in lines) + "\n"
+    code = f"def {BODY}(inputs):\n{body}{INDENT}return result\n" + _pairs_loop(script, 0)
+    return code, None
+
+
+def continuation_code(script: str, start: int) -> str:
+    """The feed that goes on from pair `start` in the session that ran `wrapped_code(script)` (the
+    function is defined there already), ending with the list of those pairs' `result`s."""
+    return _pairs_loop(script, start)
+
+
+def _pairs_loop(script: str, start: int) -> str:
     after_pair = f"{INDENT}print({PAIR_END!r}, end='')\n" if _prints(script) else ""
-    code = (
-        f"def _synth_pair_body(inputs):\n{body}{INDENT}return result\n"
+    return (
         "_synth_results = []\n"
-        f"for _synth_inputs in {PAIRS}:\n"
-        f"{INDENT}_synth_results.append(_synth_pair_body(_synth_inputs))\n"
+        f"for _synth_inputs in {PAIRS}{f'[{start}:]' if start else ''}:\n"
+        f"{INDENT}_synth_results.append({BODY}(_synth_inputs))\n"
         f"{after_pair}"
         "_synth_results\n"
     )
-    return code, None
+
+
+def unwrapped_frames(script: str, raw: list) -> tuple[list[Frame], bool] | None:
+    """The frames a run of `script` alone would have shown for an exception that Monty's `raw`
+    traceback shows in the wrapped form, and whether it was the read of `result` at the end (the
+    script never assigned it); None when they cannot be told for sure. Wrapped, the script's
+    lines are one further down and four columns further right, its top level is the function's
+    body, and the loop that calls it is one more frame, outermost."""
+    body = [index for index, frame in enumerate(raw) if frame.function_name == BODY]
+    if len(body) != 1:
+        return None
+    filename = raw[body[0]].filename
+    last_line = len(script.split("\n")) + 1  # the script's last line, wrapped (the `def` is line 1)
+    frames = []
+    for frame in raw[body[0] :]:
+        if frame.filename != filename or not frame.line or frame.function_name == "<module>":
+            return None  # a frame of no line of the script's: not what a run alone shows
+        end_line, end_column = frame.end_line or frame.line, frame.end_column or frame.column
+        if frame.line == last_line + 1:
+            if frame is raw[-1] and frame.function_name == BODY:
+                return [], True  # `return result`
+            return None
+        if not 1 < frame.line <= last_line or frame.column <= len(INDENT) or end_column <= len(INDENT) or end_line > last_line:
+            return None
+        source = frame.source_line or ""
+        frames.append(
+            Frame(
+                function="<module>" if frame.function_name == BODY else frame.function_name,
+                range=SourceRange(frame.line - 1, frame.column - len(INDENT), end_line - 1, end_column - len(INDENT)),
+                source_line=source[len(INDENT) :] if source.startswith(INDENT) else source,
+            )
+        )
+    return frames, False
 
 
 def _prints(script: str) -> bool:

@@ -27,8 +27,8 @@ from dataclasses import replace
 from typing import Any
 
 from synth_lsp.core.runs import RunError, RunLimits, RunResult
-from synth_lsp.sandbox.errors import STOPPED, error_from
-from synth_lsp.sandbox.function_wrap import PAIR_END, PAIRS
+from synth_lsp.sandbox.errors import MISSING_RESULT, STOPPED, bounded, error_from
+from synth_lsp.sandbox.function_wrap import PAIR_END, PAIRS, continuation_code, unwrapped_frames, wrapped_code
 from synth_lsp.sandbox.inputs_usage import restrict
 from synth_lsp.sandbox.output_cap import OutputCap
 from synth_lsp.sandbox.sessions import SessionCache
@@ -43,7 +43,7 @@ def run_together(
     pool: Any,
     sessions: SessionCache,
     watchdog: Watchdog,
-    code: str,
+    script: str,
     keys: frozenset[str] | None,
     inputs_list: list[dict[str, Any]],
     limits: RunLimits,
@@ -52,23 +52,47 @@ def run_together(
     """Results in order; None for each pair the per-pair path must run."""
     import pydantic_monty as pm
 
+    code = wrapped_code(script)
     results: list[RunResult | None] = [Pending] * len(inputs_list)
+    if code is None:
+        return results
     printed = PairOutputs(len(inputs_list), limits.output_bytes, marked=PAIR_END in code)
-    done: list[Any] = []
-    error: RunError | None = None
+    start = 0  # the first pair of the feed being run
     stopped = False
-    started = time.perf_counter()
     try:
         with pool.checkout(limits=_limits(limits)) as session:
             token = watchdog.watch(session.worker_pid, should_stop) if should_stop is not None else None
             try:
                 bound = _bind_pairs(session, sessions, inputs_list, keys)
-                done = session.feed_run(code, inputs=bound, print_callback=printed)
+                while start < len(inputs_list):
+                    started = time.perf_counter()
+                    feed = code if start == 0 else continuation_code(script, start)
+                    error: RunError | None = None
+                    own: RunError | None = None  # the error as the pair alone gives it, when known for sure
+                    try:
+                        done = session.feed_run(feed, inputs=bound if start == 0 else None, print_callback=printed)
+                    except pm.MontyCrashedError:
+                        break
+                    except pm.MontyError as exc:
+                        error, own, done = error_from(exc, limits), _pair_error(script, exc, limits), _read_back(session)
+                    if not isinstance(done, list) or not printed.placed(start + len(done)):
+                        break
+                    elapsed = time.perf_counter() - started
+                    for index, value in enumerate(done[: len(inputs_list) - start], start):
+                        results[index] = printed.attach(index, _result(value, elapsed / max(1, len(done))))
+                    start += len(done)
+                    if error is None or start >= len(inputs_list):
+                        break
+                    if error.kind == "timeout" and not done:  # the pair ran the whole limit alone: its own timeout
+                        results[start] = printed.attach(start, RunResult(result=None, duration_s=elapsed, error=error))
+                        break
+                    if own is None:
+                        break  # a limit fired, or frames that cannot be placed: the rest get a checkout each
+                    results[start] = printed.attach(start, RunResult(result=None, duration_s=elapsed, error=own))
+                    printed.end_pair()
+                    start += 1
             except pm.MontyCrashedError:
-                done = []
-            except pm.MontyError as exc:
-                error = error_from(exc, limits)
-                done = _read_back(session)
+                pass
             finally:
                 if token is not None and watchdog.release(token):
                     stopped = True
@@ -76,16 +100,29 @@ def run_together(
         return results
     if stopped:
         return [RunResult(result=None, error=STOPPED) for _ in inputs_list]
-    if not isinstance(done, list):
-        return results
-    if not printed.placed(len(done)):
-        return results
-    elapsed = time.perf_counter() - started
-    for index, value in enumerate(done[: len(inputs_list)]):
-        results[index] = printed.attach(index, _result(value, elapsed / max(1, len(done))))
-    if error is not None and error.kind == "timeout" and not done:
-        results[0] = printed.attach(0, RunResult(result=None, duration_s=elapsed, error=error))
     return results
+
+
+def _pair_error(script: str, exc: Exception, limits: RunLimits) -> RunError | None:
+    """The error of the pair that raised as a run of the script alone gives it, when the same
+    checkout can go on with the next pair; else None. It can after an exception the script raised
+    whose frames are placed in the script for sure: that leaves nothing behind but what a finished
+    pair leaves (the pair's names were the function's locals; a wrapped script cannot change the
+    modules it imports). Not after a limit (the session is thrown away) nor a RecursionError (its
+    frames depend on the depth, which the wrapper's own frame changes)."""
+    error = error_from(exc, limits)
+    if error.kind != "runtime" or error.exc_type == "RecursionError":
+        return None
+    try:
+        unwrapped = unwrapped_frames(script, exc.traceback())
+    except Exception:
+        return None
+    if unwrapped is None:
+        return None
+    frames, reads_result = unwrapped
+    if reads_result:  # the wrapper's `return result`: the script never assigned it
+        return MISSING_RESULT if error.exc_type in ("NameError", "UnboundLocalError") else None
+    return error_from(exc, limits, bounded(frames))
 
 
 class PairOutputs:
@@ -113,6 +150,12 @@ class PairOutputs:
         if len(self.pending) > keep:
             self.caps[self.index]("stdout", self.pending[:-keep] if keep else self.pending)
             self.pending = self.pending[-keep:] if keep else ""
+
+    def end_pair(self) -> None:
+        """The pair printing now ended without its mark (it raised): what follows is the next one's."""
+        self.caps[self.index]("stdout", self.pending)
+        self.pending = ""
+        self.index = min(self.index + 1, len(self.caps) - 1)
 
     def placed(self, done: int) -> bool:
         """Whether the output is known pair by pair: every finished pair's mark came, nothing else."""

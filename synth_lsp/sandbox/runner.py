@@ -161,7 +161,7 @@ class Sandbox:
 
         def together(_: int) -> list[RunResult | None]:
             pool = self._get_pool()
-            return run_together(pool, self._sessions, self._watchdog, code, keys_read(script), inputs_list, limits, should_stop)
+            return run_together(pool, self._sessions, self._watchdog, script, keys_read(script), inputs_list, limits, should_stop)
 
         return self._pairs.run(together, 1)[0]
 
