@@ -51,7 +51,7 @@ from synth_lsp.sandbox.runner import Sandbox  # noqa: E402
 from synth_lsp.core.scoring import exact_match  # noqa: E402
 from synth_lsp.core.task import Task, load_task  # noqa: E402
 
-ARC = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone
+ARC = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone (--arc)
 PARALLEL = 2  # the machine's cores; both sides get the same (--parallel)
 BASELINE_PYTHON = [sys.executable]  # the baseline's interpreter (--python)
 LOOP = asyncio.new_event_loop()  # one loop for every generation's scoring, as in a real evolution
@@ -487,9 +487,10 @@ def main() -> None:
         help="the seed system's virtualenv (made with uv when missing; env SYNALINKS_VENV)",
     )
     parser.add_argument("--per-candidate-only", action="store_true", help="only the per-candidate tables")
+    parser.add_argument("--arc", type=Path, default=ARC, help="folder of the ARC-AGI-1 training tasks (for 3631a71a)")
     args = parser.parse_args()
     BASELINE_PYTHON[0] = args.python
-    paths = {"007bbfb7 (3x3 -> 9x9)": ROOT / "examples" / "arc" / "007bbfb7.json", "3631a71a (30x30)": ARC / "3631a71a.json"}
+    paths = {"007bbfb7 (3x3 -> 9x9)": ROOT / "examples" / "arc" / "007bbfb7.json", "3631a71a (30x30)": args.arc / "3631a71a.json"}
     tasks = {title: load_task(path) for title, path in paths.items()}
     if not args.per_candidate_only:
         print_throughput(tasks, args)
