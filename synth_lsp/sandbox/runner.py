@@ -40,6 +40,14 @@ def _mark_pool_thread() -> None:
     _pool_thread.active = True
 
 
+def _long_lived_thread() -> bool:
+    """Whether this thread lives as long as the process (the main thread, or the sandbox's own), so
+    a worker spawned by a checkout on it dies only with the process (`child_lifetime`). A run on such
+    a thread may check out there itself: a hop to the sandbox's threads costs two thread switches,
+    which on a loaded machine are two waits for a core."""
+    return getattr(_pool_thread, "active", False) or threading.current_thread() is threading.main_thread()
+
+
 class Sandbox:
     """A pool of Monty workers. Thread-safe; create one per process and reuse it.
 
@@ -163,6 +171,8 @@ class Sandbox:
             pool = self._get_pool()
             return run_together(pool, self._sessions, self._watchdog, script, keys_read(script), inputs_list, limits, should_stop)
 
+        if _long_lived_thread():
+            return together(0)  # no hop to the sandbox's threads: the batch is one turn, and its worker outlives this thread
         return self._pairs.run(together, 1)[0]
 
     def execute(self, code: str, limits: RunLimits = RunLimits(time_s=1.0)) -> Any:
