@@ -88,7 +88,7 @@ class PairResult:
             error=(error.headline() + where) if error else None,
             error_kind=error.kind if error else None,
             output=verdict.run.result if train else None,
-            cells=[[c.row, c.col, c.expected, c.actual] for c in diff.cells[:200]] if (train and diff) else [],
+            cells=list(map(list, diff.cells[:200])) if (train and diff) else [],  # a CellDiff is (row, col, expected, actual)
             stdout=verdict.run.stdout[:MAX_OUTPUT_CHARS] if train else "",
             stderr=verdict.run.stderr[:MAX_OUTPUT_CHARS] if train else "",
         )
