@@ -453,7 +453,13 @@ def print_throughput(tasks: dict[str, Task], args: argparse.Namespace) -> None:
         )
 
 
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def per_candidate_tables(paths: dict[str, Path], tasks: dict[str, Task], args: argparse.Namespace) -> None:
+    print(f"\nLoad average (1, 5, 15 min) before the per-candidate tables: {load_average()}", flush=True)
     python = synalinks_python(args.synalinks_venv)
     synalinks = Synalinks(python) if python is not None else None
     with Sandbox(processes=args.parallel) as ours, Sandbox(processes=args.parallel, one_checkout=False) as before:
@@ -462,6 +468,7 @@ def per_candidate_tables(paths: dict[str, Path], tasks: dict[str, Task], args: a
             for title, task in tasks.items():
                 rows = per_candidate(paths[title], task, args.repeats, sandboxes, args.parallel, synalinks)
                 print_per_candidate(title, rows, args.repeats)
+                print(f"\nLoad average after {title}: {load_average()}", flush=True)
         finally:
             if synalinks is not None:
                 synalinks.close()

@@ -223,10 +223,18 @@ def test_a_wrapped_candidate_takes_one_checkout_for_all_its_pairs(pairs):
         assert all(r.ok for r in runs)
         assert len(calls) == 1
         # an exception at some pairs: the same checkout goes on with the next pair
-        for name in ("error at a later pair only", "index error on every pair", "error on some pairs, in a function"):
+        for name in (
+            "error at a later pair only",
+            "index error on every pair",
+            "error on some pairs, in a function",
+            "prints",
+            "prints past the cap",
+            "prints then fails",
+            "prints in a helper, sep and end",
+            "result on some pairs",
+        ):
             calls.clear()
-            runs = box.run_many(SCRIPTS[name], pairs, LIMITS)
-            assert any(r.error is not None and r.error.kind == "runtime" for r in runs)
+            box.run_many(SCRIPTS[name], pairs, LIMITS)
             assert len(calls) == 1, name
         # a limit at one pair: that pair and the rest get a checkout each, the pairs before keep theirs
         calls.clear()
@@ -303,3 +311,93 @@ def test_the_example_scripts_agree_on_their_tasks(sandbox, reference, path):
     task = load_task_for_script(path)
     inputs = [p.inputs for p in list(task.train) + list(task.test)]
     assert_same(sandbox, reference, path.read_text(), inputs)
+
+
+# Pairs told apart by a `mode`: the script raises on "raise", loops on "loop", and returns otherwise,
+# printing on each pair first.
+MODES_SCRIPT = """def check(mode):
+    if mode == "raise":
+        raise ValueError("bad " + mode)
+    return mode
+
+print("pair", inputs["n"])
+while inputs["mode"] == "loop":
+    pass
+value = check(inputs["mode"])
+result = {"v": value, "n": inputs["n"]}
+"""
+
+
+def _modes(*modes: str) -> list[dict]:
+    return [{"mode": mode, "n": n} for n, mode in enumerate(modes)]
+
+
+def _counting_checkouts(box: Sandbox) -> list:
+    box.run_many(solutions.IDENTITY, [{"input_grid": [[1]]}] * 2)  # start the pool
+    pool = box._get_pool()
+    calls: list = []
+
+    class Counting:
+        def checkout(self, **kwargs):
+            calls.append(kwargs)
+            return pool.checkout(**kwargs)
+
+    box._pool = Counting()
+    return calls
+
+
+@pytest.mark.parametrize(
+    "modes",
+    [
+        ("raise", "loop", "ok"),
+        ("ok", "raise", "raise", "ok", "loop", "ok"),
+        ("raise", "raise", "raise"),
+        ("ok", "ok", "raise"),
+        ("loop", "raise", "ok"),
+    ],
+    ids="-".join,
+)
+def test_a_pair_that_raises_then_one_that_times_out_then_a_good_one(sandbox, reference, modes):
+    limits = RunLimits(time_s=0.3, output_bytes=200)
+    inputs = _modes(*modes)
+    assert wrapped_code(MODES_SCRIPT) is not None
+    assert_same(sandbox, reference, MODES_SCRIPT, inputs, limits)
+    runs = sandbox.run_many(MODES_SCRIPT, inputs, limits)
+    for n, (mode, run) in enumerate(zip(modes, runs)):
+        assert run.stdout == f"pair {n}\n", (n, run)  # each pair's own output, nothing of its neighbours'
+        if mode == "ok":
+            assert run.error is None and run.result == {"v": "ok", "n": n}
+        elif mode == "loop":
+            assert run.error.kind == "timeout"
+        else:
+            assert (run.error.kind, run.error.exc_type, run.error.message) == ("runtime", "ValueError", "bad raise")
+            assert [(f.function, f.range.line, f.source_line) for f in run.error.frames] == [
+                ("<module>", 9, 'value = check(inputs["mode"])'),
+                ("check", 3, '        raise ValueError("bad " + mode)'),
+            ]
+            assert (run.error.range.line, run.error.range.column) == (3, 15)  # at `ValueError(...)`, as Monty places it
+
+
+def test_pairs_that_raise_share_the_checkout_and_a_limit_ends_it():
+    with Sandbox(processes=2) as box:
+        calls = _counting_checkouts(box)
+        limits = RunLimits(time_s=0.3)
+        box.run_many(MODES_SCRIPT, _modes("raise", "ok", "raise", "raise", "ok"), limits)
+        assert len(calls) == 1  # every pair in one checkout, though three raised
+        calls.clear()
+        runs = box.run_many(MODES_SCRIPT, _modes("raise", "ok", "loop", "ok", "raise"), limits)
+        assert [r.error.kind if r.error else None for r in runs] == ["runtime", None, "timeout", None, "runtime"]
+        assert len(calls) == 1 + 3  # the looping pair and those after it: a fresh checkout each
+
+
+def test_a_result_that_looks_like_the_wrappers_mark_is_not_taken_for_one():
+    """PAIR_FAILED marks a raising pair's place among the results; a script cannot return it
+    (it never sees it), and one that returns something like it gets its own value back."""
+    from synth_lsp.sandbox.function_wrap import PAIR_FAILED
+
+    with Sandbox(processes=2) as box:
+        lookalike = PAIR_FAILED[:-3] + "xx\x00"
+        script = f"if inputs['mode'] == 'raise':\n    raise KeyError('k')\nresult = {lookalike!r}\n"
+        runs = box.run_many(script, _modes("ok", "raise", "ok"), RunLimits(time_s=1.0))
+        assert [r.result for r in runs] == [lookalike, None, lookalike]
+        assert runs[1].error.exc_type == "KeyError" and runs[1].error.range.line == 2

@@ -24,6 +24,8 @@ INDENT = "    "
 # printed after each pair's output by scripts that print, so one feed's output can be told apart
 # by pair; a script cannot print it by chance, nor read it (it never sees the wrapper)
 PAIR_END = f"\x00synth-pair-end-{secrets.token_hex(8)}\x00"
+# the place of a pair that raised, in the list of results (no script can return it: it never sees it)
+PAIR_FAILED = f"\x00synth-pair-failed-{secrets.token_hex(8)}\x00"
 
 # Modules with no state beyond a pair and no host calls. Others are not wrapped: `random` would go
 # on from the previous pair's state, `time`/`os`/`datetime` ask the host (each checkout has its own
@@ -70,24 +72,27 @@ def _wrap(script: str) -> tuple[str | None, str | None]:
     # break at form feeds and other separators inside a line
     lines = script.split("\n")
     body = "\n".join(INDENT + line if line.strip() else line for line in lines) + "\n"
-    code = f"def {BODY}(inputs):\n{body}{INDENT}return result\n" + _pairs_loop(script, 0)
+    code = f"def {BODY}(inputs):\n{body}{INDENT}return result\n" + _pairs_loop(script)
     return code, None
 
 
-def continuation_code(script: str, start: int) -> str:
-    """The feed that goes on from pair `start` in the session that ran `wrapped_code(script)` (the
-    function is defined there already), ending with the list of those pairs' `result`s."""
-    return _pairs_loop(script, start)
+@lru_cache(maxsize=512)
+def continuation_code(script: str) -> str:
+    """The feed that goes on after a pair raised, in the session that ran `wrapped_code(script)`
+    (the function is defined there already): it puts PAIR_FAILED in that pair's place, runs the
+    pairs after it and ends with the list of every pair's `result` so far. The host reads no
+    results in between: one round trip per pair that raised."""
+    return f"_synth_results.append({PAIR_FAILED!r})\n" + _pairs_loop(script, continued=True)
 
 
-def _pairs_loop(script: str, start: int) -> str:
+def _pairs_loop(script: str, continued: bool = False) -> str:
     after_pair = f"{INDENT}print({PAIR_END!r}, end='')\n" if _prints(script) else ""
     return (
-        "_synth_results = []\n"
-        f"for _synth_inputs in {PAIRS}{f'[{start}:]' if start else ''}:\n"
-        f"{INDENT}_synth_results.append({BODY}(_synth_inputs))\n"
-        f"{after_pair}"
-        "_synth_results\n"
+        ("" if continued else "_synth_results = []\n")
+        + f"for _synth_inputs in {PAIRS}{'[len(_synth_results):]' if continued else ''}:\n"
+        + f"{INDENT}_synth_results.append({BODY}(_synth_inputs))\n"
+        + after_pair
+        + "_synth_results\n"
     )
 
 
@@ -122,6 +127,12 @@ def unwrapped_frames(script: str, raw: list) -> tuple[list[Frame], bool] | None:
             )
         )
     return frames, False
+
+
+def marks_pairs(script: str) -> bool:
+    """Whether the wrapped script prints PAIR_END after each pair (it is in the code as a literal,
+    escaped: the code itself never holds the mark's own characters)."""
+    return _prints(script)
 
 
 def _prints(script: str) -> bool:

@@ -28,7 +28,7 @@ from typing import Any
 
 from synth_lsp.core.runs import RunError, RunLimits, RunResult
 from synth_lsp.sandbox.errors import MISSING_RESULT, STOPPED, bounded, error_from
-from synth_lsp.sandbox.function_wrap import PAIR_END, PAIRS, continuation_code, unwrapped_frames, wrapped_code
+from synth_lsp.sandbox.function_wrap import PAIR_END, PAIR_FAILED, PAIRS, continuation_code, marks_pairs, unwrapped_frames, wrapped_code
 from synth_lsp.sandbox.inputs_usage import restrict
 from synth_lsp.sandbox.output_cap import OutputCap
 from synth_lsp.sandbox.sessions import SessionCache
@@ -56,43 +56,36 @@ def run_together(
     results: list[RunResult | None] = [Pending] * len(inputs_list)
     if code is None:
         return results
-    printed = PairOutputs(len(inputs_list), limits.output_bytes, marked=PAIR_END in code)
-    start = 0  # the first pair of the feed being run
+    printed = PairOutputs(len(inputs_list), limits.output_bytes, marked=marks_pairs(script))
+    raised: list[RunError] = []  # the errors of the pairs gone on after, in order (their places hold PAIR_FAILED)
+    ended: RunError | None = None  # the error that ended the checkout's pairs
+    values: Any = None  # every `result` so far, read from the sandbox
     stopped = False
+    started = feed_started = time.perf_counter()
     try:
         with pool.checkout(limits=_limits(limits)) as session:
             token = watchdog.watch(session.worker_pid, should_stop) if should_stop is not None else None
             try:
                 bound = _bind_pairs(session, sessions, inputs_list, keys)
-                while start < len(inputs_list):
-                    started = time.perf_counter()
-                    feed = code if start == 0 else continuation_code(script, start)
-                    error: RunError | None = None
-                    own: RunError | None = None  # the error as the pair alone gives it, when known for sure
+                feed = code
+                while True:
+                    feed_started = time.perf_counter()
                     try:
-                        done = session.feed_run(feed, inputs=bound if start == 0 else None, print_callback=printed)
+                        values = session.feed_run(feed, inputs=bound if feed is code else None, print_callback=printed)
+                        break
                     except pm.MontyCrashedError:
+                        values = None
                         break
                     except pm.MontyError as exc:
-                        error, own, done = error_from(exc, limits), _pair_error(script, exc, limits), _read_back(session)
-                    if not isinstance(done, list) or not printed.placed(start + len(done)):
-                        break
-                    elapsed = time.perf_counter() - started
-                    for index, value in enumerate(done[: len(inputs_list) - start], start):
-                        results[index] = printed.attach(index, _result(value, elapsed / max(1, len(done))))
-                    start += len(done)
-                    if error is None or start >= len(inputs_list):
-                        break
-                    if error.kind == "timeout" and not done:  # the pair ran the whole limit alone: its own timeout
-                        results[start] = printed.attach(start, RunResult(result=None, duration_s=elapsed, error=error))
-                        break
-                    if own is None:
-                        break  # a limit fired, or frames that cannot be placed: the rest get a checkout each
-                    results[start] = printed.attach(start, RunResult(result=None, duration_s=elapsed, error=own))
-                    printed.end_pair()
-                    start += 1
+                        own = _pair_error(script, exc, limits)
+                        if own is None:  # a limit fired, or frames that cannot be placed: the rest get a checkout each
+                            ended, values = error_from(exc, limits), _read_back(session)
+                            break
+                        raised.append(own)
+                        printed.end_pair()
+                        feed = continuation_code(script)  # marks the pair's place and goes on with the next
             except pm.MontyCrashedError:
-                pass
+                values = None
             finally:
                 if token is not None and watchdog.release(token):
                     stopped = True
@@ -100,6 +93,20 @@ def run_together(
         return results
     if stopped:
         return [RunResult(result=None, error=STOPPED) for _ in inputs_list]
+    if not isinstance(values, list) or len(values) > len(inputs_list):
+        return results
+    holes = [index for index, value in enumerate(values) if isinstance(value, str) and value == PAIR_FAILED]
+    if len(holes) != len(raised) or not printed.placed(len(values)):
+        return results
+    each = (time.perf_counter() - started) / max(1, len(values))
+    errors = dict(zip(holes, raised))
+    for index, value in enumerate(values):
+        run = RunResult(result=None, duration_s=each, error=errors[index]) if index in errors else _result(value, each)
+        results[index] = printed.attach(index, run)
+    next_pair = len(values)
+    if ended is not None and ended.kind == "timeout" and next_pair < len(inputs_list) and next_pair == (holes[-1] + 1 if holes else 0):
+        # the pair was the first of its feed, so it ran the whole limit alone: its own timeout
+        results[next_pair] = printed.attach(next_pair, RunResult(result=None, duration_s=time.perf_counter() - feed_started, error=ended))
     return results
 
 
