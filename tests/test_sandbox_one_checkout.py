@@ -401,3 +401,38 @@ def test_a_result_that_looks_like_the_wrappers_mark_is_not_taken_for_one():
         runs = box.run_many(script, _modes("ok", "raise", "ok"), RunLimits(time_s=1.0))
         assert [r.result for r in runs] == [lookalike, None, lookalike]
         assert runs[1].error.exc_type == "KeyError" and runs[1].error.range.line == 2
+
+
+def _assert_batch_same(box: Sandbox, reference: Sandbox, scripts: list[str], inputs: list[dict], limits: RunLimits = LIMITS) -> None:
+    together = box.run_batch(scripts, inputs, limits)
+    assert len(together) == len(scripts)
+    for script, ours in zip(scripts, together):
+        theirs = reference.run_many(script, inputs, limits)
+        for index, (a, b) in enumerate(zip(ours, theirs)):
+            assert _view(a) == _view(b), f"{script!r}, pair {index}:\n batch:    {_view(a)}\n per pair: {_view(b)}"
+
+
+def test_a_batch_of_candidates_gives_what_each_gives_alone(sandbox, reference, pairs):
+    """Every script above in one batch (in two orders): results, errors, frames, line numbers,
+    output, limits, as a checkout per pair gives them to each."""
+    scripts = [SCRIPTS[name] for name in sorted(SCRIPTS)]
+    _assert_batch_same(sandbox, reference, scripts, pairs)
+    _assert_batch_same(sandbox, reference, scripts[::-1], pairs)
+
+
+def test_a_batch_of_candidates_that_raise_loop_and_print(sandbox, reference):
+    variants = [MODES_SCRIPT, MODES_SCRIPT.replace('"bad "', '"worse "'), "print('x')\n" + MODES_SCRIPT, solutions.IDENTITY]
+    inputs = _modes("ok", "raise", "ok", "raise")
+    inputs = [dict(i, input_grid=[[1, 2], [3, 4]]) for i in inputs]
+    _assert_batch_same(sandbox, reference, variants, inputs, RunLimits(time_s=0.3, output_bytes=200))
+    _assert_batch_same(sandbox, reference, variants, [dict(i, mode="loop" if i["n"] == 2 else i["mode"]) for i in inputs], RunLimits(time_s=0.3))
+
+
+def test_a_batch_takes_one_checkout_for_every_candidate(pairs):
+    with Sandbox(processes=2) as box:
+        calls = _counting_checkouts(box)
+        scripts = [solutions.FRACTAL_007BBFB7, solutions.IDENTITY, SCRIPTS["index error on every pair"], SCRIPTS["prints then fails"]]
+        runs = box.run_batch(scripts, pairs, LIMITS)
+        assert len(calls) == 1
+        assert all(r.ok for r in runs[0]) and all(r.error.kind == "runtime" for r in runs[2])
+        assert [r.stdout for r in runs[3]] == ["before\n"] * len(pairs)

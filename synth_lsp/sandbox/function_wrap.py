@@ -70,10 +70,48 @@ def _wrap(script: str) -> tuple[str | None, str | None]:
         return None, reason
     # only "\n" breaks a line here (the runner made every break one); str.splitlines would also
     # break at form feeds and other separators inside a line
+    return _body_def(script, BODY) + _pairs_loop(script), None
+
+
+def _body_def(script: str, name: str) -> str:
+    # only "\n" breaks a line here (the runner made every break one); str.splitlines would also
+    # break at form feeds and other separators inside a line
     lines = script.split("\n")
     body = "\n".join(INDENT + line if line.strip() else line for line in lines) + "\n"
-    code = f"def {BODY}(inputs):\n{body}{INDENT}return result\n" + _pairs_loop(script)
-    return code, None
+    return f"def {name}(inputs):\n{body}{INDENT}return result\n"
+
+
+def batch_code(scripts: tuple[str, ...]) -> tuple[str, dict[str, tuple[str, int]]] | None:
+    """The feed that runs several wrapped scripts (candidates of one task) each on every pair,
+    candidate after candidate: `_synth_pairs` holds one list of pairs per candidate (each its own
+    copy). Ends with the list of every (candidate, pair)'s `result`. Also returns, by the name of
+    each candidate's function, its script and the line of its `def`. None if one is not wrapped."""
+    if any(wrapped_code(script) is None for script in scripts):
+        return None
+    parts, bodies, line = [], {}, 1
+    for k, script in enumerate(scripts):
+        name = f"{BODY}_{k}"
+        part = _body_def(script, name)
+        bodies[name] = (script, line)
+        parts.append(part)
+        line += part.count("\n")
+    names = ", ".join(bodies)
+    parts.append(
+        f"_synth_jobs = [(_synth_b, _synth_x) for _synth_b, _synth_xs in zip([{names}], {PAIRS}) for _synth_x in _synth_xs]\n"
+        "_synth_results = []\n"
+    )
+    return "".join(parts) + _jobs_loop(any(map(_prints, scripts))), bodies
+
+
+def batch_continuation_code(prints: bool) -> str:
+    """`continuation_code` for a batch: the place of the (candidate, pair) that raised, then the rest."""
+    return f"_synth_results.append({PAIR_FAILED!r})\n" + _jobs_loop(prints, continued=True)
+
+
+def _jobs_loop(prints: bool, continued: bool = False) -> str:
+    after = f"{INDENT}print({PAIR_END!r}, end='')\n" if prints else ""
+    jobs = "_synth_jobs[len(_synth_results):]" if continued else "_synth_jobs"
+    return f"for _synth_body, _synth_inputs in {jobs}:\n{INDENT}_synth_results.append(_synth_body(_synth_inputs))\n{after}_synth_results\n"
 
 
 @lru_cache(maxsize=512)
@@ -96,33 +134,33 @@ def _pairs_loop(script: str, continued: bool = False) -> str:
     )
 
 
-def unwrapped_frames(script: str, raw: list) -> tuple[list[Frame], bool] | None:
+def unwrapped_frames(script: str, raw: list, body_name: str = BODY, def_line: int = 1) -> tuple[list[Frame], bool] | None:
     """The frames a run of `script` alone would have shown for an exception that Monty's `raw`
     traceback shows in the wrapped form, and whether it was the read of `result` at the end (the
     script never assigned it); None when they cannot be told for sure. Wrapped, the script's
     lines are one further down and four columns further right, its top level is the function's
     body, and the loop that calls it is one more frame, outermost."""
-    body = [index for index, frame in enumerate(raw) if frame.function_name == BODY]
+    body = [index for index, frame in enumerate(raw) if frame.function_name == body_name]
     if len(body) != 1:
         return None
     filename = raw[body[0]].filename
-    last_line = len(script.split("\n")) + 1  # the script's last line, wrapped (the `def` is line 1)
+    last_line = def_line + len(script.split("\n"))  # the script's last line, wrapped
     frames = []
     for frame in raw[body[0] :]:
         if frame.filename != filename or not frame.line or frame.function_name == "<module>":
             return None  # a frame of no line of the script's: not what a run alone shows
         end_line, end_column = frame.end_line or frame.line, frame.end_column or frame.column
         if frame.line == last_line + 1:
-            if frame is raw[-1] and frame.function_name == BODY:
+            if frame is raw[-1] and frame.function_name == body_name:
                 return [], True  # `return result`
             return None
-        if not 1 < frame.line <= last_line or frame.column <= len(INDENT) or end_column <= len(INDENT) or end_line > last_line:
+        if not def_line < frame.line <= last_line or frame.column <= len(INDENT) or end_column <= len(INDENT) or end_line > last_line:
             return None
         source = frame.source_line or ""
         frames.append(
             Frame(
-                function="<module>" if frame.function_name == BODY else frame.function_name,
-                range=SourceRange(frame.line - 1, frame.column - len(INDENT), end_line - 1, end_column - len(INDENT)),
+                function="<module>" if frame.function_name == body_name else frame.function_name,
+                range=SourceRange(frame.line - def_line, frame.column - len(INDENT), end_line - def_line, end_column - len(INDENT)),
                 source_line=source[len(INDENT) :] if source.startswith(INDENT) else source,
             )
         )

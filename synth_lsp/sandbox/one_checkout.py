@@ -23,12 +23,23 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from synth_lsp.core.runs import RunError, RunLimits, RunResult
 from synth_lsp.sandbox.errors import MISSING_RESULT, STOPPED, bounded, error_from
-from synth_lsp.sandbox.function_wrap import PAIR_END, PAIR_FAILED, PAIRS, continuation_code, marks_pairs, unwrapped_frames, wrapped_code
+from synth_lsp.sandbox.function_wrap import (
+    BODY,
+    PAIR_END,
+    PAIR_FAILED,
+    PAIRS,
+    batch_code,
+    batch_continuation_code,
+    continuation_code,
+    marks_pairs,
+    unwrapped_frames,
+    wrapped_code,
+)
 from synth_lsp.sandbox.inputs_usage import restrict
 from synth_lsp.sandbox.output_cap import OutputCap
 from synth_lsp.sandbox.sessions import SessionCache
@@ -50,15 +61,60 @@ def run_together(
     should_stop: Callable[[], bool] | None = None,
 ) -> list[RunResult | None]:
     """Results in order; None for each pair the per-pair path must run."""
+    code = wrapped_code(script)
+    if code is None:
+        return [Pending] * len(inputs_list)
+    feeds = Feeds(code, continuation_code(script), {BODY: (script, 1)}, marks_pairs(script))
+    return _run_jobs(pool, watchdog, feeds, lambda session: _bind_pairs(session, sessions, inputs_list, keys), len(inputs_list), limits, should_stop)
+
+
+def run_batch_together(
+    pool: Any, watchdog: Watchdog, scripts: list[str], keys: frozenset[str] | None, inputs_list: list[dict[str, Any]], limits: RunLimits
+) -> list[list[RunResult | None]]:
+    """Several candidates of one task in one checkout and one feed (`function_wrap.batch_code`),
+    each on every pair: per candidate, its results in order, None for each pair the per-pair path
+    must run (all of them when the batch cannot be run so: inputs too large to copy for each)."""
+    pending = [[Pending] * len(inputs_list) for _ in scripts]
+    batch = batch_code(tuple(scripts))
+    # each candidate gets its own copy of the pairs, as a checkout of its own gives it
+    own = [restrict(inputs, keys) for inputs in inputs_list]
+    if batch is None or _values_in(own) > SMALL_INPUTS:
+        return pending
+    code, bodies = batch
+    prints = any(map(marks_pairs, scripts))
+    feeds = Feeds(code, batch_continuation_code(prints), bodies, prints)
+    copies = [copy.deepcopy(own) for _ in scripts]
+    flat = _run_jobs(pool, watchdog, feeds, lambda session: {PAIRS: copies}, len(scripts) * len(inputs_list), limits, None)
+    n = len(inputs_list)
+    return [flat[k * n : (k + 1) * n] for k in range(len(scripts))]
+
+
+@dataclass(frozen=True)
+class Feeds:
+    code: str  # the first feed: every function defined, then every job run
+    continuation: str  # the feed that marks the place of a job that raised and goes on after it
+    bodies: dict[str, tuple[str, int]]  # by the name of a script's function: the script, the line of its `def`
+    marked: bool  # the feeds print PAIR_END after each job
+
+
+def _run_jobs(
+    pool: Any,
+    watchdog: Watchdog,
+    feeds: Feeds,
+    bind: Callable[[Any], dict[str, Any] | None],
+    jobs: int,
+    limits: RunLimits,
+    should_stop: Callable[[], bool] | None,
+) -> list[RunResult | None]:
+    """Every job (a script on a pair) in one checkout: the first feed runs them all; after a job
+    that raised, a continuation feed goes on with the next. Results in order, None for each job
+    the per-pair path must run."""
     import pydantic_monty as pm
 
-    code = wrapped_code(script)
-    results: list[RunResult | None] = [Pending] * len(inputs_list)
-    if code is None:
-        return results
-    printed = PairOutputs(len(inputs_list), limits.output_bytes, marked=marks_pairs(script))
-    raised: list[RunError] = []  # the errors of the pairs gone on after, in order (their places hold PAIR_FAILED)
-    ended: RunError | None = None  # the error that ended the checkout's pairs
+    results: list[RunResult | None] = [Pending] * jobs
+    printed = PairOutputs(jobs, limits.output_bytes, marked=feeds.marked)
+    raised: list[RunError] = []  # the errors of the jobs gone on after, in order (their places hold PAIR_FAILED)
+    ended: RunError | None = None  # the error that ended the checkout's jobs
     values: Any = None  # every `result` so far, read from the sandbox
     stopped = False
     started = feed_started = time.perf_counter()
@@ -66,24 +122,24 @@ def run_together(
         with pool.checkout(limits=_limits(limits)) as session:
             token = watchdog.watch(session.worker_pid, should_stop) if should_stop is not None else None
             try:
-                bound = _bind_pairs(session, sessions, inputs_list, keys)
-                feed = code
+                bound = bind(session)
+                feed = feeds.code
                 while True:
                     feed_started = time.perf_counter()
                     try:
-                        values = session.feed_run(feed, inputs=bound if feed is code else None, print_callback=printed)
+                        values = session.feed_run(feed, inputs=bound if feed is feeds.code else None, print_callback=printed)
                         break
                     except pm.MontyCrashedError:
                         values = None
                         break
                     except pm.MontyError as exc:
-                        own = _pair_error(script, exc, limits)
+                        own = _pair_error(feeds.bodies, exc, limits)
                         if own is None:  # a limit fired, or frames that cannot be placed: the rest get a checkout each
                             ended, values = error_from(exc, limits), _read_back(session)
                             break
                         raised.append(own)
                         printed.end_pair()
-                        feed = continuation_code(script)  # marks the pair's place and goes on with the next
+                        feed = feeds.continuation  # marks the job's place and goes on with the next
             except pm.MontyCrashedError:
                 values = None
             finally:
@@ -92,8 +148,8 @@ def run_together(
     except Exception:  # pool trouble: the per-pair path meets it again and reports it
         return results
     if stopped:
-        return [RunResult(result=None, error=STOPPED) for _ in inputs_list]
-    if not isinstance(values, list) or len(values) > len(inputs_list):
+        return [RunResult(result=None, error=STOPPED) for _ in range(jobs)]
+    if not isinstance(values, list) or len(values) > jobs:
         return results
     holes = [index for index, value in enumerate(values) if isinstance(value, str) and value == PAIR_FAILED]
     if len(holes) != len(raised) or not printed.placed(len(values)):
@@ -103,14 +159,14 @@ def run_together(
     for index, value in enumerate(values):
         run = RunResult(result=None, duration_s=each, error=errors[index]) if index in errors else _result(value, each)
         results[index] = printed.attach(index, run)
-    next_pair = len(values)
-    if ended is not None and ended.kind == "timeout" and next_pair < len(inputs_list) and next_pair == (holes[-1] + 1 if holes else 0):
-        # the pair was the first of its feed, so it ran the whole limit alone: its own timeout
-        results[next_pair] = printed.attach(next_pair, RunResult(result=None, duration_s=time.perf_counter() - feed_started, error=ended))
+    following = len(values)
+    if ended is not None and ended.kind == "timeout" and following < jobs and following == (holes[-1] + 1 if holes else 0):
+        # the job was the first of its feed, so it ran the whole limit alone: its own timeout
+        results[following] = printed.attach(following, RunResult(result=None, duration_s=time.perf_counter() - feed_started, error=ended))
     return results
 
 
-def _pair_error(script: str, exc: Exception, limits: RunLimits) -> RunError | None:
+def _pair_error(bodies: dict[str, tuple[str, int]], exc: Exception, limits: RunLimits) -> RunError | None:
     """The error of the pair that raised as a run of the script alone gives it, when the same
     checkout can go on with the next pair; else None. It can after an exception the script raised
     whose frames are placed in the script for sure: that leaves nothing behind but what a finished
@@ -121,7 +177,12 @@ def _pair_error(script: str, exc: Exception, limits: RunLimits) -> RunError | No
     if error.kind != "runtime" or error.exc_type == "RecursionError":
         return None
     try:
-        unwrapped = unwrapped_frames(script, exc.traceback())
+        raw = exc.traceback()
+        names = [frame.function_name for frame in raw if frame.function_name in bodies]
+        if len(names) != 1:
+            return None
+        script, def_line = bodies[names[0]]
+        unwrapped = unwrapped_frames(script, raw, names[0], def_line)
     except Exception:
         return None
     if unwrapped is None:
