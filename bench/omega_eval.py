@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from synth_lsp.optimizer.candidate import new_candidate, score_candidate  # noqa: E402
+from synth_lsp.optimizer.candidate import new_candidate, score_candidate, score_candidates  # noqa: E402
 from synth_lsp.optimizer.omega import score_all  # noqa: E402
 from synth_lsp.core.runs import RunLimits  # noqa: E402
 from synth_lsp.sandbox.runner import Sandbox  # noqa: E402
@@ -358,8 +358,40 @@ def per_candidate(
         if synalinks is not None:
             same = same and abs(sum(synalinks_rewards[:train]) / train - rewards["one checkout"]) < 1e-9
         row["agree"] = same
+        row["reward"] = rewards["one checkout"]
         rows.append(row)
     return rows
+
+
+def batched(task: Task, repeats: int, sandbox: Sandbox) -> dict:
+    """The 8 candidates scored in one call (`score_candidates`, what `score_all` runs for a lane of
+    a generation: one checkout and one feed for all of them), medians of the whole call in ms."""
+    limits = RunLimits(time_s=5.0)
+    scripts = list(CANDIDATES.values())
+    score_candidates([new_candidate(s, "mutation") for s in scripts], task, sandbox, limits, fingerprint="bench")  # warm
+    times, cpu, rewards = [], [], []
+    for _ in range(repeats):
+        candidates = [new_candidate(s, "mutation") for s in scripts]
+        cpu_before = cpu_snapshot()
+        started = time.perf_counter()
+        score_candidates(candidates, task, sandbox, limits, fingerprint="bench")
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append(cpu_ms_since(cpu_before))
+        rewards = [c.train_reward for c in candidates]
+    return {"wall": statistics.median(times), "cpu": statistics.median(cpu), "rewards": rewards}
+
+
+def print_batched(title: str, batch: dict, rows: list[dict], repeats: int) -> None:
+    alone = {side: sum(r[side] for r in rows) if all(r[side] for r in rows) else None for side in ("one checkout", "synalinks")}
+    alone_cpu = {side: sum(r["cpu"][side] for r in rows) if all(r["cpu"][side] for r in rows) else None for side in ("one checkout", "synalinks")}
+    agree = batch["rewards"] == [r["reward"] for r in rows]
+    print(f"\n## The 8 candidates in one call on {title} (`score_candidates`, as `score_all` scores a generation), median of {repeats}\n")
+    print("| measure | synth-lsp, the 8 in one batch | synth-lsp, one at a time (sum) | Synalinks 0.8.38 (sum) | batch vs Synalinks | train rewards agree |")
+    print("|---|---|---|---|---|---|")
+    for measure, ours, theirs in (("wall ms", batch["wall"], alone), ("CPU ms", batch["cpu"], alone_cpu)):
+        ratio = f"{theirs['synalinks'] / ours:.1f}x" if theirs["synalinks"] else "-"
+        synalinks = f"{theirs['synalinks']:.2f}" if theirs["synalinks"] else "-"
+        print(f"| {measure} | {ours:.2f} | {theirs['one checkout']:.2f} | {synalinks} | {ratio} | {'yes' if agree else 'NO'} |", flush=True)
 
 
 def print_per_candidate(title: str, rows: list[dict], repeats: int) -> None:
@@ -468,6 +500,7 @@ def per_candidate_tables(paths: dict[str, Path], tasks: dict[str, Task], args: a
             for title, task in tasks.items():
                 rows = per_candidate(paths[title], task, args.repeats, sandboxes, args.parallel, synalinks)
                 print_per_candidate(title, rows, args.repeats)
+                print_batched(title, batched(task, args.repeats, ours), rows, args.repeats)
                 print(f"\nLoad average after {title}: {load_average()}", flush=True)
         finally:
             if synalinks is not None:
