@@ -323,7 +323,8 @@ def per_candidate(
 ) -> list[dict]:
     """Per candidate, one at a time, medians in ms: synth-lsp's scoring path (`score_candidate`) with
     its pairs in one checkout and with a checkout per pair (the path before), Synalinks' PythonSynthesis
-    on the same pairs, and a fresh subprocess; interleaved, so load changes hit every side."""
+    on the same pairs, and a fresh subprocess; interleaved, so load changes hit every side, each repeat
+    starting with the next side."""
     rows = []
     limits = RunLimits(time_s=5.0)
     for name, script in CANDIDATES.items():
@@ -334,23 +335,29 @@ def per_candidate(
         synalinks_rewards: list[int] = []
         for side, sandbox in sandboxes.items():  # warm: the session cache holds these pairs
             score_candidate(new_candidate(script, "mutation"), task, sandbox, limits, fingerprint="bench")
-        for _ in range(repeats):
-            for side, sandbox in sandboxes.items():
-                candidate = new_candidate(script, "mutation")  # made when proposed, not when scored
-                cpu_before = cpu_snapshot()
-                started = time.perf_counter()  # score_candidate is what score_all runs per candidate
-                scored = score_candidate(candidate, task, sandbox, limits, fingerprint="bench")
-                times[side].append((time.perf_counter() - started) * 1000)
-                cpu[side].append(cpu_ms_since(cpu_before))
-                rewards[side] = scored.train_reward
-            if synalinks is not None:
-                ms, cpu_ms, synalinks_rewards = synalinks.score(task_path, script)
-                times["synalinks"] += ms
-                cpu["synalinks"] += cpu_ms
-            children = resource.getrusage(resource.RUSAGE_CHILDREN)
-            times["subprocess"].append(time_baseline(task, [script], parallel)[0] * 1000)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu["subprocess"].append((after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000)
+        for repeat in range(repeats):
+            # each repeat starts with another side: whichever runs right after the subprocess (a
+            # fork, a thread pool) or Synalinks finds this process's caches cold, and a fixed order
+            # would give that cost to the same side every time
+            order = sides[repeat % len(sides) :] + sides[: repeat % len(sides)]
+            for side in order:
+                if side in sandboxes:
+                    candidate = new_candidate(script, "mutation")  # made when proposed, not when scored
+                    cpu_before = cpu_snapshot()
+                    started = time.perf_counter()  # score_candidate is what score_all runs per candidate
+                    scored = score_candidate(candidate, task, sandboxes[side], limits, fingerprint="bench")
+                    times[side].append((time.perf_counter() - started) * 1000)
+                    cpu[side].append(cpu_ms_since(cpu_before))
+                    rewards[side] = scored.train_reward
+                elif side == "synalinks" and synalinks is not None:
+                    ms, cpu_ms, synalinks_rewards = synalinks.score(task_path, script)
+                    times["synalinks"] += ms
+                    cpu["synalinks"] += cpu_ms
+                elif side == "subprocess":
+                    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    times["subprocess"].append(time_baseline(task, [script], parallel)[0] * 1000)
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    cpu["subprocess"].append((after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000)
         row = {"candidate": name, **{side: statistics.median(t) if t else None for side, t in times.items()}}
         row["cpu"] = {side: statistics.median(t) if t else None for side, t in cpu.items()}
         train = len(task.train)
@@ -363,35 +370,50 @@ def per_candidate(
     return rows
 
 
-def batched(task: Task, repeats: int, sandbox: Sandbox) -> dict:
+def batched(task_path: Path, task: Task, repeats: int, sandbox: Sandbox, synalinks: "Synalinks | None") -> dict:
     """The 8 candidates scored in one call (`score_candidates`, what `score_all` runs for a lane of
-    a generation: one checkout and one feed for all of them), medians of the whole call in ms."""
+    a generation: one checkout and one feed for all of them) and, interleaved in the same loop
+    (each repeat starting with the other), Synalinks scoring the same 8 one after another; medians
+    of the whole call in ms."""
     limits = RunLimits(time_s=5.0)
     scripts = list(CANDIDATES.values())
     score_candidates([new_candidate(s, "mutation") for s in scripts], task, sandbox, limits, fingerprint="bench")  # warm
-    times, cpu, rewards = [], [], []
-    for _ in range(repeats):
-        candidates = [new_candidate(s, "mutation") for s in scripts]
-        cpu_before = cpu_snapshot()
-        started = time.perf_counter()
-        score_candidates(candidates, task, sandbox, limits, fingerprint="bench")
-        times.append((time.perf_counter() - started) * 1000)
-        cpu.append(cpu_ms_since(cpu_before))
-        rewards = [c.train_reward for c in candidates]
-    return {"wall": statistics.median(times), "cpu": statistics.median(cpu), "rewards": rewards}
+    times, cpu, theirs, theirs_cpu, rewards = [], [], [], [], []
+    for repeat in range(repeats):
+        for side in ("ours", "synalinks") if repeat % 2 == 0 else ("synalinks", "ours"):
+            if side == "ours":
+                candidates = [new_candidate(s, "mutation") for s in scripts]
+                cpu_before = cpu_snapshot()
+                started = time.perf_counter()
+                score_candidates(candidates, task, sandbox, limits, fingerprint="bench")
+                times.append((time.perf_counter() - started) * 1000)
+                cpu.append(cpu_ms_since(cpu_before))
+                rewards = [c.train_reward for c in candidates]
+            elif synalinks is not None:
+                scored = [synalinks.score(task_path, script) for script in scripts]
+                theirs.append(sum(ms[0] for ms, _, _ in scored))
+                theirs_cpu.append(sum(c[0] for _, c, _ in scored))
+
+    def median(values: list[float]) -> float | None:
+        return statistics.median(values) if values else None
+
+    return {"wall": median(times), "cpu": median(cpu), "synalinks": median(theirs), "synalinks_cpu": median(theirs_cpu), "rewards": rewards}
 
 
 def print_batched(title: str, batch: dict, rows: list[dict], repeats: int) -> None:
-    alone = {side: sum(r[side] for r in rows) if all(r[side] for r in rows) else None for side in ("one checkout", "synalinks")}
-    alone_cpu = {side: sum(r["cpu"][side] for r in rows) if all(r["cpu"][side] for r in rows) else None for side in ("one checkout", "synalinks")}
+    alone = sum(r["one checkout"] for r in rows)
+    alone_cpu = sum(r["cpu"]["one checkout"] for r in rows)
     agree = batch["rewards"] == [r["reward"] for r in rows]
     print(f"\n## The 8 candidates in one call on {title} (`score_candidates`, as `score_all` scores a generation), median of {repeats}\n")
-    print("| measure | synth-lsp, the 8 in one batch | synth-lsp, one at a time (sum) | Synalinks 0.8.38 (sum) | batch vs Synalinks | train rewards agree |")
+    print(
+        "| measure | synth-lsp, the 8 in one batch | Synalinks 0.8.38, the 8 one after another | batch vs Synalinks "
+        "| synth-lsp one at a time (sum of the medians above) | train rewards agree |"
+    )
     print("|---|---|---|---|---|---|")
-    for measure, ours, theirs in (("wall ms", batch["wall"], alone), ("CPU ms", batch["cpu"], alone_cpu)):
-        ratio = f"{theirs['synalinks'] / ours:.1f}x" if theirs["synalinks"] else "-"
-        synalinks = f"{theirs['synalinks']:.2f}" if theirs["synalinks"] else "-"
-        print(f"| {measure} | {ours:.2f} | {theirs['one checkout']:.2f} | {synalinks} | {ratio} | {'yes' if agree else 'NO'} |", flush=True)
+    for measure, ours, theirs, single in (("wall ms", batch["wall"], batch["synalinks"], alone), ("CPU ms", batch["cpu"], batch["synalinks_cpu"], alone_cpu)):
+        ratio = f"{theirs / ours:.1f}x" if theirs else "-"
+        shown = f"{theirs:.2f}" if theirs else "-"
+        print(f"| {measure} | {ours:.2f} | {shown} | {ratio} | {single:.2f} | {'yes' if agree else 'NO'} |", flush=True)
 
 
 def print_per_candidate(title: str, rows: list[dict], repeats: int) -> None:
@@ -500,7 +522,7 @@ def per_candidate_tables(paths: dict[str, Path], tasks: dict[str, Task], args: a
             for title, task in tasks.items():
                 rows = per_candidate(paths[title], task, args.repeats, sandboxes, args.parallel, synalinks)
                 print_per_candidate(title, rows, args.repeats)
-                print_batched(title, batched(task, args.repeats, ours), rows, args.repeats)
+                print_batched(title, batched(paths[title], task, args.repeats, ours, synalinks), rows, args.repeats)
                 print(f"\nLoad average after {title}: {load_average()}", flush=True)
         finally:
             if synalinks is not None:
