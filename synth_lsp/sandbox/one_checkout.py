@@ -1,21 +1,28 @@
 """Every pair of a candidate in one checkout and one feed: the script wrapped as a function
-(`function_wrap`), called once per pair in a loop inside the sandbox.
+(`function_wrap`), called once per pair in a loop inside the sandbox; and the candidates of one
+generation in one checkout and one feed too (`run_batch_together`: each its own function, each on
+every pair, one job after another).
 
 A checkout per pair costs a checkout, a session restore and a feed for each pair; this costs them
-once per candidate. What it returns must be what the per-pair path would have returned, so it
-only keeps what it can vouch for and hands the rest back (None) to be run the usual way:
+once per candidate (once per batch). What it returns must be what the per-pair path would have
+returned, so it only keeps what it can vouch for and hands the rest back (None) to be run the usual
+way:
 
-- the feed's time limit is one pair's limit: when every pair is done within it, none would have hit
-  its own. When it fires with no pair done, the first pair ran the whole limit alone: its own
-  timeout. Otherwise that pair and the rest go back.
-- an error of any kind (runtime, memory, recursion, Monty refusing the syntax) ends the feed: the
-  pairs done before it are read back, that pair and the rest go back, so their errors, frames and
-  line numbers are the ones a fresh checkout gives.
+- the feed's time limit is one pair's limit: when every job is done within it, none would have hit
+  its own. When it fires on the first job of a feed, that job ran the whole limit alone: its own
+  timeout. Otherwise that job and the rest go back.
+- an exception the script raised, whose frames `function_wrap.unwrapped_frames` can place in the
+  script for sure, is that pair's error with the frames and line numbers a fresh checkout gives;
+  the same checkout goes on with the next job (a continuation feed that marks the pair's place
+  among the results with PAIR_FAILED, so nothing is read back in between: one round trip per pair
+  that raised). Any other error (a limit, a RecursionError, Monty refusing the syntax, frames that
+  cannot be placed) ends the checkout: the jobs done before it are read back, that job and the
+  rest go back, to get a fresh checkout each.
 - recursion gets one frame more, the wrapper's own call, so the script reaches the same depth.
-- output: a script that prints gets a mark printed after each pair, and the feed's output is cut
-  at the marks, each pair's part capped as its own checkout would cap it; output the marks cannot
-  place (stderr) means nothing is kept.
-- inputs: each pair gets its own copy, as it does in a checkout of its own.
+- output: a script that prints gets a mark printed after each job, and the feed's output is cut
+  at the marks (and at each pair that raised), each pair's part capped as its own checkout would
+  cap it; output the marks cannot place (stderr) means nothing is kept.
+- inputs: each pair of each candidate gets its own copy, as it does in a checkout of its own.
 """
 
 from __future__ import annotations

@@ -1,7 +1,9 @@
 """Running scripts in the Monty sandbox (pydantic-monty), and nowhere else.
 
 One long-lived pool of `monty` worker processes; a fresh checkout (session) per run, so no state
-leaks between runs; runs are driven from threads (`feed_run` releases the GIL). Every run has a time
+leaks between runs (the pairs of a candidate, and the candidates of a batch, share one only when a
+syntax-tree check proves the script cannot tell: `one_checkout`); runs are driven from threads
+(`feed_run` releases the GIL). Every run has a time
 limit, a memory limit, a recursion limit and a cap on captured output, and the pool has a
 request timeout and a checkout timeout, because Monty's defaults for those hang forever.
 
