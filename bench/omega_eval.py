@@ -275,14 +275,16 @@ def _monty_workers() -> list[int]:
     return found
 
 
-def cpu_snapshot(own_last: bool = True) -> dict[int, int]:
+def cpu_snapshot(own_last: bool = True, workers: list[int] | None = None) -> dict[int, int]:
     """CPU used so far, in ns, by this process (key 0) and each of its `monty` workers (every
-    sandbox's: the idle ones use none), found afresh each time since pools start workers as needed.
-    Our own clock is read after the scan of /proc when starting and before it when stopping, so
-    the scan is never counted."""
+    sandbox's: the idle ones use none): those given (`workers`, found by the caller beforehand), or
+    found afresh by a scan of /proc. Our own clock is read after the reads when starting and before
+    them when stopping, so they are never counted. When starting, give the workers: a scan of every
+    process's /proc entries right before the run would leave this process's caches cold (a cost
+    no other side pays); when stopping, the scan finds any worker started meanwhile (counted from 0)."""
     own = None if own_last else time.process_time_ns()
-    workers = {pid: _task_cpu_ns(pid) for pid in _monty_workers()}
-    return {0: own if own is not None else time.process_time_ns(), **workers}
+    found = {pid: _task_cpu_ns(pid) for pid in (_monty_workers() if workers is None else workers)}
+    return {0: own if own is not None else time.process_time_ns(), **found}
 
 
 def cpu_ms_since(before: dict[int, int]) -> float:
@@ -335,6 +337,7 @@ def per_candidate(
         synalinks_rewards: list[int] = []
         for side, sandbox in sandboxes.items():  # warm: the session cache holds these pairs
             score_candidate(new_candidate(script, "mutation"), task, sandbox, limits, fingerprint="bench")
+        workers = _monty_workers()
         for repeat in range(repeats):
             # each repeat starts with another side: whichever runs right after the subprocess (a
             # fork, a thread pool) or Synalinks finds this process's caches cold, and a fixed order
@@ -343,7 +346,7 @@ def per_candidate(
             for side in order:
                 if side in sandboxes:
                     candidate = new_candidate(script, "mutation")  # made when proposed, not when scored
-                    cpu_before = cpu_snapshot()
+                    cpu_before = cpu_snapshot(workers=workers)
                     started = time.perf_counter()  # score_candidate is what score_all runs per candidate
                     scored = score_candidate(candidate, task, sandboxes[side], limits, fingerprint="bench")
                     times[side].append((time.perf_counter() - started) * 1000)
@@ -378,12 +381,13 @@ def batched(task_path: Path, task: Task, repeats: int, sandbox: Sandbox, synalin
     limits = RunLimits(time_s=5.0)
     scripts = list(CANDIDATES.values())
     score_candidates([new_candidate(s, "mutation") for s in scripts], task, sandbox, limits, fingerprint="bench")  # warm
+    workers = _monty_workers()
     times, cpu, theirs, theirs_cpu, rewards = [], [], [], [], []
     for repeat in range(repeats):
         for side in ("ours", "synalinks") if repeat % 2 == 0 else ("synalinks", "ours"):
             if side == "ours":
                 candidates = [new_candidate(s, "mutation") for s in scripts]
-                cpu_before = cpu_snapshot()
+                cpu_before = cpu_snapshot(workers=workers)
                 started = time.perf_counter()
                 score_candidates(candidates, task, sandbox, limits, fingerprint="bench")
                 times.append((time.perf_counter() - started) * 1000)

@@ -173,6 +173,7 @@ def marks_pairs(script: str) -> bool:
     return _prints(script)
 
 
+@lru_cache(maxsize=512)
 def _prints(script: str) -> bool:
     tree = parse(script)
     return tree is not None and any(isinstance(n, ast.Name) and n.id == "print" for n in ast.walk(tree))
