@@ -436,3 +436,19 @@ def test_a_batch_takes_one_checkout_for_every_candidate(pairs):
         assert len(calls) == 1
         assert all(r.ok for r in runs[0]) and all(r.error.kind == "runtime" for r in runs[2])
         assert [r.stdout for r in runs[3]] == ["before\n"] * len(pairs)
+
+
+def test_pairs_that_raise_go_on_in_the_checkout_for_about_one_time_limit_only():
+    """One turn of the pair queue holds a worker for about one time limit: pairs that each work a
+    while and then raise stop going on in the shared checkout once the limit has passed, and the
+    rest run a checkout each, with the errors they give alone (or their own timeout, on a machine
+    so loaded that one pair takes the whole limit)."""
+    script = "n = 0\nfor i in range(300000):\n    n += i\nraise ValueError(str(inputs['n']))\n"
+    inputs = [{"n": n} for n in range(6)]
+    with Sandbox(processes=2) as box:
+        calls = _counting_checkouts(box)
+        runs = box.run_many(script, inputs, RunLimits(time_s=0.05))
+    for n, run in enumerate(runs):
+        if run.error.kind != "timeout":
+            assert (run.error.exc_type, run.error.message, run.error.range.line) == ("ValueError", str(n), 4)
+    assert 1 < len(calls)

@@ -141,9 +141,12 @@ def _run_jobs(
                         break
                     except pm.MontyError as exc:
                         own = _pair_error(feeds.bodies, exc, limits)
-                        if own is None:  # a limit fired, or frames that cannot be placed: the rest get a checkout each
-                            ended, values = error_from(exc, limits), _read_back(session)
-                            break
+                        # a limit fired, or frames that cannot be placed, or the jobs took a time limit
+                        # already (one turn of the pair queue holds a worker for about one): the rest
+                        # get a checkout each
+                        if own is None or time.perf_counter() - started >= limits.time_s:
+                            ended, values = error_from(exc, limits) if own is None else None, _read_back(session)
+                            break  # (that job too: the per-pair path gives its error again)
                         raised.append(own)
                         printed.end_pair()
                         feed = feeds.continuation  # marks the job's place and goes on with the next
