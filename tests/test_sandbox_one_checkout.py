@@ -105,6 +105,11 @@ SCRIPTS = {
         "def f():\n    return 1\nresult = {'m': bool(pattern.match('aa')), 'n': len(input), 'f': f.__name__}\n"
     ),
     "crlf line breaks": "g = inputs['input_grid']\r\nresult = {'output_grid': [g[9]]}\r\n",
+    # exceptions a script raises itself, whose types are also those of limits and refusals
+    "raises TimeoutError itself": "g = inputs['input_grid']\nif g[0][0]:\n    raise TimeoutError('mine')\nresult = 1\n",
+    "raises NotImplementedError itself": "def f():\n    raise NotImplementedError\n\nif inputs['input_grid'][0][1]:\n    f()\nresult = 1\n",
+    "raises MemoryError itself": "if inputs['input_grid'][0][0]:\n    raise MemoryError('mine')\nresult = 1\n",
+    "raises RecursionError itself": "if inputs['input_grid'][0][0]:\n    raise RecursionError('mine')\nresult = 1\n",
 }
 
 

@@ -183,14 +183,11 @@ def _pair_error(bodies: dict[str, tuple[str, int]], exc: Exception, limits: RunL
     pair leaves (the pair's names were the function's locals; a wrapped script cannot change the
     modules it imports). Not after a limit (the session is thrown away) nor a RecursionError (its
     frames depend on the depth, which the wrapper's own frame changes)."""
-    error = error_from(exc, limits)
-    if error.kind != "runtime" or error.exc_type == "RecursionError":
-        return None
     try:
         raw = exc.traceback()
         names = [frame.function_name for frame in raw if frame.function_name in bodies]
         if len(names) != 1:
-            return None
+            return None  # no frame in a script's function (a limit with no frames, say)
         script, def_line = bodies[names[0]]
         unwrapped = unwrapped_frames(script, raw, names[0], def_line)
     except Exception:
@@ -198,9 +195,12 @@ def _pair_error(bodies: dict[str, tuple[str, int]], exc: Exception, limits: RunL
     if unwrapped is None:
         return None
     frames, reads_result = unwrapped
+    error = error_from(exc, limits, bounded(frames))  # its kind told from the script's own frames, as alone
+    if error.kind != "runtime" or error.exc_type == "RecursionError":
+        return None
     if reads_result:  # the wrapper's `return result`: the script never assigned it
         return MISSING_RESULT if error.exc_type in ("NameError", "UnboundLocalError") else None
-    return error_from(exc, limits, bounded(frames))
+    return error
 
 
 class PairOutputs:
