@@ -44,14 +44,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from synth_lsp.optimizer.candidate import new_candidate, score_candidate  # noqa: E402
+from synth_lsp.optimizer.candidate import new_candidate, score_candidate, score_candidates  # noqa: E402
 from synth_lsp.optimizer.omega import score_all  # noqa: E402
 from synth_lsp.core.runs import RunLimits  # noqa: E402
 from synth_lsp.sandbox.runner import Sandbox  # noqa: E402
 from synth_lsp.core.scoring import exact_match  # noqa: E402
 from synth_lsp.core.task import Task, load_task  # noqa: E402
 
-ARC = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone
+ARC = Path(__file__).resolve().parents[2] / "shared" / "arc" / "ARC-AGI-1" / "training"  # ../shared beside the clone (--arc)
 PARALLEL = 2  # the machine's cores; both sides get the same (--parallel)
 BASELINE_PYTHON = [sys.executable]  # the baseline's interpreter (--python)
 LOOP = asyncio.new_event_loop()  # one loop for every generation's scoring, as in a real evolution
@@ -275,14 +275,16 @@ def _monty_workers() -> list[int]:
     return found
 
 
-def cpu_snapshot(own_last: bool = True) -> dict[int, int]:
+def cpu_snapshot(own_last: bool = True, workers: list[int] | None = None) -> dict[int, int]:
     """CPU used so far, in ns, by this process (key 0) and each of its `monty` workers (every
-    sandbox's: the idle ones use none), found afresh each time since pools start workers as needed.
-    Our own clock is read after the scan of /proc when starting and before it when stopping, so
-    the scan is never counted."""
+    sandbox's: the idle ones use none): those given (`workers`, found by the caller beforehand), or
+    found afresh by a scan of /proc. Our own clock is read after the reads when starting and before
+    them when stopping, so they are never counted. When starting, give the workers: a scan of every
+    process's /proc entries right before the run would leave this process's caches cold (a cost
+    no other side pays); when stopping, the scan finds any worker started meanwhile (counted from 0)."""
     own = None if own_last else time.process_time_ns()
-    workers = {pid: _task_cpu_ns(pid) for pid in _monty_workers()}
-    return {0: own if own is not None else time.process_time_ns(), **workers}
+    found = {pid: _task_cpu_ns(pid) for pid in (_monty_workers() if workers is None else workers)}
+    return {0: own if own is not None else time.process_time_ns(), **found}
 
 
 def cpu_ms_since(before: dict[int, int]) -> float:
@@ -323,7 +325,8 @@ def per_candidate(
 ) -> list[dict]:
     """Per candidate, one at a time, medians in ms: synth-lsp's scoring path (`score_candidate`) with
     its pairs in one checkout and with a checkout per pair (the path before), Synalinks' PythonSynthesis
-    on the same pairs, and a fresh subprocess; interleaved, so load changes hit every side."""
+    on the same pairs, and a fresh subprocess; interleaved, so load changes hit every side, each repeat
+    starting with the next side."""
     rows = []
     limits = RunLimits(time_s=5.0)
     for name, script in CANDIDATES.items():
@@ -334,23 +337,30 @@ def per_candidate(
         synalinks_rewards: list[int] = []
         for side, sandbox in sandboxes.items():  # warm: the session cache holds these pairs
             score_candidate(new_candidate(script, "mutation"), task, sandbox, limits, fingerprint="bench")
-        for _ in range(repeats):
-            for side, sandbox in sandboxes.items():
-                candidate = new_candidate(script, "mutation")  # made when proposed, not when scored
-                cpu_before = cpu_snapshot()
-                started = time.perf_counter()  # score_candidate is what score_all runs per candidate
-                scored = score_candidate(candidate, task, sandbox, limits, fingerprint="bench")
-                times[side].append((time.perf_counter() - started) * 1000)
-                cpu[side].append(cpu_ms_since(cpu_before))
-                rewards[side] = scored.train_reward
-            if synalinks is not None:
-                ms, cpu_ms, synalinks_rewards = synalinks.score(task_path, script)
-                times["synalinks"] += ms
-                cpu["synalinks"] += cpu_ms
-            children = resource.getrusage(resource.RUSAGE_CHILDREN)
-            times["subprocess"].append(time_baseline(task, [script], parallel)[0] * 1000)
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu["subprocess"].append((after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000)
+        workers = _monty_workers()
+        for repeat in range(repeats):
+            # each repeat starts with another side: whichever runs right after the subprocess (a
+            # fork, a thread pool) or Synalinks finds this process's caches cold, and a fixed order
+            # would give that cost to the same side every time
+            order = sides[repeat % len(sides) :] + sides[: repeat % len(sides)]
+            for side in order:
+                if side in sandboxes:
+                    candidate = new_candidate(script, "mutation")  # made when proposed, not when scored
+                    cpu_before = cpu_snapshot(workers=workers)
+                    started = time.perf_counter()  # score_candidate is what score_all runs per candidate
+                    scored = score_candidate(candidate, task, sandboxes[side], limits, fingerprint="bench")
+                    times[side].append((time.perf_counter() - started) * 1000)
+                    cpu[side].append(cpu_ms_since(cpu_before))
+                    rewards[side] = scored.train_reward
+                elif side == "synalinks" and synalinks is not None:
+                    ms, cpu_ms, synalinks_rewards = synalinks.score(task_path, script)
+                    times["synalinks"] += ms
+                    cpu["synalinks"] += cpu_ms
+                elif side == "subprocess":
+                    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    times["subprocess"].append(time_baseline(task, [script], parallel)[0] * 1000)
+                    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    cpu["subprocess"].append((after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime) * 1000)
         row = {"candidate": name, **{side: statistics.median(t) if t else None for side, t in times.items()}}
         row["cpu"] = {side: statistics.median(t) if t else None for side, t in cpu.items()}
         train = len(task.train)
@@ -358,8 +368,56 @@ def per_candidate(
         if synalinks is not None:
             same = same and abs(sum(synalinks_rewards[:train]) / train - rewards["one checkout"]) < 1e-9
         row["agree"] = same
+        row["reward"] = rewards["one checkout"]
         rows.append(row)
     return rows
+
+
+def batched(task_path: Path, task: Task, repeats: int, sandbox: Sandbox, synalinks: "Synalinks | None") -> dict:
+    """The 8 candidates scored in one call (`score_candidates`, what `score_all` runs for a lane of
+    a generation: one checkout and one feed for all of them) and, interleaved in the same loop
+    (each repeat starting with the other), Synalinks scoring the same 8 one after another; medians
+    of the whole call in ms."""
+    limits = RunLimits(time_s=5.0)
+    scripts = list(CANDIDATES.values())
+    score_candidates([new_candidate(s, "mutation") for s in scripts], task, sandbox, limits, fingerprint="bench")  # warm
+    workers = _monty_workers()
+    times, cpu, theirs, theirs_cpu, rewards = [], [], [], [], []
+    for repeat in range(repeats):
+        for side in ("ours", "synalinks") if repeat % 2 == 0 else ("synalinks", "ours"):
+            if side == "ours":
+                candidates = [new_candidate(s, "mutation") for s in scripts]
+                cpu_before = cpu_snapshot(workers=workers)
+                started = time.perf_counter()
+                score_candidates(candidates, task, sandbox, limits, fingerprint="bench")
+                times.append((time.perf_counter() - started) * 1000)
+                cpu.append(cpu_ms_since(cpu_before))
+                rewards = [c.train_reward for c in candidates]
+            elif synalinks is not None:
+                scored = [synalinks.score(task_path, script) for script in scripts]
+                theirs.append(sum(ms[0] for ms, _, _ in scored))
+                theirs_cpu.append(sum(c[0] for _, c, _ in scored))
+
+    def median(values: list[float]) -> float | None:
+        return statistics.median(values) if values else None
+
+    return {"wall": median(times), "cpu": median(cpu), "synalinks": median(theirs), "synalinks_cpu": median(theirs_cpu), "rewards": rewards}
+
+
+def print_batched(title: str, batch: dict, rows: list[dict], repeats: int) -> None:
+    alone = sum(r["one checkout"] for r in rows)
+    alone_cpu = sum(r["cpu"]["one checkout"] for r in rows)
+    agree = batch["rewards"] == [r["reward"] for r in rows]
+    print(f"\n## The 8 candidates in one call on {title} (`score_candidates`, as `score_all` scores a generation), median of {repeats}\n")
+    print(
+        "| measure | synth-lsp, the 8 in one batch | Synalinks 0.8.38, the 8 one after another | batch vs Synalinks "
+        "| synth-lsp one at a time (sum of the medians above) | train rewards agree |"
+    )
+    print("|---|---|---|---|---|---|")
+    for measure, ours, theirs, single in (("wall ms", batch["wall"], batch["synalinks"], alone), ("CPU ms", batch["cpu"], batch["synalinks_cpu"], alone_cpu)):
+        ratio = f"{theirs / ours:.1f}x" if theirs else "-"
+        shown = f"{theirs:.2f}" if theirs else "-"
+        print(f"| {measure} | {ours:.2f} | {shown} | {ratio} | {single:.2f} | {'yes' if agree else 'NO'} |", flush=True)
 
 
 def print_per_candidate(title: str, rows: list[dict], repeats: int) -> None:
@@ -453,7 +511,13 @@ def print_throughput(tasks: dict[str, Task], args: argparse.Namespace) -> None:
         )
 
 
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
+
+
 def per_candidate_tables(paths: dict[str, Path], tasks: dict[str, Task], args: argparse.Namespace) -> None:
+    print(f"\nLoad average (1, 5, 15 min) before the per-candidate tables: {load_average()}", flush=True)
     python = synalinks_python(args.synalinks_venv)
     synalinks = Synalinks(python) if python is not None else None
     with Sandbox(processes=args.parallel) as ours, Sandbox(processes=args.parallel, one_checkout=False) as before:
@@ -462,6 +526,8 @@ def per_candidate_tables(paths: dict[str, Path], tasks: dict[str, Task], args: a
             for title, task in tasks.items():
                 rows = per_candidate(paths[title], task, args.repeats, sandboxes, args.parallel, synalinks)
                 print_per_candidate(title, rows, args.repeats)
+                print_batched(title, batched(paths[title], task, args.repeats, ours, synalinks), rows, args.repeats)
+                print(f"\nLoad average after {title}: {load_average()}", flush=True)
         finally:
             if synalinks is not None:
                 synalinks.close()
@@ -487,9 +553,10 @@ def main() -> None:
         help="the seed system's virtualenv (made with uv when missing; env SYNALINKS_VENV)",
     )
     parser.add_argument("--per-candidate-only", action="store_true", help="only the per-candidate tables")
+    parser.add_argument("--arc", type=Path, default=ARC, help="folder of the ARC-AGI-1 training tasks (for 3631a71a)")
     args = parser.parse_args()
     BASELINE_PYTHON[0] = args.python
-    paths = {"007bbfb7 (3x3 -> 9x9)": ROOT / "examples" / "arc" / "007bbfb7.json", "3631a71a (30x30)": ARC / "3631a71a.json"}
+    paths = {"007bbfb7 (3x3 -> 9x9)": ROOT / "examples" / "arc" / "007bbfb7.json", "3631a71a (30x30)": args.arc / "3631a71a.json"}
     tasks = {title: load_task(path) for title, path in paths.items()}
     if not args.per_candidate_only:
         print_throughput(tasks, args)

@@ -118,3 +118,47 @@ def test_grid_equality_and_diff_keep_json_semantics_on_whole_rows():
 def test_grid_check_names_every_kind_of_bad_cell_in_a_row():
     problems = [str(p) for p in check_arc_result({"output_grid": [[1, [2], "3", 10, None, True]]})]
     assert len(problems) == 5 and all("is not a colour" in p for p in problems)
+
+
+def _json_equal(a, b) -> bool:
+    """JSON equality spelled out cell by cell (the reference the fast paths must agree with)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def test_the_whole_grid_fast_paths_agree_with_json_equality_cell_by_cell():
+    import random
+
+    from synth_lsp.core.schema import check_grid
+
+    rng = random.Random(7)
+    cells = [0, 1, 1, 2, 9, True, False, 1.0, "1", None, [1], 10, -1]
+    for _ in range(3000):
+        rows, cols = rng.randint(1, 4), rng.randint(1, 4)
+        expected = [[rng.choice([0, 1, 2, 9]) for _ in range(cols)] for _ in range(rows)]
+        actual = [row[:] for row in expected]
+        for _ in range(rng.randint(0, 3)):  # a few cells changed, to anything
+            actual[rng.randrange(rows)][rng.randrange(cols)] = rng.choice(cells)
+        if rng.random() < 0.1:
+            actual[rng.randrange(rows)] = rng.choice([[1] * (cols + 1), (1,) * cols, "row"])
+        want = [
+            (r, c, x, y)
+            for r, (er, ar) in enumerate(zip(expected, actual))
+            if isinstance(ar, list) and len(ar) == cols
+            for c, (x, y) in enumerate(zip(er, ar))
+            if not _json_equal(x, y)
+        ]
+        rectangular = all(isinstance(row, list) and len(row) == cols for row in actual)
+        diff = grid_diff(expected, actual)
+        if rectangular:
+            assert diff.kind == ("equal" if not want else "cells"), (expected, actual)
+            assert [tuple(c) for c in diff.cells] == want, (expected, actual)
+        else:
+            assert diff.kind == "shape"
+        assert exact_match({"g": expected}, {"g": actual}) == float(_json_equal(expected, actual))
+        widths = {len(row) if isinstance(row, list) else -1 for row in actual}
+        good = len(widths) == 1 and widths.pop() > 0 and all(type(v) is int and 0 <= v <= 9 for row in actual for v in row)
+        assert (check_grid(actual) == []) == good, actual

@@ -105,6 +105,11 @@ SCRIPTS = {
         "def f():\n    return 1\nresult = {'m': bool(pattern.match('aa')), 'n': len(input), 'f': f.__name__}\n"
     ),
     "crlf line breaks": "g = inputs['input_grid']\r\nresult = {'output_grid': [g[9]]}\r\n",
+    # exceptions a script raises itself, whose types are also those of limits and refusals
+    "raises TimeoutError itself": "g = inputs['input_grid']\nif g[0][0]:\n    raise TimeoutError('mine')\nresult = 1\n",
+    "raises NotImplementedError itself": "def f():\n    raise NotImplementedError\n\nif inputs['input_grid'][0][1]:\n    f()\nresult = 1\n",
+    "raises MemoryError itself": "if inputs['input_grid'][0][0]:\n    raise MemoryError('mine')\nresult = 1\n",
+    "raises RecursionError itself": "if inputs['input_grid'][0][0]:\n    raise RecursionError('mine')\nresult = 1\n",
 }
 
 
@@ -222,10 +227,25 @@ def test_a_wrapped_candidate_takes_one_checkout_for_all_its_pairs(pairs):
         runs = box.run_many(solutions.FRACTAL_007BBFB7, pairs, LIMITS)
         assert all(r.ok for r in runs)
         assert len(calls) == 1
-        # an error at one pair: that pair and the rest get a checkout each, the pairs before keep theirs
+        # an exception at some pairs: the same checkout goes on with the next pair
+        for name in (
+            "error at a later pair only",
+            "index error on every pair",
+            "error on some pairs, in a function",
+            "prints",
+            "prints past the cap",
+            "prints then fails",
+            "prints in a helper, sep and end",
+            "result on some pairs",
+        ):
+            calls.clear()
+            box.run_many(SCRIPTS[name], pairs, LIMITS)
+            assert len(calls) == 1, name
+        # a limit at one pair: that pair and the rest get a checkout each, the pairs before keep theirs
         calls.clear()
-        runs = box.run_many(SCRIPTS["error at a later pair only"], pairs, LIMITS)
+        runs = box.run_many(SCRIPTS["memory on some pairs"], pairs, LIMITS)
         first_bad = next(i for i, r in enumerate(runs) if not r.ok)
+        assert runs[first_bad].error.kind == "memory"
         assert len(calls) == 1 + len(pairs) - first_bad
         box._pool = pool
 
@@ -296,3 +316,144 @@ def test_the_example_scripts_agree_on_their_tasks(sandbox, reference, path):
     task = load_task_for_script(path)
     inputs = [p.inputs for p in list(task.train) + list(task.test)]
     assert_same(sandbox, reference, path.read_text(), inputs)
+
+
+# Pairs told apart by a `mode`: the script raises on "raise", loops on "loop", and returns otherwise,
+# printing on each pair first.
+MODES_SCRIPT = """def check(mode):
+    if mode == "raise":
+        raise ValueError("bad " + mode)
+    return mode
+
+print("pair", inputs["n"])
+while inputs["mode"] == "loop":
+    pass
+value = check(inputs["mode"])
+result = {"v": value, "n": inputs["n"]}
+"""
+
+
+def _modes(*modes: str) -> list[dict]:
+    return [{"mode": mode, "n": n} for n, mode in enumerate(modes)]
+
+
+def _counting_checkouts(box: Sandbox) -> list:
+    box.run_many(solutions.IDENTITY, [{"input_grid": [[1]]}] * 2)  # start the pool
+    pool = box._get_pool()
+    calls: list = []
+
+    class Counting:
+        def checkout(self, **kwargs):
+            calls.append(kwargs)
+            return pool.checkout(**kwargs)
+
+    box._pool = Counting()
+    return calls
+
+
+@pytest.mark.parametrize(
+    "modes",
+    [
+        ("raise", "loop", "ok"),
+        ("ok", "raise", "raise", "ok", "loop", "ok"),
+        ("raise", "raise", "raise"),
+        ("ok", "ok", "raise"),
+        ("loop", "raise", "ok"),
+    ],
+    ids="-".join,
+)
+def test_a_pair_that_raises_then_one_that_times_out_then_a_good_one(sandbox, reference, modes):
+    limits = RunLimits(time_s=0.3, output_bytes=200)
+    inputs = _modes(*modes)
+    assert wrapped_code(MODES_SCRIPT) is not None
+    assert_same(sandbox, reference, MODES_SCRIPT, inputs, limits)
+    runs = sandbox.run_many(MODES_SCRIPT, inputs, limits)
+    for n, (mode, run) in enumerate(zip(modes, runs)):
+        assert run.stdout == f"pair {n}\n", (n, run)  # each pair's own output, nothing of its neighbours'
+        if mode == "ok":
+            assert run.error is None and run.result == {"v": "ok", "n": n}
+        elif mode == "loop":
+            assert run.error.kind == "timeout"
+        else:
+            assert (run.error.kind, run.error.exc_type, run.error.message) == ("runtime", "ValueError", "bad raise")
+            assert [(f.function, f.range.line, f.source_line) for f in run.error.frames] == [
+                ("<module>", 9, 'value = check(inputs["mode"])'),
+                ("check", 3, '        raise ValueError("bad " + mode)'),
+            ]
+            assert (run.error.range.line, run.error.range.column) == (3, 15)  # at `ValueError(...)`, as Monty places it
+
+
+def test_pairs_that_raise_share_the_checkout_and_a_limit_ends_it():
+    with Sandbox(processes=2) as box:
+        calls = _counting_checkouts(box)
+        limits = RunLimits(time_s=0.3)
+        box.run_many(MODES_SCRIPT, _modes("raise", "ok", "raise", "raise", "ok"), limits)
+        assert len(calls) == 1  # every pair in one checkout, though three raised
+        calls.clear()
+        runs = box.run_many(MODES_SCRIPT, _modes("raise", "ok", "loop", "ok", "raise"), limits)
+        assert [r.error.kind if r.error else None for r in runs] == ["runtime", None, "timeout", None, "runtime"]
+        assert len(calls) == 1 + 3  # the looping pair and those after it: a fresh checkout each
+
+
+def test_a_result_that_looks_like_the_wrappers_mark_is_not_taken_for_one():
+    """PAIR_FAILED marks a raising pair's place among the results; a script cannot return it
+    (it never sees it), and one that returns something like it gets its own value back."""
+    from synth_lsp.sandbox.function_wrap import PAIR_FAILED
+
+    with Sandbox(processes=2) as box:
+        lookalike = PAIR_FAILED[:-3] + "xx\x00"
+        script = f"if inputs['mode'] == 'raise':\n    raise KeyError('k')\nresult = {lookalike!r}\n"
+        runs = box.run_many(script, _modes("ok", "raise", "ok"), RunLimits(time_s=1.0))
+        assert [r.result for r in runs] == [lookalike, None, lookalike]
+        assert runs[1].error.exc_type == "KeyError" and runs[1].error.range.line == 2
+
+
+def _assert_batch_same(box: Sandbox, reference: Sandbox, scripts: list[str], inputs: list[dict], limits: RunLimits = LIMITS) -> None:
+    together = box.run_batch(scripts, inputs, limits)
+    assert len(together) == len(scripts)
+    for script, ours in zip(scripts, together):
+        theirs = reference.run_many(script, inputs, limits)
+        for index, (a, b) in enumerate(zip(ours, theirs)):
+            assert _view(a) == _view(b), f"{script!r}, pair {index}:\n batch:    {_view(a)}\n per pair: {_view(b)}"
+
+
+def test_a_batch_of_candidates_gives_what_each_gives_alone(sandbox, reference, pairs):
+    """Every script above in one batch (in two orders): results, errors, frames, line numbers,
+    output, limits, as a checkout per pair gives them to each."""
+    scripts = [SCRIPTS[name] for name in sorted(SCRIPTS)]
+    _assert_batch_same(sandbox, reference, scripts, pairs)
+    _assert_batch_same(sandbox, reference, scripts[::-1], pairs)
+
+
+def test_a_batch_of_candidates_that_raise_loop_and_print(sandbox, reference):
+    variants = [MODES_SCRIPT, MODES_SCRIPT.replace('"bad "', '"worse "'), "print('x')\n" + MODES_SCRIPT, solutions.IDENTITY]
+    inputs = _modes("ok", "raise", "ok", "raise")
+    inputs = [dict(i, input_grid=[[1, 2], [3, 4]]) for i in inputs]
+    _assert_batch_same(sandbox, reference, variants, inputs, RunLimits(time_s=0.3, output_bytes=200))
+    _assert_batch_same(sandbox, reference, variants, [dict(i, mode="loop" if i["n"] == 2 else i["mode"]) for i in inputs], RunLimits(time_s=0.3))
+
+
+def test_a_batch_takes_one_checkout_for_every_candidate(pairs):
+    with Sandbox(processes=2) as box:
+        calls = _counting_checkouts(box)
+        scripts = [solutions.FRACTAL_007BBFB7, solutions.IDENTITY, SCRIPTS["index error on every pair"], SCRIPTS["prints then fails"]]
+        runs = box.run_batch(scripts, pairs, LIMITS)
+        assert len(calls) == 1
+        assert all(r.ok for r in runs[0]) and all(r.error.kind == "runtime" for r in runs[2])
+        assert [r.stdout for r in runs[3]] == ["before\n"] * len(pairs)
+
+
+def test_pairs_that_raise_go_on_in_the_checkout_for_about_one_time_limit_only():
+    """One turn of the pair queue holds a worker for about one time limit: pairs that each work a
+    while and then raise stop going on in the shared checkout once the limit has passed, and the
+    rest run a checkout each, with the errors they give alone (or their own timeout, on a machine
+    so loaded that one pair takes the whole limit)."""
+    script = "n = 0\nfor i in range(300000):\n    n += i\nraise ValueError(str(inputs['n']))\n"
+    inputs = [{"n": n} for n in range(6)]
+    with Sandbox(processes=2) as box:
+        calls = _counting_checkouts(box)
+        runs = box.run_many(script, inputs, RunLimits(time_s=0.05))
+    for n, run in enumerate(runs):
+        if run.error.kind != "timeout":
+            assert (run.error.exc_type, run.error.message, run.error.range.line) == ("ValueError", str(n), 4)
+    assert 1 < len(calls)

@@ -125,6 +125,26 @@ def evaluate(
     )
 
 
+def evaluate_many(task: Task, scripts: list[str], limits: RunLimits, *, sandbox: Runner, include_test: bool = True) -> list[Evaluation]:
+    """`evaluate` of several scripts with the same limits (the candidates of a generation): a
+    sandbox that can run them as a batch (`run_batch`, one round trip for all) does."""
+    import time
+
+    run_batch = getattr(sandbox, "run_batch", None)
+    if run_batch is None or len(scripts) < 2:
+        return [evaluate(task, script, limits, sandbox=sandbox, include_test=include_test) for script in scripts]
+    pairs = list(task.train) + (list(task.test) if include_test else [])
+    started = time.perf_counter()
+    batch = run_batch(scripts, [p.inputs for p in pairs], limits)
+    each = (time.perf_counter() - started) / len(scripts)  # the batch's time, shared
+    n_train = len(task.train)
+    out = []
+    for script, runs in zip(scripts, batch):
+        verdicts = [judge(task, pair, run) for pair, run in zip(pairs, runs)]
+        out.append(Evaluation(script, tuple(verdicts[:n_train]), tuple(verdicts[n_train:]), each, limits))
+    return out
+
+
 def judge(task: Task, pair: Pair, run: RunResult) -> PairVerdict:
     """Validate a run's result, apply the failure contract, score and diff it."""
     problems: tuple[SchemaProblem, ...] = ()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from synth_lsp.core.evaluation import Evaluation, PairVerdict, evaluate, limits_for
+from synth_lsp.core.evaluation import Evaluation, PairVerdict, evaluate, evaluate_many, limits_for
 from synth_lsp.optimizer.fitness import FitnessKey, behaviour_signature, mean_credit
 from synth_lsp.core.runs import RunLimits
 from synth_lsp.sandbox.runner import Sandbox
@@ -88,7 +88,7 @@ class PairResult:
             error=(error.headline() + where) if error else None,
             error_kind=error.kind if error else None,
             output=verdict.run.result if train else None,
-            cells=[[c.row, c.col, c.expected, c.actual] for c in diff.cells[:200]] if (train and diff) else [],
+            cells=list(map(list, diff.cells[:200])) if (train and diff) else [],  # a CellDiff is (row, col, expected, actual)
             stdout=verdict.run.stdout[:MAX_OUTPUT_CHARS] if train else "",
             stderr=verdict.run.stderr[:MAX_OUTPUT_CHARS] if train else "",
         )
@@ -213,9 +213,33 @@ def score_candidate(
     base_limits: RunLimits | None = None,
     fingerprint: str | None = None,
 ) -> Candidate:
-    """Run the candidate on every pair in the sandbox and store the verdicts.
+    """Run the candidate on every pair in the sandbox and store the verdicts."""
+    evaluation = evaluate(task, candidate.script, limits=candidate_limits(candidate, base_limits), sandbox=sandbox, include_test=True)
+    return candidate.apply_evaluation(evaluation, fingerprint or task_fingerprint(task))
 
-    A script's `# synth:` header may change its limits, but a generated script (a model's or the
+
+def score_candidates(
+    candidates: list[Candidate],
+    task: Task,
+    sandbox: Sandbox,
+    base_limits: RunLimits | None = None,
+    fingerprint: str | None = None,
+) -> list[Candidate]:
+    """`score_candidate` of each, those with the same limits in one batch of the sandbox (one
+    round trip for all of them, `Sandbox.run_batch`)."""
+    fingerprint = fingerprint or task_fingerprint(task)
+    groups: dict[RunLimits, list[Candidate]] = {}
+    for candidate in candidates:
+        groups.setdefault(candidate_limits(candidate, base_limits), []).append(candidate)
+    for limits, group in groups.items():
+        evaluations = evaluate_many(task, [c.script for c in group], limits, sandbox=sandbox, include_test=True)
+        for candidate, evaluation in zip(group, evaluations):
+            candidate.apply_evaluation(evaluation, fingerprint)
+    return candidates
+
+
+def candidate_limits(candidate: Candidate, base_limits: RunLimits | None = None) -> RunLimits:
+    """A script's `# synth:` header may change its limits, but a generated script (a model's or the
     offline search's) may only tighten them: it must not grant itself more time or memory."""
     base = base_limits or RunLimits()
     limits = limits_for(parse_header(candidate.script), base)
@@ -226,8 +250,7 @@ def score_candidate(
             memory_mb=min(limits.memory_mb, base.memory_mb),
             recursion_depth=min(limits.recursion_depth, base.recursion_depth),
         )
-    evaluation = evaluate(task, candidate.script, limits=limits, sandbox=sandbox, include_test=True)
-    return candidate.apply_evaluation(evaluation, fingerprint or task_fingerprint(task))
+    return limits
 
 
 def new_candidate(

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from synth_lsp.optimizer import novelty, population_archive, selection
 from synth_lsp.optimizer.llm.budget import Budget, BudgetCaps, Spend
-from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidate, task_fingerprint
+from synth_lsp.optimizer.candidate import Candidate, new_candidate, now_iso, score_candidates, task_fingerprint
 from synth_lsp.optimizer.fitness import selection_score
 from synth_lsp.optimizer.llm.embeddings import BuiltinSimilarity, CodeDistance, EmbeddingDistance
 from synth_lsp.optimizer.population import Population, PopulationError, PopulationNotAFile, population_path_for
@@ -269,15 +269,12 @@ DEFAULT_RULES = SearchRules(survive, parent_score)
 async def score_all(
     candidates: Sequence[Candidate], task: Task, sandbox: Sandbox, limits: RunLimits, concurrency: int, fingerprint: str | None = None
 ) -> None:
-    """Score candidates in the sandbox, `concurrency` at a time (each one's pairs also run in parallel)."""
+    """Score candidates in the sandbox: `concurrency` batches at once, each a share of the
+    candidates run together (`score_candidates`: one checkout and one feed for a batch)."""
     fingerprint = fingerprint or task_fingerprint(task)
-    gate = asyncio.Semaphore(max(1, concurrency))
-
-    async def one(candidate: Candidate) -> None:
-        async with gate:
-            await asyncio.to_thread(score_candidate, candidate, task, sandbox, limits, fingerprint)
-
-    await asyncio.gather(*(one(c) for c in candidates))
+    lanes = max(1, min(concurrency, len(candidates)))
+    batches = [list(candidates[lane::lanes]) for lane in range(lanes)]
+    await asyncio.gather(*(asyncio.to_thread(score_candidates, batch, task, sandbox, limits, fingerprint) for batch in batches if batch))
 
 
 def build_sources(config: EvolveConfig, task: Task, budget: Budget, sandbox: Sandbox | None = None) -> list[MutationSource]:

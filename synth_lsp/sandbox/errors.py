@@ -26,7 +26,8 @@ def crash_error(exc: Exception, limits: RunLimits) -> RunError:
     return RunError("crash", type(exc).__name__, f"the sandbox worker crashed: {exc}")
 
 
-def error_from(exc: Exception, limits: RunLimits) -> RunError:
+def error_from(exc: Exception, limits: RunLimits, frames: tuple[Frame, ...] | None = None) -> RunError:
+    """`frames`: the user's frames when the caller found them itself (a wrapped script's, `function_wrap`)."""
     import pydantic_monty as pm
 
     try:
@@ -36,7 +37,7 @@ def error_from(exc: Exception, limits: RunLimits) -> RunError:
     exc_type, _, message = headline.partition(": ")
     if not message:
         exc_type, message = type(exc).__name__, headline
-    frames = frames_of(exc)
+    frames = frames_of(exc) if frames is None else frames
     innermost = frames[-1].range if frames else None
     if isinstance(exc, pm.MontySyntaxError):
         kind: ErrorKind = "syntax"
@@ -69,6 +70,10 @@ def frames_of(exc: Exception) -> tuple[Frame, ...]:
         for f in raw
         if (f.filename or USER_FILE) == USER_FILE and f.line
     ]
+    return bounded(frames)
+
+
+def bounded(frames: list[Frame]) -> tuple[Frame, ...]:
     if len(frames) > MAX_FRAMES:
         frames = frames[: MAX_FRAMES // 2] + frames[-MAX_FRAMES // 2 :]
     return tuple(frames)

@@ -14,14 +14,18 @@ import secrets
 import symtable
 from functools import lru_cache
 
+from synth_lsp.core.runs import Frame, SourceRange
 from synth_lsp.sandbox.script_ast import parse
 
 PREFIX = "_synth_"  # every name the wrapper adds; a script that mentions it is not wrapped
 PAIRS = "_synth_pairs"  # the global holding every pair's `inputs`, bound before the feed
+BODY = "_synth_pair_body"  # the function whose body is the script
 INDENT = "    "
 # printed after each pair's output by scripts that print, so one feed's output can be told apart
 # by pair; a script cannot print it by chance, nor read it (it never sees the wrapper)
 PAIR_END = f"\x00synth-pair-end-{secrets.token_hex(8)}\x00"
+# the place of a pair that raised, in the list of results (no script can return it: it never sees it)
+PAIR_FAILED = f"\x00synth-pair-failed-{secrets.token_hex(8)}\x00"
 
 # Modules with no state beyond a pair and no host calls. Others are not wrapped: `random` would go
 # on from the previous pair's state, `time`/`os`/`datetime` ask the host (each checkout has its own
@@ -66,20 +70,110 @@ def _wrap(script: str) -> tuple[str | None, str | None]:
         return None, reason
     # only "\n" breaks a line here (the runner made every break one); str.splitlines would also
     # break at form feeds and other separators inside a line
+    return _body_def(script, BODY) + _pairs_loop(script), None
+
+
+def _body_def(script: str, name: str) -> str:
+    # only "\n" breaks a line here (the runner made every break one); str.splitlines would also
+    # break at form feeds and other separators inside a line
     lines = script.split("\n")
     body = "\n".join(INDENT + line if line.strip() else line for line in lines) + "\n"
-    after_pair = f"{INDENT}print({PAIR_END!r}, end='')\n" if _prints(script) else ""
-    code = (
-        f"def _synth_pair_body(inputs):\n{body}{INDENT}return result\n"
+    return f"def {name}(inputs):\n{body}{INDENT}return result\n"
+
+
+def batch_code(scripts: tuple[str, ...]) -> tuple[str, dict[str, tuple[str, int]]] | None:
+    """The feed that runs several wrapped scripts (candidates of one task) each on every pair,
+    candidate after candidate: `_synth_pairs` holds one list of pairs per candidate (each its own
+    copy). Ends with the list of every (candidate, pair)'s `result`. Also returns, by the name of
+    each candidate's function, its script and the line of its `def`. None if one is not wrapped."""
+    if any(wrapped_code(script) is None for script in scripts):
+        return None
+    parts, bodies, line = [], {}, 1
+    for k, script in enumerate(scripts):
+        name = f"{BODY}_{k}"
+        part = _body_def(script, name)
+        bodies[name] = (script, line)
+        parts.append(part)
+        line += part.count("\n")
+    names = ", ".join(bodies)
+    parts.append(
+        f"_synth_jobs = [(_synth_b, _synth_x) for _synth_b, _synth_xs in zip([{names}], {PAIRS}) for _synth_x in _synth_xs]\n"
         "_synth_results = []\n"
-        f"for _synth_inputs in {PAIRS}:\n"
-        f"{INDENT}_synth_results.append(_synth_pair_body(_synth_inputs))\n"
-        f"{after_pair}"
-        "_synth_results\n"
     )
-    return code, None
+    return "".join(parts) + _jobs_loop(any(map(_prints, scripts))), bodies
 
 
+def batch_continuation_code(prints: bool) -> str:
+    """`continuation_code` for a batch: the place of the (candidate, pair) that raised, then the rest."""
+    return f"_synth_results.append({PAIR_FAILED!r})\n" + _jobs_loop(prints, continued=True)
+
+
+def _jobs_loop(prints: bool, continued: bool = False) -> str:
+    after = f"{INDENT}print({PAIR_END!r}, end='')\n" if prints else ""
+    jobs = "_synth_jobs[len(_synth_results):]" if continued else "_synth_jobs"
+    return f"for _synth_body, _synth_inputs in {jobs}:\n{INDENT}_synth_results.append(_synth_body(_synth_inputs))\n{after}_synth_results\n"
+
+
+@lru_cache(maxsize=512)
+def continuation_code(script: str) -> str:
+    """The feed that goes on after a pair raised, in the session that ran `wrapped_code(script)`
+    (the function is defined there already): it puts PAIR_FAILED in that pair's place, runs the
+    pairs after it and ends with the list of every pair's `result` so far. The host reads no
+    results in between: one round trip per pair that raised."""
+    return f"_synth_results.append({PAIR_FAILED!r})\n" + _pairs_loop(script, continued=True)
+
+
+def _pairs_loop(script: str, continued: bool = False) -> str:
+    after_pair = f"{INDENT}print({PAIR_END!r}, end='')\n" if _prints(script) else ""
+    return (
+        ("" if continued else "_synth_results = []\n")
+        + f"for _synth_inputs in {PAIRS}{'[len(_synth_results):]' if continued else ''}:\n"
+        + f"{INDENT}_synth_results.append({BODY}(_synth_inputs))\n"
+        + after_pair
+        + "_synth_results\n"
+    )
+
+
+def unwrapped_frames(script: str, raw: list, body_name: str = BODY, def_line: int = 1) -> tuple[list[Frame], bool] | None:
+    """The frames a run of `script` alone would have shown for an exception that Monty's `raw`
+    traceback shows in the wrapped form, and whether it was the read of `result` at the end (the
+    script never assigned it); None when they cannot be told for sure. Wrapped, the script's
+    lines are one further down and four columns further right, its top level is the function's
+    body, and the loop that calls it is one more frame, outermost."""
+    body = [index for index, frame in enumerate(raw) if frame.function_name == body_name]
+    if len(body) != 1:
+        return None
+    filename = raw[body[0]].filename
+    last_line = def_line + len(script.split("\n"))  # the script's last line, wrapped
+    frames = []
+    for frame in raw[body[0] :]:
+        if frame.filename != filename or not frame.line or frame.function_name == "<module>":
+            return None  # a frame of no line of the script's: not what a run alone shows
+        end_line, end_column = frame.end_line or frame.line, frame.end_column or frame.column
+        if frame.line == last_line + 1:
+            if frame is raw[-1] and frame.function_name == body_name:
+                return [], True  # `return result`
+            return None
+        if not def_line < frame.line <= last_line or frame.column <= len(INDENT) or end_column <= len(INDENT) or end_line > last_line:
+            return None
+        source = frame.source_line or ""
+        frames.append(
+            Frame(
+                function="<module>" if frame.function_name == body_name else frame.function_name,
+                range=SourceRange(frame.line - def_line, frame.column - len(INDENT), end_line - def_line, end_column - len(INDENT)),
+                source_line=source[len(INDENT) :] if source.startswith(INDENT) else source,
+            )
+        )
+    return frames, False
+
+
+def marks_pairs(script: str) -> bool:
+    """Whether the wrapped script prints PAIR_END after each pair (it is in the code as a literal,
+    escaped: the code itself never holds the mark's own characters)."""
+    return _prints(script)
+
+
+@lru_cache(maxsize=512)
 def _prints(script: str) -> bool:
     tree = parse(script)
     return tree is not None and any(isinstance(n, ast.Name) and n.id == "print" for n in ast.walk(tree))

@@ -1,7 +1,9 @@
 """Running scripts in the Monty sandbox (pydantic-monty), and nowhere else.
 
 One long-lived pool of `monty` worker processes; a fresh checkout (session) per run, so no state
-leaks between runs; runs are driven from threads (`feed_run` releases the GIL). Every run has a time
+leaks between runs (the pairs of a candidate, and the candidates of a batch, share one only when a
+syntax-tree check proves the script cannot tell: `one_checkout`); runs are driven from threads
+(`feed_run` releases the GIL). Every run has a time
 limit, a memory limit, a recursion limit and a cap on captured output, and the pool has a
 request timeout and a checkout timeout, because Monty's defaults for those hang forever.
 
@@ -22,7 +24,7 @@ from synth_lsp.sandbox.child_lifetime import guarded_binary
 from synth_lsp.sandbox.errors import MISSING_RESULT, STOPPED, crash_error, error_from, frames_of
 from synth_lsp.sandbox.function_wrap import wrapped_code
 from synth_lsp.sandbox.inputs_usage import keys_read, restrict
-from synth_lsp.sandbox.one_checkout import run_together
+from synth_lsp.sandbox.one_checkout import run_batch_together, run_together
 from synth_lsp.sandbox.output_cap import OutputCap
 from synth_lsp.sandbox.pair_queue import PairQueue
 from synth_lsp.sandbox.sessions import SESSION_CACHE_SIZE, SessionCache
@@ -38,6 +40,14 @@ _pool_thread = threading.local()  # marks the sandbox's own threads
 
 def _mark_pool_thread() -> None:
     _pool_thread.active = True
+
+
+def _long_lived_thread() -> bool:
+    """Whether this thread lives as long as the process (the main thread, or the sandbox's own), so
+    a worker spawned by a checkout on it dies only with the process (`child_lifetime`). A run on such
+    a thread may check out there itself: a hop to the sandbox's threads costs two thread switches,
+    which on a loaded machine are two waits for a core."""
+    return getattr(_pool_thread, "active", False) or threading.current_thread() is threading.main_thread()
 
 
 class Sandbox:
@@ -135,12 +145,55 @@ class Sandbox:
         if static is not None:
             return [RunResult(result=None, error=static) for _ in inputs_list]
 
+        results = self._run_together(script, inputs_list, limits, should_stop)
+        return self._run_rest(script, inputs_list, results, limits, should_stop)
+
+    def run_batch(self, scripts: list[str], inputs_list: list[dict[str, Any]], limits: RunLimits = RunLimits()) -> list[list[RunResult]]:
+        """Several scripts (the candidates of one task) each on every input: for each, what
+        `run_many` gives it. Those that can be wrapped as functions run together, in one checkout
+        and one feed (`one_checkout.run_batch_together`: one turn and one round trip for all); a
+        candidate left out of it, or whose pairs could not all be vouched for there, runs as
+        `run_many` runs it."""
+        scripts = [one_line_break(script) for script in scripts]
+        out: list[list[RunResult | None] | None] = [None] * len(scripts)
+        batched = [
+            index
+            for index, script in enumerate(scripts)
+            if self.one_checkout and len(inputs_list) > 1 and wrapped_code(script) is not None and self.static_error(script) is None
+        ]
+        if len(batched) > 1:
+            every = [keys_read(scripts[index]) for index in batched]
+            keys = None if any(k is None for k in every) else frozenset().union(*every)
+
+            def together(_: int) -> list[list[RunResult | None]]:
+                return run_batch_together(self._get_pool(), self._watchdog, [scripts[i] for i in batched], keys, inputs_list, limits)
+
+            done = together(0) if _long_lived_thread() else self._pairs.run(together, 1)[0]
+            for index, results in zip(batched, done):
+                out[index] = results
+        final = []
+        for script, results in zip(scripts, out):
+            if results is None or all(result is None for result in results):
+                final.append(self.run_many(script, inputs_list, limits))
+            else:
+                final.append(self._run_rest(script, inputs_list, results, limits, None))
+        return final
+
+    def _run_rest(
+        self,
+        script: str,
+        inputs_list: list[dict[str, Any]],
+        results: list[RunResult | None],
+        limits: RunLimits,
+        should_stop: Callable[[], bool] | None,
+    ) -> list[RunResult]:
+        """`results` with each None filled by a run of that pair in a checkout of its own."""
+
         def run_pair(index: int) -> RunResult:
             if should_stop is not None and should_stop():
                 return RunResult(result=None, error=STOPPED)
             return self._run_checked(script, inputs_list[index], limits, should_stop)
 
-        results = self._run_together(script, inputs_list, limits, should_stop)
         rest = [index for index, result in enumerate(results) if result is None]
         for index, result in zip(rest, self._pairs.run(lambda k: run_pair(rest[k]), len(rest))):
             results[index] = result
@@ -161,8 +214,10 @@ class Sandbox:
 
         def together(_: int) -> list[RunResult | None]:
             pool = self._get_pool()
-            return run_together(pool, self._sessions, self._watchdog, code, keys_read(script), inputs_list, limits, should_stop)
+            return run_together(pool, self._sessions, self._watchdog, script, keys_read(script), inputs_list, limits, should_stop)
 
+        if _long_lived_thread():
+            return together(0)  # no hop to the sandbox's threads: the batch is one turn, and its worker outlives this thread
         return self._pairs.run(together, 1)[0]
 
     def execute(self, code: str, limits: RunLimits = RunLimits(time_s=1.0)) -> Any:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from itertools import chain
 from typing import Any
 
 _PLAIN = frozenset({int, str, bool, type(None)})  # JSON scalars that need no conversion
+_ROWS = frozenset({list, tuple})
 
 
 def normalise(value: Any, _depth: int = 0) -> tuple[Any, str | None]:
@@ -21,6 +23,8 @@ def normalise(value: Any, _depth: int = 0) -> tuple[Any, str | None]:
     if isinstance(value, (list, tuple)):
         if _PLAIN.issuperset(map(type, value)):
             return list(value), None  # a grid row: no need to look at each cell again (checked at C speed)
+        if _ROWS.issuperset(map(type, value)) and _PLAIN.issuperset(map(type, chain.from_iterable(value))):
+            return list(map(list, value)), None  # a grid: rows of plain values, at C speed
         out = []
         for item in value:
             item, problem = normalise(item, _depth + 1)
