@@ -55,6 +55,8 @@ SHAPE_KEEPING = frozenset(
         "draw_marker_lines",
         "repeat_motif",
         "stamp_markers",
+        # primitives/panels.py
+        "paint_panels",
     }
 )
 SWAPPING = frozenset({"rotate_90", "rotate_270", "transpose", "anti_transpose"})
