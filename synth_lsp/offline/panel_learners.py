@@ -14,6 +14,7 @@ from __future__ import annotations
 from itertools import permutations
 
 from synth_lsp.offline.counting_learning import background_of
+from synth_lsp.offline.primitives.geometry import dihedral
 from synth_lsp.offline.primitives.panels import panel_boxes, panel_case, panel_list, panel_value
 from synth_lsp.offline.steps import Grid, Step
 
@@ -271,11 +272,54 @@ def learn_panel_paint(states: list[Grid], outputs: list[Grid], tests: list[Grid]
                         return None
         if any(state[r][c] != out[r][c] for r in range(len(state)) for c in range(len(state[0])) if (r, c) not in inside):
             return None
-    colours = [-1 if c is None else c for c in seen]
-    painted = sum(c >= 0 for c in colours)
-    if painted == 0:
+    # only the painted positions are parameters: a kept panel costs nothing to describe
+    colours = {i: c for i, c in enumerate(seen) if c is not None and c >= 0}
+    if not colours:
         return None
-    return Step("paint_panels", (*layout, colours, background), f"paint the background of each panel between the separator lines by its position ({painted} of {len(colours)})")
+    words = f"{len(colours)} of {len(seen)}"
+    return Step("paint_panels", (*layout, len(seen), colours, background), f"paint the background of each panel between the separator lines by its position ({words})")
+
+
+def learn_panel_broadcast(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """The fullest panel copied into the others, each position under its own learned turn or mirror
+    (one of 8, or kept): a small table, like a mosaic's."""
+    if any(_shape(s) != _shape(o) for s, o in zip(states, outputs)):
+        return None
+    background = None
+    for layout in (("lines", 0, 0), ("strip", 0, 0)):
+        cuts = [panel_boxes(s, *layout) for s in states]
+        if any(cut is None for cut in cuts) or len({len(cut[0]) for cut in cuts}) != 1:
+            continue
+        background = background_of(states) if background is None else background
+        transforms = []
+        for i in range(len(cuts[0][0])):
+            options = [k for k in (-1, 0, 4, 5, 2, 1, 3, 6, 7) if all(_broadcast_fits(s, o, cut, i, k, background) for s, o, cut in zip(states, outputs, cuts))]
+            if not options:
+                break
+            transforms.append(options[0])
+        else:
+            if all(k < 0 for k in transforms):
+                continue
+            words = ", ".join("kept" if k < 0 else TURN_NAMES[k] for k in transforms)
+            step = Step("broadcast_panel", (*layout, transforms, background), f"copy the fullest of {_layout_words(layout)} into the others ({words})")
+            if all(step.apply(s) == o for s, o in zip(states, outputs)):
+                return step
+    return None
+
+
+TURN_NAMES = ("as is", "rotated 90", "rotated 180", "rotated 270", "mirrored left-right", "mirrored up-down", "transposed", "anti-transposed")
+
+
+def _broadcast_fits(state: Grid, out: Grid, cut: list, i: int, k: int, background: int) -> bool:
+    top, left, bottom, right = cut[0][i]
+    want = [row[left : right + 1] for row in out[top : bottom + 1]]
+    if k < 0:
+        return want == [row[left : right + 1] for row in state[top : bottom + 1]]
+    panels = [[row[b[1] : b[3] + 1] for row in state[b[0] : b[2] + 1]] for b in cut[0]]
+    filled = [sum(v != background for row in p for v in row) for p in panels]
+    if filled.count(max(filled)) != 1:
+        return False
+    return dihedral(panels[filled.index(max(filled))], k) == want
 
 
 def learn_cell_blocks(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
@@ -314,4 +358,4 @@ def _block(grid: Grid, colour: int, kind: int, background: int) -> Grid:
     return [[background] * len(grid[0]) for _ in grid]
 
 
-PANEL_LEARNERS = (learn_panel_logic, learn_panel_overlay, learn_panel_pick, learn_panel_summary, learn_panel_paint, learn_cell_blocks)
+PANEL_LEARNERS = (learn_panel_logic, learn_panel_overlay, learn_panel_pick, learn_panel_summary, learn_panel_paint, learn_panel_broadcast, learn_cell_blocks)

@@ -57,6 +57,7 @@ SHAPE_KEEPING = frozenset(
         "stamp_markers",
         # primitives/panels.py
         "paint_panels",
+        "broadcast_panel",
     }
 )
 SWAPPING = frozenset({"rotate_90", "rotate_270", "transpose", "anti_transpose"})

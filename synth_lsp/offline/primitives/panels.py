@@ -9,7 +9,7 @@ equal blocks), "size" (blocks of a x b cells), "strip" (squares of the grid's sh
 """
 
 from synth_lsp.offline.primitives.grids import colour_counts, copy_grid
-from synth_lsp.offline.primitives.geometry import crop, flip_left_right, flip_up_down, transpose
+from synth_lsp.offline.primitives.geometry import crop, dihedral, flip_left_right, flip_up_down, transpose
 from synth_lsp.offline.primitives.parts import separator_lines, spans_between
 
 
@@ -199,20 +199,45 @@ def summarise_panels(grid, mode, a, b, how, mapping, background):
     return out
 
 
-def paint_panels(grid, mode, a, b, colours, background):
-    """Each panel's background cells painted with the colour of its position, `colours` in
-    reading order (-1: left as is); None when the panel count differs."""
+def paint_panels(grid, mode, a, b, count, colours, background):
+    """The background cells of panel i (in reading order) painted with `colours[i]`, panels not
+    listed left as they are; None unless the layout has `count` panels."""
     cut = panel_boxes(grid, mode, a, b)
-    if cut is None or len(cut[0]) != len(colours):
+    if cut is None or len(cut[0]) != count:
         return None
     out = copy_grid(grid)
-    for box, colour in zip(cut[0], colours):
-        if colour < 0:
+    for i in range(count):
+        if i not in colours:
             continue
+        box = cut[0][i]
         for r in range(box[0], box[2] + 1):
             for c in range(box[1], box[3] + 1):
                 if out[r][c] == background:
-                    out[r][c] = colour
+                    out[r][c] = colours[i]
+    return out
+
+
+def broadcast_panel(grid, mode, a, b, transforms, background):
+    """The panel with the most filled cells (the only one with that many) copied into the others:
+    panel i becomes the source under the dihedral transform `transforms[i]` (-1: kept as is)."""
+    cut = panel_boxes(grid, mode, a, b)
+    if cut is None or len(cut[0]) != len(transforms):
+        return None
+    panels = [crop(grid, box[0], box[1], box[2], box[3]) for box in cut[0]]
+    scores = [panel_score(p, "most_cells", background) for p in panels]
+    if scores.count(max(scores)) != 1:
+        return None
+    source = panels[scores.index(max(scores))]
+    out = copy_grid(grid)
+    for box, k in zip(cut[0], transforms):
+        if k < 0:
+            continue
+        piece = dihedral(source, k)
+        if len(piece) != box[2] - box[0] + 1 or len(piece[0]) != box[3] - box[1] + 1:
+            return None
+        for r in range(len(piece)):
+            for c in range(len(piece[0])):
+                out[box[0] + r][box[1] + c] = piece[r][c]
     return out
 
 
