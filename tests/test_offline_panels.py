@@ -63,6 +63,19 @@ def test_layouts_cut_at_lines_into_counts_sizes_and_strips():
         assert panel_boxes([[7]], mode, 0, 0) is None
     assert panel_boxes([[7]], "count", 1, 1) is None  # one panel is no panels
     assert len(panel_boxes(_crowded(1), "size", 3, 3)[0]) == 100
+    # corners: four blocks, overlapping in the middle row here; a block as large as the grid is none
+    five = [[1, 0, 0, 0, 2], [0, 0, 0, 0, 0], [0, 0, 7, 0, 0], [0, 0, 0, 0, 0], [3, 0, 0, 0, 4]]
+    assert [p[0][0] for p in panel_list(five, "corners", 3, 2)] == [1, 0, 0, 0]
+    assert panel_boxes(five, "corners", 3, 2)[0] == [(0, 0, 2, 1), (0, 3, 2, 4), (2, 0, 4, 1), (2, 3, 4, 4)]
+    assert panel_boxes(five, "corners", 5, 5) is None and panel_boxes(five, "corners", 6, 1) is None
+
+
+def test_corners_are_a_layout_only_when_they_cover_the_grid():
+    from synth_lsp.offline.panel_learners import panel_shaped_layouts
+
+    grids = [[[0] * 7 for _ in range(5)], [[0] * 7 for _ in range(5)]]
+    assert ("corners", 3, 3) in panel_shaped_layouts(grids, [[[0] * 3 for _ in range(3)]] * 2)  # one line left between
+    assert panel_shaped_layouts(grids, [[[0] * 2 for _ in range(2)]] * 2) == []  # small blocks in the corners are crops
 
 
 def test_a_truth_table_over_three_panels():

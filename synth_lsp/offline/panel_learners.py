@@ -52,6 +52,8 @@ def _layout_words(layout: Layout) -> str:
         return f"the {a}x{b} equal panels"
     if mode == "size":
         return f"the {a}x{b} panels"
+    if mode == "corners":
+        return f"the {a}x{b} corners"
     return "the square panels of the strip"
 
 
@@ -59,18 +61,23 @@ def panel_shaped_layouts(states: list[Grid], outputs: list[Grid]) -> list[Layout
     """Layouts that cut every state into at least two panels of its output's shape."""
     if any(_shape(s) == _shape(o) for s, o in zip(states, outputs)):
         return []
-    if any(len(s) % len(o) and (len(s) - len(o)) % (len(o) + 1) for s, o in zip(states, outputs)):
-        return []  # neither equal blocks nor blocks with one separator line between them
-    candidates: list[Layout] = [("lines", 0, 0)]
-    counts = {(len(s) // len(o), len(s[0]) // len(o[0])) for s, o in zip(states, outputs)}
-    if len(counts) == 1:
-        candidates.append(("count",) + counts.pop())
+    if any(len(o) * len(o[0]) < 2 or len(s) < len(o) or len(s[0]) < len(o[0]) for s, o in zip(states, outputs)):
+        return []  # single cells are no panels (any order or table fits them); panels fit inside
+    candidates: list[Layout] = []
+    # equal blocks, or blocks with one separator line between them
+    if all(len(s) % len(o) == 0 or (len(s) - len(o)) % (len(o) + 1) == 0 for s, o in zip(states, outputs)):
+        candidates.append(("lines", 0, 0))
+        counts = {(len(s) // len(o), len(s[0]) // len(o[0])) for s, o in zip(states, outputs)}
+        if len(counts) == 1:
+            candidates.append(("count",) + counts.pop())
+        sizes = {_shape(o) for o in outputs}
+        if len(sizes) == 1:
+            candidates.append(("size",) + sizes.pop())
+        candidates.append(("strip", 0, 0))
     sizes = {_shape(o) for o in outputs}
-    if len(sizes) == 1:
-        candidates.append(("size",) + sizes.pop())
-    candidates.append(("strip", 0, 0))
-    if any(len(o) * len(o[0]) < 2 for o in outputs):
-        return []  # single cells are no panels: any order or table fits them
+    # corners that cover the grid but for at most one line between them (otherwise they are crops)
+    if len(sizes) == 1 and all(2 * len(o) + 1 >= len(s) and 2 * len(o[0]) + 1 >= len(s[0]) for s, o in zip(states, outputs)):
+        candidates.append(("corners",) + sizes.pop())
     found, cuts = [], []
     for layout in candidates:
         boxes = []

@@ -4,7 +4,8 @@ are filled there, a priority order), one panel picked, each panel summarised to 
 painted by their position, a cell expanded into a block.
 
 A layout is (mode, a, b): "lines" (separator lines, see `parts.separator_lines`), "count" (a x b
-equal blocks), "size" (blocks of a x b cells), "strip" (squares of the grid's shorter side);
+equal blocks), "size" (blocks of a x b cells), "strip" (squares of the grid's shorter side),
+"corners" (the a x b blocks in the grid's corners, which may overlap);
 "cells" is "lines" with panels of any sizes (only where no cell-by-cell match is needed).
 """
 
@@ -17,6 +18,14 @@ def panel_boxes(grid, mode, a, b):
     """[boxes (top, left, bottom, right) in reading order, panel rows, panel columns] of the layout,
     or None unless it cuts the grid into at least two panels of one size (any sizes for "cells")."""
     height, width = len(grid), len(grid[0])
+    if mode == "corners":
+        # the four a x b blocks in the corners, overlapping when they are more than half the grid
+        if a > height or b > width or (a == height and b == width):
+            return None
+        tops = [0] if a == height else [0, height - a]
+        lefts = [0] if b == width else [0, width - b]
+        boxes = [(top, left, top + a - 1, left + b - 1) for top in tops for left in lefts]
+        return [boxes, len(tops), len(lefts)]
     if mode == "lines" or mode == "cells":
         lines = separator_lines(grid)
         if lines is None:
