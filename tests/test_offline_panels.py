@@ -185,12 +185,18 @@ def test_the_fullest_panel_copied_into_the_others_turned():
 def test_each_cell_expanded_into_a_block():
     grid = [[2, 0], [0, 1]]
     kinds = {0: 0, 1: 3, 2: 1}
-    assert expand_cells(grid, kinds, 0) == [[2, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]]
-    assert expand_cells(grid, {0: 0, 2: 1}, 0) is None  # colour 1 has no block
-    assert expand_cells(_crowded(2), {0: 0, 1: 1, 2: 1, 3: 1, 5: 1}, 0) is None  # 900x900 is beyond ARC
-    pairs = [([[2, 0], [0, 2]], expand_cells([[2, 0], [0, 2]], {0: 0, 2: 1}, 0)), ([[0, 2], [2, 2]], expand_cells([[0, 2], [2, 2]], {0: 0, 2: 1}, 0))]
+    assert expand_cells(grid, kinds, False, 0) == [[2, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1], [0, 0, 1, 1]]
+    assert expand_cells(grid, {0: 0, 2: 1}, False, 0) is None  # colour 1 has no block
+    assert expand_cells(_crowded(2), {0: 0, 1: 1, 2: 1, 3: 1, 5: 1}, False, 0) is None  # 900x900 is beyond ARC
+    pairs = [([[2, 0], [0, 2]], expand_cells([[2, 0], [0, 2]], {0: 0, 2: 1}, False, 0)), ([[0, 2], [2, 2]], expand_cells([[0, 2], [2, 2]], {0: 0, 2: 1}, False, 0))]
     step = learn_cell_blocks([p[0] for p in pairs], [p[1] for p in pairs])
-    assert step.args[0] == {0: 0, 2: 1}
+    assert step.args[:2] == ({0: 0, 2: 1}, False)
+    # a copy where the cell has the grid's commonest colour, whichever colour that is
+    grids = [[[3, 3, 1], [1, 3, 2], [2, 2, 3]], [[4, 1, 1], [1, 4, 1], [2, 2, 1]]]
+    outputs = [expand_cells(g, {1: 1, 0: 0}, True, 0) for g in grids]
+    assert outputs[0][0][:6] == [3, 3, 1, 3, 3, 1] and outputs[1][0][:6] == [0, 0, 0, 4, 1, 1]
+    step = learn_cell_blocks(grids, outputs)
+    assert step.args[:2] == ({0: 0, 1: 1}, True)
 
 
 def test_the_sandbox_draws_the_same_grids(sandbox):
@@ -205,7 +211,8 @@ def test_the_sandbox_draws_the_same_grids(sandbox):
         Step("summarise_panels", ("size", 3, 3, "count", {2: 1}, 0), "summary"),
         Step("paint_panels", ("cells", 0, 0, 2, {1: 9}, 0), "paint"),
         Step("broadcast_panel", ("lines", 0, 0, [-1, 2, 1], 0), "broadcast"),
-        Step("expand_cells", ({0: 0, 4: 1}, 0), "expand"),
+        Step("expand_cells", ({0: 0, 4: 1}, False, 0), "expand"),
+        Step("expand_cells", ({0: 3, 1: 1}, True, 0), "expand"),
     ]
     same_in_sandbox(sandbox, steps, EDGES)
 

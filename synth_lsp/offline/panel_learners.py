@@ -15,6 +15,7 @@ from itertools import permutations
 
 from synth_lsp.offline.counting_learning import background_of
 from synth_lsp.offline.primitives.geometry import dihedral
+from synth_lsp.offline.primitives.grids import most_common_colour
 from synth_lsp.offline.primitives.panels import panel_boxes, panel_case, panel_list, panel_value
 from synth_lsp.offline.steps import Grid, Step
 
@@ -330,29 +331,44 @@ def _broadcast_fits(state: Grid, out: Grid, cut: list, i: int, k: int, backgroun
 
 
 def learn_cell_blocks(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
-    """Each cell expanded into a block of the grid's own size, by its colour: blank, a copy of the
-    grid, the grid's shape in the cell's colour, or a solid block."""
+    """Each cell expanded into a block of the grid's own size, by its colour (or by whether it is
+    the grid's commonest colour): blank, a copy of the grid, the grid's shape in the cell's colour,
+    or a solid block."""
     if any(_shape(o) != (len(s) * len(s), len(s[0]) * len(s[0])) for s, o in zip(states, outputs)):
         return None
-    background = background_of(states)
+    background = background_of(outputs)  # the blank blocks' colour, which the inputs may not show
+    for by_commonest in (False, True):
+        if by_commonest and any(most_common_colour(s) == background for s in states):
+            continue  # the commonest colour is the background: its blocks would be blank either way
+        kinds = _block_kinds(states, outputs, by_commonest, background)
+        if kinds is None:
+            continue
+        shown = [kind for key, kind in kinds.items() if by_commonest or key != background]
+        if 1 not in shown and 2 not in shown:
+            continue  # no block shows the grid: a scale-up, which the catalogue already has
+        keys = {1: "the commonest colour", 0: "the others"} if by_commonest else {}
+        words = "; ".join(f"{keys.get(key, key)}: {KIND_WORDS[kind]}" for key, kind in kinds.items())
+        return Step("expand_cells", (kinds, by_commonest, background), f"each cell becomes a block of the grid's size ({words})")
+    return None
+
+
+def _block_kinds(states: list[Grid], outputs: list[Grid], by_commonest: bool, background: int) -> dict[int, int] | None:
     options: dict[int, set[int]] = {}
     for state, out in zip(states, outputs):
         h, w = _shape(state)
+        commonest = most_common_colour(state)
         for r in range(h):
             for c in range(w):
                 block = [row[c * w : (c + 1) * w] for row in out[r * h : (r + 1) * h]]
                 colour = state[r][c]
+                key = int(colour == commonest) if by_commonest else colour
                 fits = {kind for kind in range(4) if block == _block(state, colour, kind, background)}
-                options[colour] = options.get(colour, fits) & fits
-                if not options[colour]:
+                options[key] = options.get(key, fits) & fits
+                if not options[key]:
                     return None
     # the likeliest reading first: a copy, then the grid recoloured, then blank, then solid (blank
     # first for the background, whose recoloured grid is blank too)
-    kinds = {colour: min(fits, key=((0, 1, 2, 3) if colour == background else (1, 2, 0, 3)).index) for colour, fits in sorted(options.items())}
-    if not any(kind in (1, 2) for colour, kind in kinds.items() if colour != background):
-        return None  # no block shows the grid: a scale-up, which the catalogue already has
-    words = "; ".join(f"{colour}: {KIND_WORDS[kind]}" for colour, kind in kinds.items())
-    return Step("expand_cells", (kinds, background), f"each cell becomes a block of the grid's size ({words})")
+    return {key: min(fits, key=((0, 1, 2, 3) if key == background and not by_commonest else (1, 2, 0, 3)).index) for key, fits in sorted(options.items())}
 
 
 def _block(grid: Grid, colour: int, kind: int, background: int) -> Grid:

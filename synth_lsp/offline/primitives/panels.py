@@ -9,7 +9,7 @@ equal blocks), "size" (blocks of a x b cells), "strip" (squares of the grid's sh
 "cells" is "lines" with panels of any sizes (only where no cell-by-cell match is needed).
 """
 
-from synth_lsp.offline.primitives.grids import colour_counts, copy_grid
+from synth_lsp.offline.primitives.grids import colour_counts, copy_grid, most_common_colour
 from synth_lsp.offline.primitives.geometry import crop, dihedral, flip_left_right, flip_up_down, transpose
 from synth_lsp.offline.primitives.parts import separator_lines, spans_between
 
@@ -250,17 +250,22 @@ def broadcast_panel(grid, mode, a, b, transforms, background):
     return out
 
 
-def expand_cells(grid, kinds, background):
-    """Each cell becomes a block of the grid's size: by the cell's colour, `kinds` says 0 (blank,
-    the background), 1 (a copy of the grid), 2 (the grid in the cell's colour where it is filled),
-    3 (a solid block of the cell's colour); None for a colour it does not list."""
+def expand_cells(grid, kinds, by_commonest, background):
+    """Each cell becomes a block of the grid's size: by the cell's colour (or, `by_commonest`, by
+    whether it is the grid's commonest colour: key 1, else 0), `kinds` says 0 (blank, the
+    background), 1 (a copy of the grid), 2 (the grid in the cell's colour where it is filled),
+    3 (a solid block of the cell's colour); None for a key it does not list."""
     height, width = len(grid), len(grid[0])
     if height * height > 30 or width * width > 30:
         return None
+    commonest = most_common_colour(grid)
     out = [[background] * (width * width) for _ in range(height * height)]
     for r in range(height):
         for c in range(width):
-            kind = kinds.get(grid[r][c], -1)
+            key = grid[r][c]
+            if by_commonest:
+                key = 1 if grid[r][c] == commonest else 0
+            kind = kinds.get(key, -1)
             if kind < 0:
                 return None
             for i in range(height):
