@@ -12,6 +12,7 @@ from synth_lsp.offline.cross_validation import leave_one_out
 from synth_lsp.offline.panel_learners import (
     PANEL_LEARNERS,
     learn_cell_blocks,
+    learn_key_stamps,
     learn_panel_broadcast,
     learn_panel_logic,
     learn_panel_overlay,
@@ -28,6 +29,7 @@ from synth_lsp.offline.primitives.panels import (
     panel_logic,
     panel_overlay,
     pick_panel,
+    stamp_key_on_markers,
     summarise_panels,
 )
 from synth_lsp.offline.steps import Step
@@ -182,6 +184,23 @@ def test_the_fullest_panel_copied_into_the_others_turned():
     assert broadcast_panel([[1, 5, 1], [0, 5, 0]], "lines", 0, 0, [0, 0], 0) is None  # two fullest panels
 
 
+def test_the_key_picture_stamped_on_each_marker():
+    grid = [
+        [2, 3, 2, 5, 0, 0, 0, 0],
+        [0, 4, 0, 5, 0, 0, 1, 0],
+        [0, 3, 0, 5, 0, 0, 0, 0],
+        [0, 0, 0, 5, 0, 0, 0, 0],
+        [0, 0, 0, 5, 1, 0, 0, 0],
+    ]  # the key left of the divider, two markers of colour 1 right of it
+    out = stamp_key_on_markers(grid, 1, 0)
+    assert [row[5:] for row in out[:3]] == [[2, 3, 2], [0, 4, 0], [0, 3, 0]]
+    assert [row[3:6] for row in out[3:]] == [[2, 3, 2], [0, 4, 0]]  # cut at the border, over the divider
+    assert stamp_key_on_markers(grid, 7, 0) is None  # no marker
+    assert stamp_key_on_markers([[2, 3, 0, 1], [0, 0, 0, 0]], 1, 0) is None  # an even-sided key has no centre
+    step = learn_key_stamps([grid], [out])
+    assert step.args == (1, 0)
+
+
 def test_each_cell_expanded_into_a_block():
     grid = [[2, 0], [0, 1]]
     kinds = {0: 0, 1: 3, 2: 1}
@@ -211,6 +230,8 @@ def test_the_sandbox_draws_the_same_grids(sandbox):
         Step("summarise_panels", ("size", 3, 3, "count", {2: 1}, 0), "summary"),
         Step("paint_panels", ("cells", 0, 0, 2, {1: 9}, 0), "paint"),
         Step("broadcast_panel", ("lines", 0, 0, [-1, 2, 1], 0), "broadcast"),
+        Step("stamp_key_on_markers", (1, 0), "stamp"),
+        Step("stamp_key_on_markers", (3, 0), "stamp"),
         Step("expand_cells", ({0: 0, 4: 1}, False, 0), "expand"),
         Step("expand_cells", ({0: 3, 1: 1}, True, 0), "expand"),
     ]

@@ -1,7 +1,8 @@
 """Last steps over grids read as panels (see `primitives.panels`), their few parameters learned
 from the train pairs: the layout, a truth table over which panels are filled at a cell, a priority
 order of colours or panels, the criterion that picks a panel, how a panel reads as one cell, the
-colour each panel position is painted, what each colour of cell expands into.
+colour each panel position is painted, the marker a key picture is stamped on, what each colour of
+cell expands into.
 
 Every learner is gated by shapes first (panels must have the output's shape, or the panel layout
 must be the output's), so on a task without panels it costs a few divisions. Each returns the
@@ -58,8 +59,19 @@ def _layout_words(layout: Layout) -> str:
     return "the square panels of the strip"
 
 
+_LAST_LAYOUTS: list = []  # (states, outputs, layouts) of the last call: the search asks three times per state
+
+
 def panel_shaped_layouts(states: list[Grid], outputs: list[Grid]) -> list[Layout]:
     """Layouts that cut every state into at least two panels of its output's shape."""
+    if _LAST_LAYOUTS and _LAST_LAYOUTS[0] is states and _LAST_LAYOUTS[1] is outputs:
+        return _LAST_LAYOUTS[2]
+    found = _panel_shaped_layouts(states, outputs)
+    _LAST_LAYOUTS[:] = [states, outputs, found]
+    return found
+
+
+def _panel_shaped_layouts(states: list[Grid], outputs: list[Grid]) -> list[Layout]:
     if any(_shape(s) == _shape(o) for s, o in zip(states, outputs)):
         return []
     if any(len(o) * len(o[0]) < 2 or len(s) < len(o) or len(s[0]) < len(o[0]) for s, o in zip(states, outputs)):
@@ -95,6 +107,11 @@ def panel_shaped_layouts(states: list[Grid], outputs: list[Grid]) -> list[Layout
                 cuts.append(boxes)
                 found.append(layout)
     return found
+
+
+def _has_full_line(grid: Grid) -> bool:
+    """A row or column of one colour: cheaper to ask than where the separator lines are."""
+    return any(len(set(row)) == 1 for row in grid) or any(len(set(column)) == 1 for column in zip(*grid))
 
 
 def _fixed_count(states: list[Grid], layout: Layout) -> int | None:
@@ -255,7 +272,7 @@ def _value_map(states: list[Grid], outputs: list[Grid], cuts: list, how: str, ba
 def learn_panel_paint(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
     """Each panel's background painted with the colour of its position (the same in every pair),
     everything else kept."""
-    if any(_shape(s) != _shape(o) for s, o in zip(states, outputs)):
+    if any(_shape(s) != _shape(o) for s, o in zip(states, outputs)) or not all(map(_has_full_line, states)):
         return None
     layout = ("cells", 0, 0)
     cuts = [panel_boxes(s, *layout) for s in states]
@@ -291,10 +308,12 @@ def learn_panel_paint(states: list[Grid], outputs: list[Grid], tests: list[Grid]
 def learn_panel_broadcast(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
     """The fullest panel copied into the others, each position under its own learned turn or mirror
     (one of 8, or kept): a small table, like a mosaic's."""
-    if any(_shape(s) != _shape(o) for s, o in zip(states, outputs)):
+    if any(_shape(s) != _shape(o) or s == o for s, o in zip(states, outputs)):
         return None
     background = None
-    for layout in (("lines", 0, 0), ("strip", 0, 0)):
+    lines = all(map(_has_full_line, states))
+    strips = all(len(s) != len(s[0]) and max(_shape(s)) % min(_shape(s)) == 0 for s in states)
+    for layout in (("lines", 0, 0),) * lines + (("strip", 0, 0),) * strips:
         cuts = [panel_boxes(s, *layout) for s in states]
         if any(cut is None for cut in cuts) or len({len(cut[0]) for cut in cuts}) != 1:
             continue
@@ -328,6 +347,23 @@ def _broadcast_fits(state: Grid, out: Grid, cut: list, i: int, k: int, backgroun
     if filled.count(max(filled)) != 1:
         return False
     return dihedral(panels[filled.index(max(filled))], k) == want
+
+
+def learn_key_stamps(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    """The key picture of each grid stamped centred on the cells of a marker colour (the colour
+    enumerated: one parameter)."""
+    if any(_shape(s) != _shape(o) for s, o in zip(states, outputs)):
+        return None
+    background = background_of(states)
+    # a marker cell is overwritten by the key's centre: the marker is a colour of some changed cell
+    # (cheap: it spares a stamp per colour on every state of every same-shape task)
+    changed = {a for s, o in zip(states, outputs) for row, out_row in zip(s, o) for a, b in zip(row, out_row) if a != b}
+    colours = set.intersection(*[{v for row in s for v in row} for s in states])
+    for marker in sorted(colours & changed - {background}):
+        step = Step("stamp_key_on_markers", (marker, background), f"stamp the key picture centred on each cell of colour {marker}")
+        if all(step.apply(s) == o for s, o in zip(states, outputs)):
+            return step
+    return None
 
 
 def learn_cell_blocks(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
@@ -381,4 +417,4 @@ def _block(grid: Grid, colour: int, kind: int, background: int) -> Grid:
     return [[background] * len(grid[0]) for _ in grid]
 
 
-PANEL_LEARNERS = (learn_panel_logic, learn_panel_overlay, learn_panel_pick, learn_panel_summary, learn_panel_paint, learn_panel_broadcast, learn_cell_blocks)
+PANEL_LEARNERS = (learn_panel_logic, learn_panel_overlay, learn_panel_pick, learn_panel_summary, learn_panel_paint, learn_panel_broadcast, learn_key_stamps, learn_cell_blocks)

@@ -58,6 +58,7 @@ SHAPE_KEEPING = frozenset(
         # primitives/panels.py
         "paint_panels",
         "broadcast_panel",
+        "stamp_key_on_markers",
     }
 )
 SWAPPING = frozenset({"rotate_90", "rotate_270", "transpose", "anti_transpose"})

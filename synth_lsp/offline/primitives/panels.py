@@ -1,7 +1,8 @@
 """Grids read as panels of equal size: cut at separator lines, into a fixed number or size of equal
 blocks, or into a strip of squares. Panels combined cell by cell (a truth table over which panels
 are filled there, a priority order), one panel picked, each panel summarised to one cell, panels
-painted by their position, a cell expanded into a block.
+painted by their position or copied into each other, a key picture stamped on markers, a cell
+expanded into a block.
 
 A layout is (mode, a, b): "lines" (separator lines, see `parts.separator_lines`), "count" (a x b
 equal blocks), "size" (blocks of a x b cells), "strip" (squares of the grid's shorter side),
@@ -9,7 +10,7 @@ equal blocks), "size" (blocks of a x b cells), "strip" (squares of the grid's sh
 "cells" is "lines" with panels of any sizes (only where no cell-by-cell match is needed).
 """
 
-from synth_lsp.offline.primitives.grids import colour_counts, copy_grid, most_common_colour
+from synth_lsp.offline.primitives.grids import cells_box, colour_cells, colour_counts, copy_grid, most_common_colour
 from synth_lsp.offline.primitives.geometry import crop, dihedral, flip_left_right, flip_up_down, transpose
 from synth_lsp.offline.primitives.parts import separator_lines, spans_between
 
@@ -248,6 +249,37 @@ def broadcast_panel(grid, mode, a, b, transforms, background):
             for c in range(len(piece[0])):
                 out[box[0] + r][box[1] + c] = piece[r][c]
     return out
+
+
+def stamp_key_on_markers(grid, marker, background):
+    """The key picture (the box of every cell neither background, `marker` nor on a separator
+    line; odd sides) stamped centred on each cell of the marker colour outside it."""
+    lines = separator_lines(grid)
+    sep_rows, sep_cols = (lines[1], lines[2]) if lines is not None else ([], [])
+    cells = []
+    for r in range(len(grid)):
+        for c in range(len(grid[0])):
+            if grid[r][c] != background and grid[r][c] != marker and r not in sep_rows and c not in sep_cols:
+                cells.append((r, c))
+    if not cells:
+        return None
+    top, left, bottom, right = cells_box(cells)
+    if (bottom - top) % 2 or (right - left) % 2:
+        return None
+    key = crop(grid, top, left, bottom, right)
+    half_h, half_w = (bottom - top) // 2, (right - left) // 2
+    out = copy_grid(grid)
+    stamped = 0
+    for r, c in colour_cells(grid, marker):
+        if top <= r <= bottom and left <= c <= right:
+            continue
+        stamped += 1
+        for i in range(len(key)):
+            for j in range(len(key[0])):
+                y, x = r - half_h + i, c - half_w + j
+                if 0 <= y < len(grid) and 0 <= x < len(grid[0]):
+                    out[y][x] = key[i][j]
+    return out if stamped else None
 
 
 def expand_cells(grid, kinds, by_commonest, background):
