@@ -55,6 +55,10 @@ SHAPE_KEEPING = frozenset(
         "draw_marker_lines",
         "repeat_motif",
         "stamp_markers",
+        # primitives/panels.py
+        "paint_panels",
+        "broadcast_panel",
+        "stamp_key_on_markers",
     }
 )
 SWAPPING = frozenset({"rotate_90", "rotate_270", "transpose", "anti_transpose"})
