@@ -83,3 +83,26 @@ def test_the_search_finds_stripes_from_a_few_cells(sandbox):
     test_in, test_out = pair([6, 1, 5], {(0, 6), (0, 5), (0, 4), (1, 5), (1, 4), (2, 4)})
     best = search_finds(sandbox, train, test_in, test_out)
     assert "repeating pattern" in best.description
+
+
+def test_a_run_on_a_row_and_a_column_goes_on_to_the_borders():
+    from synth_lsp.offline.primitives.patterns import continue_line_runs, continue_run
+
+    assert continue_run([0, 0, 8, 3, 2, 0, 0, 0], 0) == [3, 2, 8, 3, 2, 8, 3, 2]
+    assert continue_run([0, 5, 0, 0], 0) is None  # a single cell has no period to go on with
+    assert continue_run([1, 2, 0, 3, 4], 0) is None  # two runs
+    grid = [[0] * 7 for _ in range(7)]
+    grid[3][1:4] = [8, 3, 2]
+    grid[1][2], grid[2][2] = 4, 6  # the column through the cross: 4, 6, 3
+    out = continue_line_runs(grid, 0)
+    assert out[3] == [2, 8, 3, 2, 8, 3, 2]
+    assert [row[2] for row in out] == [3, 4, 6, 3, 4, 6, 3]
+    assert continue_line_runs([[0]], 0) is None and continue_line_runs([[0] * 30 for _ in range(30)], 0) is None
+    full = [[1] * 30 for _ in range(30)]
+    assert continue_line_runs(full, 0) == full
+
+
+def test_the_sandbox_continues_runs_the_same_way(sandbox):
+    grid = [[0] * 7 for _ in range(7)]
+    grid[3][1:4] = [8, 3, 2]
+    same_in_sandbox(sandbox, [Step("continue_line_runs", (0,), "runs")], [grid, [[0]], [[1, 2]]])

@@ -183,6 +183,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps.append(Step("hollow", (bg,), "hollow out shapes"))
     for direction in ("up", "down", "left", "right", "horizontal", "vertical", "cross", "diagonals"):
         steps.append(Step("extend_lines", (direction, bg), f"extend cells {direction} to the border"))
+    steps.append(Step("continue_line_runs", (bg,), "continue each line's repeating run to the borders"))
     for direction in ("both", "horizontal", "vertical", "diagonal"):
         steps.append(Step("connect_pairs", (direction, -1, bg), f"connect same-colour cells facing each other ({direction})"))
     steps.append(Step("draw_to_largest", (), "draw a line from each cell that faces the largest piece up to it"))

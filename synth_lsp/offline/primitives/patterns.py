@@ -126,3 +126,40 @@ def extend_periodic(grid, down, across):
     if rows == height and cols == width:
         return None  # no pattern to continue: plain tiling would be the same guess
     return [[grid[r % rows][c % cols] for c in range(width * across)] for r in range(height * down)]
+
+
+def continue_run(line, background):
+    """The line with its one run of two or more filled cells repeated along all of it (the run is
+    the period, in place); None when the line has no such single run."""
+    start, end = -1, -1
+    for i in range(len(line)):
+        if line[i] != background:
+            if end >= 0 and end < i:
+                return None  # a second run
+            if start < 0:
+                start = i
+            end = i + 1
+    if start < 0 or end - start < 2:
+        return None
+    period = end - start
+    return [line[start + (i - start) % period] for i in range(len(line))]
+
+
+def continue_line_runs(grid, background):
+    """Every row and column holding a single run of two or more filled cells continues it to both
+    borders; None when no line has one."""
+    height, width = len(grid), len(grid[0])
+    out = copy_grid(grid)
+    changed = False
+    for r in range(height):
+        line = continue_run(grid[r], background)
+        if line is not None:
+            out[r] = line
+            changed = True
+    for c in range(width):
+        line = continue_run([grid[r][c] for r in range(height)], background)
+        if line is not None:
+            for r in range(height):
+                out[r][c] = line[r]
+            changed = True
+    return out if changed else None
