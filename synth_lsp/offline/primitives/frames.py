@@ -4,7 +4,7 @@ a drawn rectangular frame.
 """
 
 from synth_lsp.offline.primitives.geometry import crop, scale_up
-from synth_lsp.offline.primitives.grids import cells_box, colour_cells
+from synth_lsp.offline.primitives.grids import cells_box
 from synth_lsp.offline.primitives.objects import find_objects
 
 
