@@ -50,6 +50,7 @@ class TaskFacts:
     output_shape: tuple[int, int] | None  # when every output has the same shape
     up_factors: tuple[int, ...]  # output side / input side, when an integer > 1
     down_factors: tuple[int, ...]  # input side / output side, when an integer > 1
+    outputs_smaller: bool = False  # every output has fewer cells than its input: a part of it was picked
 
 
 def task_facts(train_pairs: list[tuple[Grid, Grid]]) -> TaskFacts:
@@ -83,6 +84,7 @@ def task_facts(train_pairs: list[tuple[Grid, Grid]]) -> TaskFacts:
         hidden_colours=tuple(sorted((in_every_input or set()) - output_colours)),
         up_factors=tuple(sorted(ups)),
         down_factors=tuple(sorted(downs)),
+        outputs_smaller=all(len(out) * len(out[0]) < len(inp) * len(inp[0]) for inp, out in train_pairs),
     )
 
 
@@ -97,6 +99,12 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     for c in foreground:
         steps.append(Step("crop_to_colour", (c,), f"crop to colour {c}"))
         steps.append(Step("crop_inside_colour", (c,), f"crop inside the colour-{c} frame"))
+    if facts.outputs_smaller:
+        # regions a frame marks (primitives/frames.py)
+        steps.append(Step("crop_between_corners", (bg, False, False), "crop to the rectangle four same-colour corners mark"))
+        steps.append(Step("crop_between_corners", (bg, True, False), "crop to inside the four same-colour corners"))
+        steps.append(Step("crop_between_corners", (bg, True, True), "crop to inside the four same-colour corners, painted in their colour"))
+        steps.append(Step("fit_into_frame", (bg,), "the frame with the rest of the picture scaled to fill it"))
     for which in ("left", "right", "top", "bottom"):
         steps.append(Step("half", (which,), f"{which} half"))
     steps.append(Step("trim_border", (), "drop the outer ring"))
@@ -175,6 +183,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
     steps.append(Step("hollow", (bg,), "hollow out shapes"))
     for direction in ("up", "down", "left", "right", "horizontal", "vertical", "cross", "diagonals"):
         steps.append(Step("extend_lines", (direction, bg), f"extend cells {direction} to the border"))
+    steps.append(Step("continue_line_runs", (bg,), "continue each line's repeating run to the borders"))
     for direction in ("both", "horizontal", "vertical", "diagonal"):
         steps.append(Step("connect_pairs", (direction, -1, bg), f"connect same-colour cells facing each other ({direction})"))
     steps.append(Step("draw_to_largest", (), "draw a line from each cell that faces the largest piece up to it"))

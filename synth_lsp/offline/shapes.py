@@ -21,6 +21,7 @@ SHAPE_KEEPING = frozenset(
         "broadcast_parts",
         "complete_symmetry",
         "connect_pairs",
+        "continue_line_runs",
         "draw_border",
         "drop_objects",
         "erase_colour",

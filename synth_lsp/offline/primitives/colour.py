@@ -48,3 +48,34 @@ def minority_colour_cell(grid, background):
     if not colours:
         return None
     return [[min(colours, key=lambda c: counts[c])]]
+
+
+def position_index(r, c, height, width, kind):
+    """A cell's place along one direction: its column or row counted from either side, or its
+    diagonal (r + c) or anti-diagonal, for rules that repeat every few places."""
+    if kind == "column":
+        return c
+    if kind == "column_from_right":
+        return width - 1 - c
+    if kind == "row":
+        return r
+    if kind == "row_from_bottom":
+        return height - 1 - r
+    if kind == "diagonal":
+        return r + c
+    return r + width - 1 - c
+
+
+def recolour_by_position(grid, kind, period, table):
+    """Repaint each cell by its colour and its place modulo `period` along `kind` (see
+    `position_index`): `table` maps (colour, place mod period) to the new colour; others stay."""
+    height, width = len(grid), len(grid[0])
+    out = []
+    for r in range(height):
+        row = []
+        for c in range(width):
+            value = grid[r][c]
+            key = (value, position_index(r, c, height, width, kind) % period)
+            row.append(table[key] if key in table else value)
+        out.append(row)
+    return out
