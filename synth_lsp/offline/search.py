@@ -29,6 +29,7 @@ from synth_lsp.offline.catalogue import build_catalogue, task_facts
 from synth_lsp.offline.confidence import claimed, confidence
 from synth_lsp.offline.counting_learning import COUNTING_LEARNERS
 from synth_lsp.offline.cross_validation import cell_share, leave_one_out
+from synth_lsp.offline.per_object_learning import PER_OBJECT_LEARNERS
 from synth_lsp.offline.learned import LEARNERS, LOW_CAPACITY, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rule, sparse_local_rules
 from synth_lsp.offline.primitives.memo import memoised_objects
 from synth_lsp.offline.shapes import rule_cannot_end_right, shape_of, shape_rule
@@ -236,7 +237,7 @@ def _search(
         frontier = _expand(frontier, catalogue, seen, outputs, keeper, clock, reserve, max_states, reporter, mine, last, defer=depth > 1)
         if depth == 1:
             short += frontier
-            _judge_all(short, outputs, keeper, (learn_rays, learn_object_recolouring, learn_local_rule) + COUNTING_LEARNERS, clock, reserve)
+            _judge_all(short, outputs, keeper, (learn_rays, learn_object_recolouring, learn_local_rule) + COUNTING_LEARNERS + PER_OBJECT_LEARNERS, clock, reserve)
         if keeper.sure or not frontier:
             break
     if not keeper.full:
