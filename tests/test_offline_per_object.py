@@ -11,7 +11,7 @@ from offline_family_checks import same_in_sandbox, search_finds
 from synth_lsp.offline import synthesize
 from synth_lsp.offline.cross_validation import leave_one_out
 from synth_lsp.offline.per_object_learning import learn_per_object
-from synth_lsp.offline.primitives.per_object import object_key, per_object_transform
+from synth_lsp.offline.primitives.per_object import object_keys, per_object_transform
 from synth_lsp.offline.primitives.objects import find_objects
 from synth_lsp.offline.steps import Step
 
@@ -149,7 +149,7 @@ def test_objects_whose_shape_repeats_are_recoloured():
     assert step is not None
     grid = states[0]
     objects = find_objects(grid, 0, False, False)
-    assert [object_key(grid, cells, objects, "shape_shared") for cells in objects] == [True, True, False]
+    assert object_keys(grid, objects, "shape_shared") == [True, True, False]
     test_in, test_out = pair([((4, 0), True), ((0, 3), True), ((6, 6), False)])
     assert step.apply(test_in) == test_out
 
@@ -161,6 +161,24 @@ def test_rays_and_fills_per_object():
     assert [row[1] for row in out] == [4, 7, 4, 1, 1, 1]  # the ray stops at the 4s
     assert out[2][3:] == [2, 2, 2]
     assert per_object_transform(grid, 0, False, False, "colour", {1: ("keep",)}) is None  # colours 2 and 4 are not in the table
+
+
+def test_the_inside_of_each_rectangle_coloured_by_its_size_rank():
+    def pair(big: tuple, small: tuple) -> tuple:
+        cells, out = {}, {}
+        for (top, left, side), inner in ((big, 2), (small, 1)):
+            for r in range(top, top + side):
+                for c in range(left, left + side):
+                    edge = r in (top, top + side - 1) or c in (left, left + side - 1)
+                    cells[(r, c)] = 4
+                    out[(r, c)] = 4 if edge else inner
+        return _grid(10, 10, cells), _grid(10, 10, out)
+
+    pairs = [pair((0, 0, 5), (6, 6, 3)), pair((5, 1, 4), (0, 6, 3)), pair((4, 4, 6), (0, 0, 4))]
+    step = learn_per_object([s for s, _ in pairs], [o for _, o in pairs], [])
+    assert step is not None and sorted(step.args[4].values()) == [("inside", 1), ("inside", 2)]
+    test_in, test_out = pair((3, 3, 7), (0, 0, 3))
+    assert step.apply(test_in) == test_out
 
 
 def test_bad_input_gives_no_step():
@@ -211,6 +229,7 @@ def test_the_sandbox_transforms_the_same_grids(sandbox):
         ("shape_shared", {True: ("outline", 2, False), False: ("keep",)}),
         ("odd_size", {True: ("delete",), False: ("keep",)}),
         ("size_rank", {0: ("recolour", 1), 1: ("recolour", 2), 2: ("recolour", 3)}),
+        ("touches_border", {True: ("inside", 9), False: ("edge", 1)}),
     ]
     steps = [Step("per_object_transform", (0, diagonal, multicolour, key, table), "per object") for key, table in tables for diagonal, multicolour in ((False, False), (True, True))]
     same_in_sandbox(sandbox, steps, grids)

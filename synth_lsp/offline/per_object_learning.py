@@ -18,7 +18,7 @@ from synth_lsp.offline.counting_learning import background_of
 from synth_lsp.offline.primitives.grids import cells_box
 from synth_lsp.offline.primitives.motion import approach
 from synth_lsp.offline.primitives.objects import find_objects
-from synth_lsp.offline.primitives.per_object import object_key, per_object_transform, transformed_cells
+from synth_lsp.offline.primitives.per_object import object_keys, per_object_transform, transformed_cells
 from synth_lsp.offline.steps import Grid, Step
 
 # simplest first: a key with one value (one transform for every object), then properties
@@ -123,7 +123,7 @@ def _fitting(state: Grid, out: Grid, cells: list, objects: list, background: int
     elif len(set(own)) == 1:
         tried = [("recolour", own[0])]
     else:
-        tried = [("turn", k) for k in range(1, 8)]
+        tried = [("turn", k) for k in range(1, 8)] + [(kind, c) for c in colours for kind in ("inside", "edge")]
     fits = _agreeing(state, out, cells, tried, background)
     fits.update(_moves(state, out, cells, objects, background))
     return fits
@@ -225,8 +225,7 @@ def _keyed_step(
 ) -> Step | None:
     shared: dict = {}  # key value -> {transform: changed cells explained} fitting each object of that value
     for state, objects, pair in zip(states, found, options):
-        for cells, fits in zip(objects, pair):
-            value = object_key(state, cells, objects, key)
+        for value, fits in zip(object_keys(state, objects, key), pair):
             if value in shared:
                 shared[value] = {t: gain + fits[t] for t, gain in shared[value].items() if t in fits}
             else:

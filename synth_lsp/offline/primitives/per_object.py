@@ -4,7 +4,8 @@ something, extended as a ray), the transform picked from a table by a property o
 (its colour, its size rank, whether its shape repeats, whether it is the odd one out, ...).
 
 A transform is a tuple: ("keep",), ("delete",), ("recolour", c), ("turn", k) (see
-`geometry.dihedral`), ("fill_box", c), ("fill_holes", c), ("holes", c) (the object
+`geometry.dihedral`), ("inside", c) / ("edge", c) (the cells with all eight neighbours in the
+object, or the others, recoloured), ("fill_box", c), ("fill_holes", c), ("holes", c) (the object
 erased, its holes filled), ("outline", c, diagonal),
 ("ray", direction), ("move", dy, dx), ("slide", direction) (until the border or a piece at
 rest), ("toward", c) (slide towards the piece of colour c it faces until it meets something).
@@ -18,22 +19,21 @@ from synth_lsp.offline.primitives.motion import approach, free_at
 from synth_lsp.offline.primitives.counting import main_colour, odd_one
 
 
-def object_key(grid, cells, objects, key):
-    """The property of one object that picks its transform ("all": one transform for every object)."""
+def object_keys(grid, objects, key):
+    """The property of each object that picks its transform ("all": one transform for every
+    object), computed for all objects at once (some compare each object with the others)."""
     if key == "all":
-        return 0
+        return [0 for _ in objects]
     if key == "colour":
-        return main_colour(cells)
+        return [main_colour(cells) for cells in objects]
     if key == "shape_shared":
         # its outline (colours aside) repeats in another object
-        outline = [(r, c) for r, c, _ in object_shape(cells)]
-        for other in objects:
-            if other is not cells and len(other) == len(cells) and [(r, c) for r, c, _ in object_shape(other)] == outline:
-                return True
-        return False
+        outlines = [str([(r, c) for r, c, _ in object_shape(cells)]) for cells in objects]
+        return [outlines.count(outline) > 1 for outline in outlines]
     if key in ("odd_size", "odd_colour_count", "odd_pattern", "odd_box"):
-        return odd_one(grid, objects, key[4:]) is cells
-    return object_property(grid, cells, objects, key)
+        odd = odd_one(grid, objects, key[4:])
+        return [cells is odd for cells in objects]
+    return [object_property(grid, cells, objects, key) for cells in objects]
 
 
 def object_mask(cells, top, left, bottom, right, background):
@@ -54,6 +54,18 @@ def transformed_cells(grid, cells, transform, background):
         return []
     if kind == "recolour":
         return [(r, c, transform[1]) for r, c, _ in cells]
+    if kind == "inside" or kind == "edge":
+        # cells with all eight neighbours in the object are inside, the others its edge
+        own = set([(r, c) for r, c, _ in cells])
+        result = []
+        for r, c, colour in cells:
+            inside = True
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    if (r + dy, c + dx) not in own:
+                        inside = False
+            result.append((r, c, transform[1] if inside == (kind == "inside") else colour))
+        return result
     top, left, bottom, right = cells_box(cells)
     if kind == "turn":
         mask = object_mask(cells, top, left, bottom, right, background)
@@ -107,7 +119,7 @@ def transformed_cells(grid, cells, transform, background):
 
 def per_object_transform(grid, background, diagonal, multicolour, key, table):
     """Every object (see `objects.find_objects`) transformed by the entry `table` holds for its
-    `key` (see `object_key`). Objects that stay are painted first, then those moved by a fixed
+    `key` (see `object_keys`). Objects that stay are painted first, then those moved by a fixed
     offset, then the sliding ones, nearest their goal first, each until it meets the border or a
     piece already placed. None when some object's key is not in the table, there are no objects,
     or a transform does not fit."""
@@ -116,8 +128,9 @@ def per_object_transform(grid, background, diagonal, multicolour, key, table):
         return None
     out = blank_grid(len(grid), len(grid[0]), background)
     movers = []
-    for cells in objects:
-        value = object_key(grid, cells, objects, key)
+    keys = object_keys(grid, objects, key)
+    for i in range(len(objects)):
+        cells, value = objects[i], keys[i]
         if value not in table:
             return None
         transform = table[value]
