@@ -4,13 +4,14 @@ outlined, moved, slid, extended), and the transform must follow from one propert
 (its colour, size rank, whether its shape repeats, ...) through a small table.
 
 For each object the learner lists the transforms that agree with the output locally (the cells
-the object becomes have those colours there); for a key, the objects sharing a key value must
-share a transform; the table of the simplest transform per value is then rendered on every pair
-and must reproduce it exactly (moves interact, so the local check is only a filter). Tables stay
-small, and a test object whose key no pair showed makes the step inapplicable: no claim. Like the
-counting learners, it runs on the short chains only, and only where inputs and outputs have the
-same shape and every output differs from its input only around the objects.
-"""
+the object becomes have those colours there, what it leaves is background), with the changed cells
+each explains; for a key, the objects sharing a key value must share a transform. Per value the
+transform explaining the most changed cells (the simplest on a tie) is taken, then a few
+runners-up; a table must explain at least as many cells as changed, and is then rendered on every
+pair and must reproduce it exactly (moves interact, so the local check is only a filter). Tables
+stay small, and a test object whose key no pair showed makes the step inapplicable: no claim. Like
+the counting learners, it runs on the short chains only, where inputs and outputs have the same
+shape; the search cross-validates it leave-one-out like any learned step."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def _options(states: list[Grid], outputs: list[Grid], found: list[list], backgro
 
 
 def _gate(states: list[Grid], outputs: list[Grid]) -> bool:
-    """Cheap: same shapes, something changes, and each grid holds few enough objects."""
+    """Cheap, before any object is found: same shapes, and something changes."""
     if not states or not all(len(s) == len(o) and len(s[0]) == len(o[0]) for s, o in zip(states, outputs)):
         return False
     return any(s != o for s, o in zip(states, outputs))
