@@ -29,8 +29,8 @@ from synth_lsp.offline.catalogue import build_catalogue, task_facts
 from synth_lsp.offline.confidence import claimed, confidence
 from synth_lsp.offline.counting_learning import COUNTING_LEARNERS
 from synth_lsp.offline.cross_validation import cell_share, leave_one_out
-from synth_lsp.offline.per_object_learning import PER_OBJECT_LEARNERS
 from synth_lsp.offline.learned import LEARNERS, LOW_CAPACITY, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rule, sparse_local_rules
+from synth_lsp.offline.per_object_learning import PER_OBJECT_LEARNERS
 from synth_lsp.offline.primitives.memo import memoised_objects
 from synth_lsp.offline.shapes import rule_cannot_end_right, shape_of, shape_rule
 from synth_lsp.offline.steps import Grid, Step, describe
@@ -219,7 +219,7 @@ def _search(
     shard: tuple[int, int] = (0, 1),
 ) -> list[Found]:
     """Phases, simplest rules first: chains of one step, each also with a colour map or mosaic;
-    then rays, object recolourings and strict local rules on those; then longer chains; last,
+    then rays, object recolourings, strict local rules, counts and per-object tables on those; then longer chains; last,
     sparse local rules, in the budget's final share that the longer chains leave alone."""
     outputs = [out for _, out in train_pairs]
     catalogue = build_catalogue(task_facts(train_pairs))
