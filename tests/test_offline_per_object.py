@@ -181,6 +181,23 @@ def test_the_inside_of_each_rectangle_coloured_by_its_size_rank():
     assert step.apply(test_in) == test_out
 
 
+def test_a_colour_map_inside_the_pieces_of_two_colours():
+    def pair(pieces: list, lone: list) -> tuple:
+        cells, out = {}, {}
+        for r, c in pieces:  # a 3 with a 2 to its right: the 3 becomes 8, the 2 goes
+            cells[(r, c)], cells[(r, c + 1)] = 3, 2
+            out[(r, c)] = 8
+        for r, c in lone:
+            cells[(r, c)] = out[(r, c)] = 3
+        return _grid(6, 6, cells), _grid(6, 6, out)
+
+    pairs = [pair([(0, 0), (3, 3)], [(5, 5)]), pair([(2, 1)], [(0, 5), (4, 0)]), pair([(5, 2), (1, 3)], [(3, 0)])]
+    step = learn_per_object([s for s, _ in pairs], [o for _, o in pairs], [])
+    assert step is not None and ("palette", ((2, 0), (3, 8))) in step.args[4].values()
+    test_in, test_out = pair([(4, 4), (0, 2)], [(2, 0)])
+    assert step.apply(test_in) == test_out
+
+
 def test_bad_input_gives_no_step():
     tiny = [[0]], [[3]]
     assert learn_per_object([[[0]], [[0]]], [[[3]], [[3]]], []) is None  # no objects at all
@@ -230,6 +247,7 @@ def test_the_sandbox_transforms_the_same_grids(sandbox):
         ("odd_size", {True: ("delete",), False: ("keep",)}),
         ("size_rank", {0: ("recolour", 1), 1: ("recolour", 2), 2: ("recolour", 3)}),
         ("touches_border", {True: ("inside", 9), False: ("edge", 1)}),
+        ("colour_count", {1: ("keep",), 2: ("palette", ((3, 0), (5, 7))), 3: ("palette", ((1, 4),)), 4: ("delete",)}),
     ]
     steps = [Step("per_object_transform", (0, diagonal, multicolour, key, table), "per object") for key, table in tables for diagonal, multicolour in ((False, False), (True, True))]
     same_in_sandbox(sandbox, steps, grids)

@@ -29,6 +29,7 @@ KEYS = (
     "size_extreme",
     "touches_border",
     "has_hole",
+    "colour_count",
     "shape_shared",
     "odd_size",
     "odd_colour_count",
@@ -50,6 +51,7 @@ KEY_WORDS = {
     "size_extreme": "largest / smallest / others",
     "touches_border": "by whether it touches the border",
     "has_hole": "by whether it has a hole",
+    "colour_count": "by its number of colours",
     "shape_shared": "by whether its shape repeats",
     "odd_size": "the odd one out by size",
     "odd_colour_count": "the odd one out by colour count",
@@ -125,9 +127,23 @@ def _fitting(state: Grid, out: Grid, cells: list, objects: list, background: int
         tried = [("recolour", own[0])]
     else:
         tried = [("turn", k) for k in range(1, 8)] + [(kind, c) for c in colours for kind in ("inside", "edge")]
+        palette = _palette(cells, own)
+        if palette is not None:
+            tried.append(("palette", palette))
     fits = _agreeing(state, out, cells, tried, background)
     fits.update(_moves(state, out, cells, objects, background))
     return fits
+
+
+def _palette(cells: list, own: list[int]) -> tuple | None:
+    """The colour map the output shows inside the object, as sorted (old, new) pairs of the
+    colours that change; None when one colour becomes two."""
+    mapping: dict[int, int] = {}
+    for (_, _, colour), want in zip(cells, own):
+        if mapping.setdefault(colour, want) != want:
+            return None
+    changes = tuple(sorted((a, b) for a, b in mapping.items() if a != b))
+    return changes if changes else None
 
 
 def _agreeing(state: Grid, out: Grid, cells: list, tried: list[tuple], background: int) -> dict[tuple, int]:
@@ -283,6 +299,8 @@ def _words(transform: tuple) -> str:
         return f"extended {transform[1]}"
     if kind == "turn":
         return f"turned ({transform[1]})"
+    if kind == "palette":
+        return "colours " + ", ".join(f"{a}->{b}" for a, b in transform[1])
     return f"{kind.replace('_', ' ')} {transform[1]}"
 
 

@@ -3,7 +3,8 @@ recoloured, turned in its box, its box or holes filled, outlined, moved, slid un
 something, extended as a ray), the transform picked from a table by a property of the object
 (its colour, its size rank, whether its shape repeats, whether it is the odd one out, ...).
 
-A transform is a tuple: ("keep",), ("delete",), ("recolour", c), ("turn", k) (see
+A transform is a tuple: ("keep",), ("delete",), ("recolour", c), ("palette", ((a, b), ...))
+(colours mapped inside the object), ("turn", k) (see
 `geometry.dihedral`), ("inside", c) / ("edge", c) (the cells with all eight neighbours in the
 object, or the others, recoloured), ("fill_box", c), ("fill_holes", c), ("holes", c) (the object
 erased, its holes filled), ("outline", c, diagonal),
@@ -14,7 +15,7 @@ rest), ("toward", c) (slide towards the piece of colour c it faces until it meet
 from synth_lsp.offline.primitives.grids import blank_grid, cells_box, copy_grid
 from synth_lsp.offline.primitives.geometry import dihedral
 from synth_lsp.offline.primitives.drawing import direction_step, fill_enclosed
-from synth_lsp.offline.primitives.objects import find_objects, object_property, object_shape
+from synth_lsp.offline.primitives.objects import find_objects, object_colours, object_property, object_shape
 from synth_lsp.offline.primitives.motion import approach, free_at
 from synth_lsp.offline.primitives.counting import main_colour, odd_one
 
@@ -30,6 +31,8 @@ def object_keys(grid, objects, key):
         # its outline (colours aside) repeats in another object
         outlines = [str([(r, c) for r, c, _ in object_shape(cells)]) for cells in objects]
         return [outlines.count(outline) > 1 for outline in outlines]
+    if key == "colour_count":
+        return [len(object_colours(cells)) for cells in objects]
     if key in ("odd_size", "odd_colour_count", "odd_pattern", "odd_box"):
         odd = odd_one(grid, objects, key[4:])
         return [cells is odd for cells in objects]
@@ -54,6 +57,10 @@ def transformed_cells(grid, cells, transform, background):
         return []
     if kind == "recolour":
         return [(r, c, transform[1]) for r, c, _ in cells]
+    if kind == "palette":
+        # a colour map inside the object: pairs (old, new); a new background colour erases the cell
+        mapping = dict(transform[1])
+        return [(r, c, mapping.get(colour, colour)) for r, c, colour in cells if mapping.get(colour, colour) != background]
     if kind == "inside" or kind == "edge":
         # cells with all eight neighbours in the object are inside, the others its edge
         own = set([(r, c) for r, c, _ in cells])
