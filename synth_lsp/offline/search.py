@@ -32,6 +32,7 @@ from synth_lsp.offline.cross_validation import cell_share, leave_one_out
 from synth_lsp.offline.learned import LEARNERS, LOW_CAPACITY, learn_local_rule, learn_object_recolouring, learn_rays, sparse_local_rule, sparse_local_rules
 from synth_lsp.offline.learned_positions import learn_position_recolouring
 from synth_lsp.offline.panel_learners import PANEL_LEARNERS
+from synth_lsp.offline.per_object_learning import PER_OBJECT_LEARNERS
 from synth_lsp.offline.primitives.memo import memoised_objects
 from synth_lsp.offline.shapes import rule_cannot_end_right, shape_of, shape_rule
 from synth_lsp.offline.steps import Grid, Step, describe
@@ -220,7 +221,7 @@ def _search(
     shard: tuple[int, int] = (0, 1),
 ) -> list[Found]:
     """Phases, simplest rules first: chains of one step, each also with a colour map or mosaic;
-    then rays, object recolourings and strict local rules on those; then longer chains; last,
+    then rays, object recolourings, strict local rules, counts and per-object tables on those; then longer chains; last,
     sparse local rules, in the budget's final share that the longer chains leave alone."""
     outputs = [out for _, out in train_pairs]
     catalogue = build_catalogue(task_facts(train_pairs))
@@ -238,7 +239,8 @@ def _search(
         frontier = _expand(frontier, catalogue, seen, outputs, keeper, clock, reserve, max_states, reporter, mine, last, defer=depth > 1)
         if depth == 1:
             short += frontier
-            _judge_all(short, outputs, keeper, (learn_rays, learn_object_recolouring, learn_local_rule, learn_position_recolouring) + COUNTING_LEARNERS + PANEL_LEARNERS, clock, reserve)
+            short_learners = (learn_rays, learn_object_recolouring, learn_local_rule, learn_position_recolouring) + COUNTING_LEARNERS + PANEL_LEARNERS + PER_OBJECT_LEARNERS
+            _judge_all(short, outputs, keeper, short_learners, clock, reserve)
         if keeper.sure or not frontier:
             break
     if not keeper.full:
