@@ -130,6 +130,12 @@ def fly_to_walls(grid, background):
         plan = approach(cells, same, False) if same else None
         if plan is not None:
             plans.append((plan[0], cells, plan[1], plan[2]))
+    return slide_nearest_first(out, plans, background)
+
+
+def slide_nearest_first(out, plans, background):
+    """Paints each planned object (gap, cells, dy, dx) into `out` as far along (dy, dx) as it is free,
+    the nearest first so that later ones stop against it. Returns `out`."""
     for _, cells, dy, dx in sorted(plans, key=lambda plan: plan[0]):
         moved = 0
         while free_at(out, cells, (moved + 1) * dy, (moved + 1) * dx, background):

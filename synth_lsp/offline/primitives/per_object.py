@@ -16,7 +16,7 @@ from synth_lsp.offline.primitives.grids import blank_grid, cells_box, copy_grid
 from synth_lsp.offline.primitives.geometry import dihedral
 from synth_lsp.offline.primitives.drawing import direction_step, fill_enclosed
 from synth_lsp.offline.primitives.objects import find_objects, object_colours, object_property, object_shape
-from synth_lsp.offline.primitives.motion import approach, free_at
+from synth_lsp.offline.primitives.motion import approach, slide_nearest_first
 from synth_lsp.offline.primitives.counting import main_colour, odd_one
 
 
@@ -170,13 +170,7 @@ def per_object_transform(grid, background, diagonal, multicolour, key, table):
                 continue
             gap, dy, dx = plan
         slides.append((gap, cells, dy, dx))
-    for _, cells, dy, dx in sorted(slides, key=lambda plan: plan[0]):
-        moved = 0
-        while free_at(out, cells, (moved + 1) * dy, (moved + 1) * dx, background):
-            moved += 1
-        for r, c, colour in cells:
-            out[r + moved * dy][c + moved * dx] = colour
-    return out
+    return slide_nearest_first(out, slides, background)
 
 
 def slide_gap(grid, cells, dy, dx):
