@@ -43,11 +43,11 @@ def _mark_pool_thread() -> None:
 
 
 def _long_lived_thread() -> bool:
-    """Whether this thread lives as long as the process (the main thread, or the sandbox's own), so
-    a worker spawned by a checkout on it dies only with the process (`child_lifetime`). A run on such
-    a thread may check out there itself: a hop to the sandbox's threads costs two thread switches,
-    which on a loaded machine are two waits for a core."""
-    return getattr(_pool_thread, "active", False) or threading.current_thread() is threading.main_thread()
+    """Whether this is one of the sandbox's own threads, which live as long as the process, so a
+    worker spawned by a checkout on it dies only with the process (`child_lifetime`), and a run there
+    may check out itself: a hop to another of them costs two thread switches. Never the main thread:
+    a run blocked in Monty there would hold off Ctrl-C and SIGTERM handlers until it ends."""
+    return getattr(_pool_thread, "active", False)
 
 
 class Sandbox:
