@@ -60,7 +60,7 @@ def stamp_on_markers(grid, background, keep_template, trim):
     anchor cells beyond that box are loose marks that happen to touch it. A copy is stamped (turned or
     mirrored as needed) wherever the loose anchor cells match it; the templates stay with
     `keep_template`, else they are erased. None when there is no template, nothing is stamped, or two
-    copies disagree on a cell (an ambiguous match)."""
+    copies share a mark or disagree on a cell (an ambiguous match)."""
     objects = find_objects(grid, background, False, True)
     templates = [cells for cells in objects if len(object_colours(cells)) > 1 and len(cells) >= 3]
     if not templates or len(templates) > 4:
@@ -81,14 +81,19 @@ def stamp_on_markers(grid, background, keep_template, trim):
             for r, c, _ in cells:
                 out[r][c] = background
     claimed = {}
+    marked = set()
     for cells in templates:
         anchors = set([colour for _, _, colour in cells if colour in outside_colours])
         if not anchors or len(anchors) == len(object_colours(cells)):
             continue  # nothing to align it on, or nothing it would add
         for placed in template_placements(grid, background, cells, loose, anchors):
+            marks = [(r, c) for r, c, value in placed if (r, c) in loose]
+            if len([1 for mark in marks if mark in marked]) > 0:
+                return None  # a mark two copies fit: the marks do not say which
+            marked.update(marks)
             for r, c, value in placed:
                 if claimed.get((r, c), value) != value:
-                    return None  # two copies disagree on a cell: the marks do not say which
+                    return None  # two copies disagree on a cell
                 claimed[(r, c)] = value
     if not claimed:
         return None
