@@ -10,9 +10,9 @@ from offline_family_checks import same_in_sandbox, search_finds
 
 from synth_lsp.offline import synthesize
 from synth_lsp.offline.cross_validation import leave_one_out
-from synth_lsp.offline.primitives.templates import stamp_on_markers
+from synth_lsp.offline.primitives.templates import stamp_frame_on_hole, stamp_on_markers
 from synth_lsp.offline.steps import Step
-from synth_lsp.offline.template_learning import learn_marker_stamps
+from synth_lsp.offline.template_learning import learn_frame_copy, learn_marker_stamps
 
 # the template: 2 is its body, 3 and 4 its anchors; the anchors' offset (a knight's move) tells all 8 turns apart
 TEMPLATE = [[3, 0], [2, 2], [2, 4]]
@@ -131,8 +131,50 @@ def test_the_search_finds_the_template_rule(sandbox):
     assert best.claimed and "template" in best.description
 
 
+def _frame_pair(size: int, frame: tuple, patches: list, seed: int) -> tuple:
+    """A checkerboard of 1s and 0s (no two 0s side by side), a frame of 5 (4x5, its hole 2x3) at `frame`,
+    and 2x3 patches of 0 at `patches`; the output has the frame copied around the first patch."""
+    grid = [[1 if (r + c + seed) % 2 == 0 else 0 for c in range(size)] for r in range(size)]
+    for top, left in patches:
+        for r in range(top, top + 2):
+            for c in range(left, left + 3):
+                grid[r][c] = 0
+    out = [list(row) for row in grid]
+    for target, at in ((grid, frame), (out, frame), (out, (patches[0][0] - 1, patches[0][1] - 1)) if patches else (out, frame)):
+        top, left = at
+        for r in range(top, top + 4):
+            for c in range(left, left + 5):
+                target[r][c] = 0 if 0 < r - top < 3 and 0 < c - left < 4 else 5
+    return grid, out
+
+
+FRAMES = [_frame_pair(12, (0, 0), [(7, 6)], 0), _frame_pair(14, (9, 8), [(2, 2)], 1), _frame_pair(10, (5, 1), [(1, 5)], 0)]
+
+
+def test_the_frame_is_copied_to_the_one_place_its_hole_fits():
+    for grid, out in FRAMES:
+        assert stamp_frame_on_hole(grid, 0) == out
+    step = learn_frame_copy([s for s, _ in FRAMES], [o for _, o in FRAMES], [])
+    assert step is not None and step.function == "stamp_frame_on_hole"
+    assert leave_one_out(learn_frame_copy, [s for s, _ in FRAMES], [o for _, o in FRAMES]).exact == 3
+    assert learn_marker_stamps([s for s, _ in FRAMES], [o for _, o in FRAMES], []) is None
+
+
+def test_a_hole_that_fits_twice_or_nowhere_is_refused():
+    assert stamp_frame_on_hole(_frame_pair(14, (0, 0), [(6, 1), (10, 8)], 0)[0], 0) is None
+    assert stamp_frame_on_hole(_frame_pair(12, (0, 0), [], 0)[0], 0) is None
+    twins, _ = _frame_pair(14, (0, 0), [(10, 8)], 0)
+    for r in range(4):
+        twins[r][7:12] = twins[r][0:5]  # a second frame with as large a hole
+    assert stamp_frame_on_hole(twins, 0) is None
+    assert stamp_frame_on_hole([[0]], 0) is None and stamp_frame_on_hole([[5]], 0) is None
+    assert learn_frame_copy([[[0]], [[0]]], [[[3]], [[3]]], []) is None
+
+
 def test_the_sandbox_stamps_the_same_grids(sandbox):
     rng = random.Random(5)
     grids = [[[0]], [[4]], [[rng.choice([0, 2, 3, 4]) for _ in range(30)] for _ in range(30)], TRAIN[0][0], TRAIN[2][0], _pair(8, (0, 0), [(0, 6, 5)])[0], _pair(8, (0, 0), [(0, 5, 5)], picture=[[3, 0], [2, 2], [2, 4], [2, 0]])[0]]
+    grids += [FRAMES[0][0], _frame_pair(14, (0, 0), [(6, 1), (10, 8)], 0)[0], _frame_pair(30, (25, 24), [(0, 0)], 1)[0]]
     steps = [Step("stamp_on_markers", (0, keep, trim), "templates") for keep in (False, True) for trim in (False, True)]
+    steps.append(Step("stamp_frame_on_hole", (0,), "frame"))
     same_in_sandbox(sandbox, steps, grids)

@@ -1,7 +1,8 @@
-"""A last step that copies template pictures onto marks (see `primitives.templates`): the only
-parameters are whether the templates stay and whether loose marks touching a template are cut
-off it, so the learner tries the four and keeps the first that reproduces every pair. Like the
-counting learners it runs on the short chains only; the search cross-validates it leave-one-out."""
+"""Last steps that copy a template elsewhere (see `primitives.templates`): pictures onto the marks
+of their colours (the only parameters: whether the templates stay, whether loose marks touching a
+template are cut off it, so the four are tried), or a frame onto the one other place its hole
+fits (no parameter). A step is kept when it reproduces every pair. Like the counting learners they
+run on the short chains only; the search cross-validates them leave-one-out."""
 
 from __future__ import annotations
 
@@ -22,6 +23,13 @@ def learn_marker_stamps(states: list[Grid], outputs: list[Grid], tests: list[Gri
     return None
 
 
+def learn_frame_copy(states: list[Grid], outputs: list[Grid], tests: list[Grid] = ()) -> Step | None:
+    if not _gate(states, outputs):
+        return None
+    step = Step("stamp_frame_on_hole", (background_of(states),), "copy the frame with the largest hole to the one other place its hole fits")
+    return step if all(step.apply(s) == o for s, o in zip(states, outputs)) else None
+
+
 def _gate(states: list[Grid], outputs: list[Grid]) -> bool:
     """Same shapes, and every change adds a colour the input already had (a copy adds no new colour)."""
     if not states or any(len(s) != len(o) or len(s[0]) != len(o[0]) for s, o in zip(states, outputs)):
@@ -35,4 +43,4 @@ def _gate(states: list[Grid], outputs: list[Grid]) -> bool:
     return True
 
 
-TEMPLATE_LEARNERS = (learn_marker_stamps,)
+TEMPLATE_LEARNERS = (learn_marker_stamps, learn_frame_copy)

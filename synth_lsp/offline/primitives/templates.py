@@ -110,3 +110,56 @@ def template_body_box(cells, anchors):
     top, bottom = min([r for r, _ in body]), max([r for r, _ in body])
     left, right = min([c for _, c in body]), max([c for _, c in body])
     return [(r, c, colour) for r, c, colour in cells if top <= r <= bottom and left <= c <= right]
+
+
+def framed_hole(cells, grid, background):
+    """The cells (row, col) inside the object's box that it leaves out, when its box's edge is all its
+    own and they are all background (a frame around a hole); None otherwise."""
+    top, left = min([r for r, _, _ in cells]), min([c for _, c, _ in cells])
+    bottom, right = max([r for r, _, _ in cells]), max([c for _, c, _ in cells])
+    own = set([(r, c) for r, c, _ in cells])
+    hole = []
+    for r in range(top, bottom + 1):
+        for c in range(left, right + 1):
+            if (r, c) in own:
+                continue
+            if r in (top, bottom) or c in (left, right) or grid[r][c] != background:
+                return None
+            hole.append((r, c))
+    return hole if hole else None
+
+
+def stamp_frame_on_hole(grid, background):
+    """The frame with the largest hole is copied to the one other place where a patch of background of
+    its hole's shape lies; None when no frame, two frames tie, or the hole fits nowhere else or in
+    more than one place."""
+    frames = []
+    for cells in find_objects(grid, background, False, False):
+        hole = framed_hole(cells, grid, background)
+        if hole is not None:
+            frames.append((len(hole), cells, hole))
+    if not frames:
+        return None
+    frames.sort(key=lambda frame: -frame[0])
+    if len(frames) > 1 and frames[1][0] == frames[0][0]:
+        return None
+    _, cells, hole = frames[0]
+    height, width = len(grid), len(grid[0])
+    top, left = min([r for r, _, _ in cells]), min([c for _, c, _ in cells])
+    bottom, right = max([r for r, _, _ in cells]), max([c for _, c, _ in cells])
+    places = []
+    for dr in range(-top, height - bottom):
+        for dc in range(-left, width - right):
+            if (dr, dc) == (0, 0):
+                continue
+            if len([1 for r, c in hole if grid[r + dr][c + dc] != background]) == 0:
+                places.append((dr, dc))
+                if len(places) > 1:
+                    return None
+    if not places:
+        return None
+    dr, dc = places[0]
+    out = copy_grid(grid)
+    for r, c, colour in cells:
+        out[r + dr][c + dc] = colour
+    return out
