@@ -55,19 +55,19 @@ TRAIN = [
 
 def test_the_template_is_copied_turned_onto_its_marks_and_erased():
     for grid, out in TRAIN:
-        assert stamp_on_markers(grid, 0, False, False) == out
+        assert stamp_on_markers(grid, 0, False, False, False) == out
     grid, out = _pair(10, (0, 0), [(1, 5, 5)], keep=True)
-    assert stamp_on_markers(grid, 0, True, False) == out
+    assert stamp_on_markers(grid, 0, True, False, False) == out
 
 
 def test_the_learner_finds_whether_the_template_stays():
     states, outputs = [s for s, _ in TRAIN], [o for _, o in TRAIN]
     step = learn_marker_stamps(states, outputs, [])
-    assert step is not None and step.function == "stamp_on_markers" and step.args == (0, False, False)
+    assert step is not None and step.function == "stamp_on_markers" and step.args == (0, False, False, False)
     assert leave_one_out(learn_marker_stamps, states, outputs).exact == 3
     kept = [_pair(10, (0, 0), [(2, 5, 5)], keep=True), _pair(8, (5, 5), [(7, 0, 1)], keep=True)]
     step = learn_marker_stamps([s for s, _ in kept], [o for _, o in kept], [])
-    assert step is not None and step.args == (0, True, False)
+    assert step is not None and step.args == (0, True, False, False)
     test_in, test_out = _pair(12, (9, 0), [(6, 2, 2), (0, 7, 8)], keep=True)
     assert step.apply(test_in) == test_out
 
@@ -75,45 +75,63 @@ def test_the_learner_finds_whether_the_template_stays():
 def test_a_copy_is_cut_off_by_the_border():
     longer = [[3, 0], [2, 2], [2, 4], [2, 0]]
     grid, out = _pair(8, (0, 0), [(0, 5, 5)], picture=longer)  # rows 5..8 of a grid of 8: the last row falls off
-    assert grid[5][5] == 3 and grid[7][6] == 4 and stamp_on_markers(grid, 0, False, False) == out
+    assert grid[5][5] == 3 and grid[7][6] == 4 and stamp_on_markers(grid, 0, False, False, False) == out
     lone = _pair(8, (0, 0), [(0, 6, 5)])[0]  # the 4 falls off: the lone 3 fits every turn, so none is stamped
-    assert stamp_on_markers(lone, 0, False, False) is None
+    assert stamp_on_markers(lone, 0, False, False, False) is None
+
+
+def test_a_scaled_copy_on_blocks_with_each_grid_its_own_background():
+    def scaled_pair(size, at, top, left, background):
+        grid = [[0] * size for _ in range(size)]
+        _paste(grid, TEMPLATE, *at)
+        out = [list(row) for row in grid]
+        double = [[v for v in row for _ in range(2)] for row in TEMPLATE for _ in range(2)]
+        _paste(grid, double, top, left, only=(3, 4))
+        _paste(out, double, top, left)
+        paint = lambda g: [[background if v == 0 else v for v in row] for row in g]  # noqa: E731
+        return paint(grid), paint(out)
+
+    pairs = [scaled_pair(10, (0, 0), 4, 4, 0), scaled_pair(12, (9, 9), 1, 2, 6)]
+    step = learn_marker_stamps([s for s, _ in pairs], [o for _, o in pairs], [])
+    assert step is not None and step.args[0] == -1
+    test_in, test_out = scaled_pair(11, (0, 8), 5, 0, 1)
+    assert step.apply(test_in) == test_out
 
 
 def test_a_mark_touching_the_template_is_cut_off_with_trim():
     boxed = [[3, 2], [2, 2], [2, 4]]  # anchors inside the body's box
     grid, out = _pair(10, (0, 0), [(1, 5, 5)], keep=True, picture=boxed)
     grid[1][2] = out[1][2] = 4  # a loose mark against the template's side: it joins the template's object
-    assert stamp_on_markers(grid, 0, True, False) is None  # that template's anchors fit no marks
-    assert stamp_on_markers(grid, 0, True, True) == out
+    assert stamp_on_markers(grid, 0, True, False, False) is None  # that template's anchors fit no marks
+    assert stamp_on_markers(grid, 0, True, True, False) == out
 
 
 def test_ambiguous_or_unmatched_marks_are_refused():
     # anchors on a diagonal: a turn and a mirror put them on the same cells with different bodies
     symmetric = [[3, 2, 0], [0, 2, 0], [2, 2, 4]]
     grid, _ = _pair(10, (0, 0), [(0, 5, 5)], picture=symmetric)
-    assert stamp_on_markers(grid, 0, False, False) is None
+    assert stamp_on_markers(grid, 0, False, False, False) is None
     lonely = [[0] * 10 for _ in range(10)]
     _paste(lonely, TEMPLATE, 0, 0)
     lonely[6][6], lonely[6][7] = 3, 4  # the anchors one apart: no turn of the template puts them there
-    assert stamp_on_markers(lonely, 0, False, False) is None
+    assert stamp_on_markers(lonely, 0, False, False, False) is None
     states = [lonely, TRAIN[0][0]]
     assert learn_marker_stamps(states, [lonely, TRAIN[0][1]], []) is None  # a pair that does not change
 
 
 def test_bad_input_gives_no_step():
-    assert stamp_on_markers([[0]], 0, False, False) is None
-    assert stamp_on_markers([[5]], 0, True, True) is None
+    assert stamp_on_markers([[0]], 0, False, False, False) is None
+    assert stamp_on_markers([[5]], 0, True, True, False) is None
     assert learn_marker_stamps([[[0]], [[0]]], [[[3]], [[3]]], []) is None
     assert learn_marker_stamps([[[0]], [[0, 1]]], [[[3]], [[2, 2]]], []) is None  # shapes change
     no_template = [[0] * 6 for _ in range(6)]
     no_template[1][1], no_template[4][2] = 3, 4
-    assert stamp_on_markers(no_template, 0, False, False) is None
+    assert stamp_on_markers(no_template, 0, False, False, False) is None
     rng = random.Random(3)
     noise = [[rng.choice([0, 2, 3, 4]) for _ in range(30)] for _ in range(30)]
-    assert stamp_on_markers(noise, 0, False, False) is None  # many touching colours: no few templates
+    assert stamp_on_markers(noise, 0, False, False, False) is None  # many touching colours: no few templates
     big_in, big_out = _pair(30, (0, 0), [(5, 27, 27), (2, 12, 15)])
-    assert stamp_on_markers(big_in, 0, False, False) == big_out
+    assert stamp_on_markers(big_in, 0, False, False, False) == big_out
     step = learn_marker_stamps([big_in, TRAIN[1][0]], [big_out, TRAIN[1][1]], [])
     assert step is not None and step.apply(big_in) == big_out
 
@@ -175,6 +193,6 @@ def test_the_sandbox_stamps_the_same_grids(sandbox):
     rng = random.Random(5)
     grids = [[[0]], [[4]], [[rng.choice([0, 2, 3, 4]) for _ in range(30)] for _ in range(30)], TRAIN[0][0], TRAIN[2][0], _pair(8, (0, 0), [(0, 6, 5)])[0], _pair(8, (0, 0), [(0, 5, 5)], picture=[[3, 0], [2, 2], [2, 4], [2, 0]])[0]]
     grids += [FRAMES[0][0], _frame_pair(14, (0, 0), [(6, 1), (10, 8)], 0)[0], _frame_pair(30, (25, 24), [(0, 0)], 1)[0]]
-    steps = [Step("stamp_on_markers", (0, keep, trim), "templates") for keep in (False, True) for trim in (False, True)]
+    steps = [Step("stamp_on_markers", (0, keep, trim, diagonal), "templates") for keep in (False, True) for trim in (False, True) for diagonal in (False, True)]
     steps.append(Step("stamp_frame_on_hole", (0,), "frame"))
     same_in_sandbox(sandbox, steps, grids)

@@ -3,7 +3,7 @@ some of its colours (its *anchors*) lie exactly as its own anchor cells do, in o
 turns and mirrors. `objects.stamp_template` matches whole outlines instead; this one matches
 scattered marker cells and may turn the copy."""
 
-from synth_lsp.offline.primitives.grids import copy_grid
+from synth_lsp.offline.primitives.grids import copy_grid, most_common_colour
 from synth_lsp.offline.primitives.objects import find_objects, object_colours
 
 
@@ -32,9 +32,13 @@ def template_placements(grid, background, template, loose, anchors):
     be cut off by the border), as lists of the (row, col, colour) inside the grid."""
     height, width = len(grid), len(grid[0])
     placements = []
+    counts = {}
+    for colour in loose.values():
+        counts[colour] = counts.get(colour, 0) + 1
     for shape in template_orientations(template):
         marks = [cell for cell in shape if cell[2] in anchors]
-        first_r, first_c, first_colour = marks[0]
+        # aligned on a mark of the anchor colour with the fewest loose cells: fewest places to try
+        first_r, first_c, first_colour = min(marks, key=lambda cell: counts.get(cell[2], 0))
         for (mr, mc), colour in loose.items():
             if colour != first_colour:
                 continue
@@ -54,14 +58,18 @@ def template_placements(grid, background, template, loose, anchors):
     return placements
 
 
-def stamp_on_markers(grid, background, keep_template, trim):
-    """Each multicolour object is a template; its anchors are its colours that also occur outside every
-    template. With `trim`, a template is only its cells inside the box of its other (body) cells, and
-    anchor cells beyond that box are loose marks that happen to touch it. A copy is stamped (turned or
-    mirrored as needed) wherever the loose anchor cells match it; the templates stay with
-    `keep_template`, else they are erased. None when there is no template, nothing is stamped, or two
-    copies share a mark or disagree on a cell (an ambiguous match)."""
-    objects = find_objects(grid, background, False, True)
+def stamp_on_markers(grid, background, keep_template, trim, diagonal):
+    """Each multicolour object (its cells touching at a side, or also at a corner with `diagonal`) is
+    a template; its anchors are its colours that also occur outside every template. With `trim`, a
+    template is only its cells inside the box of its other (body) cells, and anchor cells beyond that
+    box are loose marks that happen to touch it. A copy is stamped (turned or mirrored as needed, and
+    maybe scaled up 2 or 3 times, its marks then blocks) wherever the loose anchor cells match it; the
+    templates stay with `keep_template`, else they are erased. None when there is no template,
+    nothing is stamped, or two copies share a mark or disagree on a cell (an ambiguous match). A
+    negative background: each grid's commonest colour."""
+    if background < 0:
+        background = most_common_colour(grid)  # each grid its own background
+    objects = find_objects(grid, background, diagonal, True)
     templates = [cells for cells in objects if len(object_colours(cells)) > 1 and len(cells) >= 3]
     if not templates or len(templates) > 4:
         return None
@@ -86,7 +94,11 @@ def stamp_on_markers(grid, background, keep_template, trim):
         anchors = set([colour for _, _, colour in cells if colour in outside_colours])
         if not anchors or len(anchors) == len(object_colours(cells)):
             continue  # nothing to align it on, or nothing it would add
-        for placed in template_placements(grid, background, cells, loose, anchors):
+        placements = []
+        for scale in (1, 2, 3):
+            scaled = [(r * scale + i, c * scale + j, colour) for r, c, colour in cells for i in range(scale) for j in range(scale)]
+            placements = placements + template_placements(grid, background, scaled, loose, anchors)
+        for placed in placements:
             marks = [(r, c) for r, c, value in placed if (r, c) in loose]
             if len([1 for mark in marks if mark in marked]) > 0:
                 return None  # a mark two copies fit: the marks do not say which
