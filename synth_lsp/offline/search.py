@@ -36,6 +36,7 @@ from synth_lsp.offline.per_object_learning import PER_OBJECT_LEARNERS
 from synth_lsp.offline.primitives.memo import memoised_objects
 from synth_lsp.offline.shapes import rule_cannot_end_right, shape_of, shape_rule
 from synth_lsp.offline.steps import Grid, Step, describe
+from synth_lsp.offline.template_learning import TEMPLATE_LEARNERS
 
 Fingerprint = tuple
 _ONE_SEARCH = threading.Lock()
@@ -239,7 +240,7 @@ def _search(
         frontier = _expand(frontier, catalogue, seen, outputs, keeper, clock, reserve, max_states, reporter, mine, last, defer=depth > 1)
         if depth == 1:
             short += frontier
-            short_learners = (learn_rays, learn_object_recolouring, learn_local_rule, learn_position_recolouring) + COUNTING_LEARNERS + PANEL_LEARNERS + PER_OBJECT_LEARNERS
+            short_learners = (learn_rays, learn_object_recolouring, learn_local_rule, learn_position_recolouring) + COUNTING_LEARNERS + PANEL_LEARNERS + PER_OBJECT_LEARNERS + TEMPLATE_LEARNERS
             _judge_all(short, outputs, keeper, short_learners, clock, reserve)
         if keeper.sure or not frontier:
             break
