@@ -116,14 +116,16 @@ def only_paints(train_pairs: list[tuple[Grid, Grid]], free: set[int]) -> bool:
     return True
 
 
-SYMMETRY_GROUPS = {
+SYMMETRY_GROUPS = {  # the largest group first: when it fits, it says the most about the missing cells
+    "d4": "mirrors and quarter turns",
+    "r90": "quarter turns",
+    "both": "left-right and up-down mirrors",
+    "diagonals": "diagonal mirrors",
+    "r180": "half turn",
     "lr": "left-right mirror",
     "ud": "up-down mirror",
-    "both": "left-right and up-down mirrors",
-    "r180": "half turn",
-    "r90": "quarter turns",
-    "diagonals": "diagonal mirrors",
-    "d4": "mirrors and quarter turns",
+    "tr": "main-diagonal mirror",
+    "anti": "anti-diagonal mirror",
 }
 SYMMETRY_SCOPES = {
     "objects": "each object",

@@ -21,6 +21,8 @@ def symmetry_elements(group):
         "r180": ["r180"],
         "r90": ["r90", "r180", "r270"],
         "diagonals": ["tr", "anti", "r180"],
+        "tr": ["tr"],
+        "anti": ["anti"],
         "d4": ["lr", "ud", "r180", "r90", "r270", "tr", "anti"],
     }[group]
 
