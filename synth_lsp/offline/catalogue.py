@@ -147,8 +147,8 @@ def symmetrize_steps(facts: TaskFacts, out_colours: list[int]) -> list[Step]:
     steps = []
     for hidden in hiddens:
         for paint in paints:
-            for scope, scope_words in SYMMETRY_SCOPES.items():
-                for group, group_words in SYMMETRY_GROUPS.items():
+            for group, group_words in SYMMETRY_GROUPS.items():
+                for scope, scope_words in SYMMETRY_SCOPES.items():
                     words = f"complete the {group_words} symmetry of {scope_words}"
                     words += "" if paint < 0 else f" in colour {paint}"
                     words += "" if hidden == -1 else f", under the colour-{hidden} patch" if hidden >= 0 else ", under the patch of the rarest colour"

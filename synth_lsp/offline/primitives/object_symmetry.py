@@ -52,33 +52,40 @@ def sym_image(r, c, a, b, element):
 
 
 def centre_agreement(grid, cells, a, b, elements, background):
-    """How many images of the cells land on a cell of their own colour; -1 on a conflict (an
-    image off the grid, between cells, or on another colour)."""
+    """How many images of the cells land on another cell of their own colour (a cell on the axis,
+    its own image, says nothing), and how many on background (cells to paint); None on a conflict
+    (an image off the grid, between cells, or on another colour)."""
     height, width = len(grid), len(grid[0])
-    agree = 0
+    agree, paint = 0, 0
     for r, c, colour in cells:
         for element in elements:
             image = sym_image(r, c, a, b, element)
             if image is None:
-                return -1
+                return None
             y, x = image
             if not (0 <= y < height and 0 <= x < width):
-                return -1
+                return None
             v = grid[y][x]
-            if v == colour:
+            if v == background:
+                paint += 1
+            elif v != colour:
+                return None
+            elif (y, x) != (r, c):
                 agree += 1
-            elif v != background:
-                return -1
-    return agree
+    return agree, paint
 
 
 def best_centre(grid, cells, centres, elements, background):
-    """The first of `centres` with the most (at least one) agreement and no conflict, or None."""
-    best, best_agree = None, 0
+    """The first of `centres` with no conflict, some agreement, and the most agreeing images less
+    images to paint (the symmetry the picture already shows most of); None when none has it."""
+    best, best_score = None, None
     for a, b in centres:
-        agree = centre_agreement(grid, cells, a, b, elements, background)
-        if agree > best_agree:
-            best, best_agree = (a, b), agree
+        counts = centre_agreement(grid, cells, a, b, elements, background)
+        if counts is None or counts[0] == 0:
+            continue
+        score = counts[0] - counts[1]
+        if best_score is None or score > best_score:
+            best, best_score = (a, b), score
     return best
 
 
