@@ -57,17 +57,19 @@ def test_an_off_centre_axis_is_found_when_a_column_is_missing():
 
 def test_a_half_turn_about_the_grid_centre_painted_in_a_new_colour():
     grid = _paint(_blank(6, 6), 0, 0, ["11....", ".1....", "......"])
+    assert symmetrize(grid, 0, "grid", "r180", 2, -1) is None  # nothing agrees yet: no sign of the symmetry
+    grid[5][5] = 1  # the image of (0, 0)
     out = symmetrize(grid, 0, "grid", "r180", 2, -1)
-    assert out[5][4:] == [2, 2] and out[4][4] == 2 and out[0][:2] == [1, 1]
-    assert sum(v == 2 for row in out for v in row) == 3
+    assert out[5][4:] == [2, 1] and out[4][4] == 2 and out[0][:2] == [1, 1]
+    assert sum(v == 2 for row in out for v in row) == 2
 
 
 def test_the_smallest_object_gives_the_centre_of_the_mirrors():
     grid = _blank(11, 11)
     _paint(grid, 4, 4, ["4.4", ".4.", "4.4"])  # the marker, centre (5, 5)
-    _paint(grid, 1, 1, ["22.", "2.."])  # the piece to mirror about it
+    _paint(grid, 1, 1, ["222", "22.", "2.."])  # the piece to mirror about it
     out = symmetrize(grid, 0, "smallest", "both", -1, -1)
-    assert out[1][8:10] == [2, 2] and out[9][1:3] == [2, 2] and out[9][8:10] == [2, 2] and out[8][9] == 2
+    assert out[1][7:10] == [2, 2, 2] and out[9][1:3] == [2, 2] and out[9][8:10] == [2, 2] and out[8][9] == 2 and out[5] == grid[5]
     assert symmetrize(_paint(_blank(5, 5), 1, 1, ["22"]), 0, "smallest", "both", -1, -1) is None  # one object: no marker
 
 
