@@ -51,6 +51,9 @@ class TaskFacts:
     up_factors: tuple[int, ...]  # output side / input side, when an integer > 1
     down_factors: tuple[int, ...]  # input side / output side, when an integer > 1
     outputs_smaller: bool = False  # every output has fewer cells than its input: a part of it was picked
+    adds_cells: bool = False  # same shapes, and each output only paints background cells of its input (some)
+    adds_over_hidden: bool = False  # likewise, where the hidden colours also count as background
+    adds_over_rarest: bool = False  # likewise, where each input's rarest colour also does and is gone from the output
 
 
 def task_facts(train_pairs: list[tuple[Grid, Grid]]) -> TaskFacts:
@@ -85,7 +88,72 @@ def task_facts(train_pairs: list[tuple[Grid, Grid]]) -> TaskFacts:
         up_factors=tuple(sorted(ups)),
         down_factors=tuple(sorted(downs)),
         outputs_smaller=all(len(out) * len(out[0]) < len(inp) * len(inp[0]) for inp, out in train_pairs),
+        adds_cells=only_paints(train_pairs, {background}),
+        adds_over_hidden=only_paints(train_pairs, {background} | ((in_every_input or set()) - output_colours)),
+        adds_over_rarest=all(only_paints([(inp, out)], {background, rarest(inp, background)}) and rarest(inp, background) not in {v for row in out for v in row}
+                             for inp, out in train_pairs),
     )
+
+
+def rarest(grid: Grid, background: int) -> int:
+    counts: dict[int, int] = {}
+    for row in grid:
+        for v in row:
+            if v != background:
+                counts[v] = counts.get(v, 0) + 1
+    return min(sorted(counts), key=lambda v: counts[v]) if counts else -1
+
+
+def only_paints(train_pairs: list[tuple[Grid, Grid]], free: set[int]) -> bool:
+    """Every output has its input's shape, differs from it somewhere, and only where the input has a colour of `free`."""
+    for inp, out in train_pairs:
+        if len(inp) != len(out) or len(inp[0]) != len(out[0]) or inp == out:
+            return False
+        for row_in, row_out in zip(inp, out):
+            for a, b in zip(row_in, row_out):
+                if a != b and a not in free:
+                    return False
+    return True
+
+
+SYMMETRY_GROUPS = {  # the largest group first: when it fits, it says the most about the missing cells
+    "d4": "mirrors and quarter turns",
+    "r90": "quarter turns",
+    "both": "left-right and up-down mirrors",
+    "diagonals": "diagonal mirrors",
+    "r180": "half turn",
+    "lr": "left-right mirror",
+    "ud": "up-down mirror",
+    "tr": "main-diagonal mirror",
+    "anti": "anti-diagonal mirror",
+}
+SYMMETRY_SCOPES = {
+    "objects": "each object",
+    "content": "the content",
+    "grid": "the picture about its centre",
+    "smallest": "the picture about the smallest object's centre",
+}
+
+
+def symmetrize_steps(facts: TaskFacts, out_colours: list[int]) -> list[Step]:
+    """Objects completing their own symmetry (primitives/object_symmetry.py), only where the
+    outputs just paint background cells of the inputs (or cells of a hidden colour)."""
+    hiddens = [-1] if facts.adds_cells else []
+    if facts.adds_over_hidden:
+        hiddens += list(facts.hidden_colours)
+    if facts.adds_over_rarest:
+        hiddens.append(-2)
+    paints = [-1] + [c for c in out_colours if c not in facts.input_colours]
+    steps = []
+    for hidden in hiddens:
+        for paint in paints:
+            for group, group_words in SYMMETRY_GROUPS.items():
+                for scope, scope_words in SYMMETRY_SCOPES.items():
+                    words = f"complete the {group_words} symmetry of {scope_words}"
+                    words += "" if paint < 0 else f" in colour {paint}"
+                    words += "" if hidden == -1 else f", under the colour-{hidden} patch" if hidden >= 0 else ", under the patch of the rarest colour"
+                    steps.append(Step("symmetrize", (facts.background, scope, group, paint, hidden), words))
+    return steps
 
 
 def build_catalogue(facts: TaskFacts) -> list[Step]:
@@ -207,6 +275,7 @@ def build_catalogue(facts: TaskFacts) -> list[Step]:
         steps.append(Step("hidden_region", (c,), f"what the mirror images show under the colour-{c} patch"))
     for kind in ("left_right", "up_down", "both", "diagonal", "rotations"):
         steps.append(Step("mirror_complete", (kind, bg), f"complete {kind} symmetry"))
+    steps.extend(symmetrize_steps(facts, out_colours))
 
     for op in ("and", "or", "xor", "nor", "left_only", "right_only"):
         steps.append(Step("combine_halves", (op, bg), f"{op.upper()} of the two halves"))

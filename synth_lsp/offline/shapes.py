@@ -36,6 +36,7 @@ SHAPE_KEEPING = frozenset(
         "keep_centre_line",
         "keep_object",
         "mirror_complete",
+        "symmetrize",
         "outline",
         "recolour_minor",
         "remove_object",

@@ -21,10 +21,13 @@ import inspect
 from types import ModuleType
 from typing import Callable
 
-from synth_lsp.offline.primitives import colour, counting, drawing, frames, geometry, grids, lines, local_rules, motion, objects, panels, parts, patterns, per_object, rays, sorting, symmetry, templates, tiling
+from synth_lsp.offline.primitives import colour, counting, drawing, frames, geometry, grids, lines, local_rules, motion, object_symmetry, objects, panels, parts, patterns, per_object, rays, sorting, symmetry, templates, tiling
 
 # lowest layer first; the emitter writes the copied functions in this order
-TOPICS: tuple[ModuleType, ...] = (grids, geometry, colour, tiling, patterns, drawing, objects, templates, frames, symmetry, parts, panels, local_rules, motion, lines, sorting, counting, rays, per_object)
+TOPICS: tuple[ModuleType, ...] = (
+    grids, geometry, colour, tiling, patterns, drawing, objects, templates, frames, symmetry, object_symmetry,
+    parts, panels, local_rules, motion, lines, sorting, counting, rays, per_object,
+)
 
 
 def _registry(topics: tuple[ModuleType, ...]) -> dict[str, Callable]:
